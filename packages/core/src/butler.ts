@@ -1,0 +1,152 @@
+import { collectInputs } from './collect-inputs.js';
+import { ButlerError } from './errors.js';
+import { computeDigest, digestFileInputs } from './hash-context.js';
+import { type ButlerHooks, createHooks } from './hooks.js';
+import { buildLabels } from './labels.js';
+import { withTargetLock } from './lock.js';
+import { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
+import { defaultStateDir } from './state-dir.js';
+import type { BuildRequest, BuildResult, HashInputs, ImageTarget, ResolvedContext } from './types.js';
+
+/** Progress events, for a CLI to print (core itself prints nothing). */
+export type ButlerEvent =
+  | { type: 'hashing' }
+  | { type: 'target'; target: ImageTarget; files: number; wholeContext: boolean }
+  | { type: 'lookup' }
+  | { type: 'reuse'; reference: string }
+  | { type: 'build-start'; forced: boolean }
+  | { type: 'build-output'; line: string }
+  | { type: 'warning'; message: string };
+
+export interface ButlerOptions {
+  plugins?: readonly PluginOption[];
+  /** Where locks and the stat cache live (default: the XDG state directory). */
+  stateDir?: string;
+}
+
+export interface RunOptions {
+  onEvent?: (event: ButlerEvent) => void;
+}
+
+/** What `hashContext` and `butler.hash` return. */
+export interface HashedContext {
+  context: ResolvedContext;
+  inputs: HashInputs;
+  digest: string;
+  target: ImageTarget;
+}
+
+/** A Butler instance: frozen hooks plus the plugins applied to them. */
+export class Butler {
+  readonly hooks: ButlerHooks = createHooks();
+  readonly plugins: readonly ButlerPlugin[];
+  readonly stateDir: string;
+
+  constructor(options: ButlerOptions = {}) {
+    this.stateDir = options.stateDir ?? defaultStateDir();
+    this.plugins = flattenPlugins(options.plugins ?? []);
+    const seen = new Set<string>();
+    for (const plugin of this.plugins) {
+      if (seen.has(plugin.name)) {
+        throw new ButlerError('CONFIG_INVALID', `plugin "${plugin.name}" is listed twice`, {
+          hint: 'list each plugin once',
+        });
+      }
+      seen.add(plugin.name);
+      plugin.apply(this);
+    }
+  }
+
+  /** Resolves the context and computes the content hash, without building anything. */
+  async hash(request: BuildRequest, options: RunOptions = {}): Promise<HashedContext> {
+    options.onEvent?.({ type: 'hashing' });
+    const collected = await collectInputs({
+      context: request.context,
+      dockerfile: request.dockerfile,
+      buildArgs: request.buildArgs,
+      target: request.target,
+    });
+    const initial: ResolvedContext = {
+      request,
+      dockerfilePath: collected.dockerfilePath,
+      dockerfileText: collected.dockerfileText,
+      files: collected.files,
+      wholeContext: collected.wholeContext,
+      notes: collected.notes,
+      images: collected.images.map((reference) => ({ reference })),
+      ecosystems: [],
+      metadata: {},
+      warnings: [],
+    };
+    const context = await this.hooks.resolveContext.promise(initial);
+    const initialInputs: HashInputs = {
+      dockerfile: context.dockerfileText,
+      files: await digestFileInputs(request.context, context.files, this.stateDir),
+      buildArgs: request.buildArgs,
+      target: request.target ?? '',
+      platform: request.platform ?? '',
+      images: {},
+      contributions: {},
+    };
+    const inputs = await this.hooks.hash.promise(initialInputs, context);
+    const digest = computeDigest(inputs);
+    const tag = digest.slice(0, 12);
+    const base = `${request.registry}/${request.repo}`;
+    const target = { registry: request.registry, repo: request.repo, tag, digest, reference: `${base}:${tag}`, latest: `${base}:latest` };
+    options.onEvent?.({ type: 'target', target, files: context.files.length, wholeContext: context.wholeContext });
+    return { context, inputs, digest, target };
+  }
+
+  /** Reuses the image for the current inputs when it exists, builds it when not, tags, cleans up. */
+  async build(request: BuildRequest, options: RunOptions = {}): Promise<BuildResult> {
+    const started = performance.now();
+    const emit = options.onEvent ?? (() => undefined);
+    const { context, target } = await this.hash(request, options);
+    for (const message of context.warnings) emit({ type: 'warning', message });
+
+    // One engine build per target at a time: a second process waits, then finds the image.
+    const { image, outcome } = await withTargetLock(this.stateDir, target.reference, async () => {
+      if (!request.force) {
+        emit({ type: 'lookup' });
+        const found = await this.hooks.lookup.promise(target, context);
+        if (found) {
+          emit({ type: 'reuse', reference: target.reference });
+          return { image: found, outcome: 'reused' as const };
+        }
+      }
+      emit({ type: 'build-start', forced: request.force });
+      const labels = buildLabels(request, target, context);
+      const built = await this.hooks.build.promise({
+        context,
+        target,
+        labels,
+        onOutput: (line) => emit({ type: 'build-output', line }),
+      });
+      if (!built) {
+        throw new ButlerError('NO_BACKEND', 'no build backend is configured', {
+          hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
+        });
+      }
+      return { image: built, outcome: request.force ? ('forced' as const) : ('built' as const) };
+    });
+
+    await this.hooks.tag.promise({ image, target });
+    await this.hooks.cleanup.promise({ image, target });
+    return {
+      outcome,
+      target,
+      image,
+      wholeContext: context.wholeContext,
+      files: context.files.length,
+      notes: context.notes,
+      warnings: context.warnings,
+      metadata: context.metadata,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+/** Creates a Butler with the given plugins. */
+export function createButler(options: ButlerOptions = {}): Butler {
+  return new Butler(options);
+}

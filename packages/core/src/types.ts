@@ -1,0 +1,119 @@
+/** What a caller asks Butler to build. */
+export interface BuildRequest {
+  /** Absolute path of the build context folder. */
+  context: string;
+  /** Dockerfile path, relative to the context (default `Dockerfile`) or absolute. */
+  dockerfile: string;
+  registry: string;
+  repo: string;
+  buildArgs: Record<string, string>;
+  target?: string | undefined;
+  platform?: string | undefined;
+  /** Build even when an image with the same hash exists. */
+  force: boolean;
+  /** Extra labels for the image (OCI source and revision, say). */
+  labels: Record<string, string>;
+}
+
+export type InputFileType = 'file' | 'dir' | 'symlink';
+
+/** One context entry the build can use, as it enters the hash. */
+export interface InputFile {
+  /** Context-relative POSIX path. */
+  path: string;
+  type: InputFileType;
+  executable: boolean;
+  /** sha256 hex of the content (files only). */
+  sha256?: string;
+  /** Link target (symlinks only). */
+  linkTarget?: string;
+  size: number;
+}
+
+/** A base or `--from` image the build depends on, and its identity once a backend resolved it. */
+export interface ImageDependency {
+  reference: string;
+  /** Image ID or registry digest; undefined until resolved, `missing` when the engine does not have it. */
+  identity?: string;
+}
+
+/** The result of the resolveContext hook: everything the build will read. */
+export interface ResolvedContext {
+  request: BuildRequest;
+  dockerfilePath: string;
+  dockerfileText: string;
+  /** Context-relative paths the build can use, sorted, after .dockerignore. */
+  files: string[];
+  /** True when the analysis could not narrow the inputs and the whole context is used. */
+  wholeContext: boolean;
+  /** Why the whole context is used, or other analysis notes. */
+  notes: string[];
+  images: ImageDependency[];
+  /** Ecosystems detected by manifest plugins (`npm`, `pip`, ...). */
+  ecosystems: string[];
+  /** Metadata plugins attach for the image label and `--json` (dependencies included, say). */
+  metadata: Record<string, unknown>;
+  warnings: string[];
+}
+
+/** Everything folded into the content hash; the hash hook is a waterfall over it. */
+export interface HashInputs {
+  dockerfile: string;
+  files: InputFile[];
+  buildArgs: Record<string, string>;
+  target: string;
+  platform: string;
+  images: Record<string, string>;
+  /** Plugin name → a normalised fingerprint it contributes (a dependency list, say). */
+  contributions: Record<string, string>;
+}
+
+export interface ImageInfo {
+  id: string;
+  reference: string;
+  size: number;
+  created: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageTarget {
+  registry: string;
+  repo: string;
+  tag: string;
+  /** `{registry}/{repo}:{tag}` */
+  reference: string;
+  /** `{registry}/{repo}:latest` */
+  latest: string;
+  digest: string;
+}
+
+export interface BuildJob {
+  context: ResolvedContext;
+  target: ImageTarget;
+  labels: Record<string, string>;
+  onOutput: (line: string) => void;
+}
+
+export interface TagJob {
+  image: ImageInfo;
+  target: ImageTarget;
+}
+
+export interface CleanupJob {
+  target: ImageTarget;
+  image: ImageInfo;
+}
+
+export type BuildOutcome = 'reused' | 'built' | 'forced';
+
+export interface BuildResult {
+  outcome: BuildOutcome;
+  target: ImageTarget;
+  image: ImageInfo;
+  wholeContext: boolean;
+  files: number;
+  notes: string[];
+  warnings: string[];
+  metadata: Record<string, unknown>;
+  durationMs: number;
+}
