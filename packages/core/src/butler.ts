@@ -81,7 +81,7 @@ export class Butler {
     const context = await this.hooks.resolveContext.promise(initial);
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
-      files: await digestFileInputs(request.context, context.files, this.stateDir),
+      files: await digestFileInputs(request.context, context.files, this.stateDir || undefined),
       buildArgs: request.buildArgs,
       target: request.target ?? '',
       platform: request.platform ?? '',

@@ -15,3 +15,24 @@ export async function removeRepoImages(reference: string): Promise<void> {
   const refs = stdout.split('\n').filter(Boolean);
   if (refs.length > 0) await run('docker', ['image', 'rm', ...refs]).catch(() => undefined);
 }
+
+/**
+ * Removes the untagged images a test left behind (a multi-stage build's builder stage, an image a
+ * forced rebuild replaced). Only images built on the test base images (they inherit its label) and
+ * created since `since` are candidates, and removal is never forced, so an image in use stays.
+ */
+export async function removeDanglingTestImages(since: Date): Promise<void> {
+  const { stdout } = await run('docker', [
+    'image', 'ls', '-q', '--no-trunc',
+    '--filter', 'dangling=true',
+    '--filter', 'label=devops-butler.test-base-inputs',
+    '--format', '{{.ID}} {{.CreatedAt}}',
+  ]);
+  const ids = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '))
+    .filter(([, ...created]) => new Date(created.slice(0, 3).join(' ').replace(/ \+0000$/, 'Z')).getTime() >= since.getTime() - 1000)
+    .map(([id]) => id as string);
+  for (const id of ids) await run('docker', ['image', 'rm', id]).catch(() => undefined);
+}

@@ -1,3 +1,3 @@
-export { removeRepoImages, uniqueRepo } from './docker-cleanup.js';
+export { removeDanglingTestImages, removeRepoImages, uniqueRepo } from './docker-cleanup.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
 export { repoRoot } from './repo-root.js';

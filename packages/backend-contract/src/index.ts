@@ -1,0 +1,165 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type BuildRequest, type BuildResult, type ButlerPlugin, createButler, LABELS, toRequest } from '@devops-butler/core';
+import { type FixtureTree, makeTree, removeDanglingTestImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+
+const APP = {
+  Dockerfile: 'FROM butler-test/busybox:latest\nARG FLAVOR=plain\nCOPY app/ /app/\nCOPY run.sh /run.sh\nRUN echo "$FLAVOR" > /flavor\n',
+  '.dockerignore': 'app/*.log\n',
+  'app/main.txt': 'v1\n',
+  'app/debug.log': 'noise\n',
+  'run.sh': '#!/bin/sh\necho hi\n',
+  'README.md': 'not copied by any COPY\n',
+};
+
+/** What `docker image inspect` says a reference points to, or undefined. */
+async function imageIdOf(reference: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', reference]);
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The behaviour every backend must show against the real engine: reuse when nothing that enters
+ * the image changed, rebuild when something did, tags that move only after success.
+ */
+export function describeBackendContract(label: string, backend: () => ButlerPlugin): void {
+  describe(`${label}: reuse or build against the real engine`, () => {
+    let tree: FixtureTree;
+    let repo: string;
+    let stateDir: string;
+    let started: Date;
+    const suiteStarted = new Date();
+    // A removed image can orphan an intermediate layer of another test's build: sweep once more at the end.
+    afterAll(() => removeDanglingTestImages(suiteStarted));
+
+    beforeEach(async () => {
+      started = new Date();
+      tree = await makeTree(APP);
+      repo = uniqueRepo(label);
+      stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
+    });
+    afterEach(async () => {
+      await removeRepoImages(`local-registry/${repo}`);
+      await removeDanglingTestImages(started);
+      await tree.remove();
+      await rm(stateDir, { recursive: true, force: true });
+    });
+
+    const build = (extra: Partial<BuildRequest> = {}): Promise<BuildResult> =>
+      createButler({ plugins: [backend()], stateDir }).build(toRequest({ context: tree.dir, repo, ...extra }));
+
+    test('builds once, then reuses the same image when nothing changed', async () => {
+      const first = await build();
+      expect(first.outcome).toBe('built');
+      const second = await build();
+      expect(second.outcome).toBe('reused');
+      expect(second.image.id).toBe(first.image.id);
+      expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(first.image.id);
+      expect(await imageIdOf(`local-registry/${repo}:${first.target.tag}`)).toBe(first.image.id);
+    });
+
+    test('labels the image with the full content hash and the managed marker', async () => {
+      const result = await build();
+      const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', result.image.id]);
+      const labels = JSON.parse(stdout) as Record<string, string>;
+      expect(labels[LABELS.contentHash]).toBe(`sha256:${result.target.digest}`);
+      expect(labels[LABELS.managed]).toBe('true');
+      expect(result.target.tag).toBe(result.target.digest.slice(0, 12));
+    });
+
+    test('rebuilds when a copied source file changes', async () => {
+      const first = await build();
+      await tree.write({ 'app/main.txt': 'v2\n' });
+      const second = await build();
+      expect(second.outcome).toBe('built');
+      expect(second.target.tag).not.toBe(first.target.tag);
+      const { stdout } = await run('docker', ['run', '--rm', second.image.id, 'cat', '/app/main.txt']);
+      expect(stdout).toBe('v2\n');
+    });
+
+    test('reuses the image when only an ignored file changed', async () => {
+      const first = await build();
+      await tree.write({ 'app/debug.log': 'other noise\n' });
+      const second = await build();
+      expect(second.outcome).toBe('reused');
+      expect(second.image.id).toBe(first.image.id);
+    });
+
+    test('reuses the image when a file no COPY reaches changed', async () => {
+      const first = await build();
+      await tree.write({ 'README.md': 'edited\n' });
+      expect((await build()).image.id).toBe(first.image.id);
+    });
+
+    test('rebuilds when a copied file becomes executable', async () => {
+      const first = await build();
+      await tree.write({ 'run.sh': { content: APP['run.sh'], mode: 0o755 } });
+      const second = await build();
+      expect(second.outcome).toBe('built');
+      expect(second.target.tag).not.toBe(first.target.tag);
+    });
+
+    test('rebuilds when a build arg changes', async () => {
+      await build({ buildArgs: { FLAVOR: 'plain' } });
+      const second = await build({ buildArgs: { FLAVOR: 'spicy' } });
+      expect(second.outcome).toBe('built');
+      const { stdout } = await run('docker', ['run', '--rm', second.image.id, 'cat', '/flavor']);
+      expect(stdout.trim()).toBe('spicy');
+    });
+
+    test('rebuilds when only whitespace in the Dockerfile changed', async () => {
+      const first = await build();
+      await tree.write({ Dockerfile: `${APP.Dockerfile}\n` });
+      const second = await build();
+      expect(second.outcome).toBe('built');
+      expect(second.target.tag).not.toBe(first.target.tag);
+    });
+
+    test('follows COPY --from into the builder stage of a multi-stage build', async () => {
+      await tree.write({
+        Dockerfile:
+          'FROM butler-test/busybox:latest AS builder\nCOPY app/ /src/\nRUN cat /src/main.txt > /out.txt\n' +
+          'FROM butler-test/busybox:latest\nCOPY --from=builder /out.txt /out.txt\n',
+      });
+      const first = await build();
+      await tree.write({ 'README.md': 'unrelated\n' });
+      expect((await build()).outcome).toBe('reused');
+      await tree.write({ 'app/main.txt': 'v3\n' });
+      const third = await build();
+      expect(third.outcome).toBe('built');
+      expect(third.target.tag).not.toBe(first.target.tag);
+      const { stdout } = await run('docker', ['run', '--rm', third.image.id, 'cat', '/out.txt']);
+      expect(stdout).toBe('v3\n');
+    });
+
+    test('a failed build tags nothing and leaves latest where it was', async () => {
+      const good = await build();
+      await tree.write({ Dockerfile: `${APP.Dockerfile}RUN exit 3\n` });
+      await expect(build()).rejects.toMatchObject({ code: 'BUILD_FAILED' });
+      expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(good.image.id);
+      const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', `local-registry/${repo}`]);
+      expect(stdout.trim().split('\n').sort()).toEqual([good.target.tag, 'latest'].sort());
+    });
+
+    test('force rebuilds even when the image exists', async () => {
+      await build();
+      expect((await build({ force: true })).outcome).toBe('forced');
+    });
+
+    test('two builds of the same inputs at once make one engine build', async () => {
+      const results = await Promise.all([build(), build()]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(['built', 'reused']);
+      expect(results[0]?.image.id).toBe(results[1]?.image.id);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { describeBackendContract } from '@devops-butler/backend-contract';
+import { dockerCli } from './index.js';
+
+describeBackendContract('docker-cli', () => dockerCli());

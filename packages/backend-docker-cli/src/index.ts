@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Butler,
+  ButlerError,
+  type ButlerPlugin,
+  createContextTar,
+  type EngineImageInspect,
+  imageInfoFromInspect,
+  imageMatchesTarget,
+} from '@devops-butler/core';
+import { execa, type ExecaError } from 'execa';
+
+export interface DockerCliOptions {
+  /** The docker executable (default `docker` on PATH). */
+  binary?: string;
+  /** Extra environment for every docker call (DOCKER_CONTEXT, DOCKER_BUILDKIT, ...). */
+  env?: Record<string, string>;
+}
+
+const NAME = 'butler:docker-cli';
+
+/** Build backend over the `docker` CLI, for setups that only work through it (contexts, credential helpers). */
+export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
+  const binary = options.binary ?? 'docker';
+  if (!binary.trim()) throw new ButlerError('CONFIG_INVALID', 'dockerCli(): binary must not be empty');
+  const docker = async (args: string[]) => {
+    try {
+      return await execa(binary, args, { env: options.env });
+    } catch (error) {
+      throw cliError(error as ExecaError, binary);
+    }
+  };
+  const inspect = async (ref: string): Promise<EngineImageInspect | undefined> => {
+    const result = await execa(binary, ['image', 'inspect', '--format', '{{json .}}', ref], {
+      env: options.env,
+      reject: false,
+    });
+    if (result.exitCode === 0) return JSON.parse(result.stdout) as EngineImageInspect;
+    if (/no such (image|object)/i.test(result.stderr)) return undefined;
+    throw cliError(result as unknown as ExecaError, binary);
+  };
+
+  return {
+    name: NAME,
+    apply(butler: Butler) {
+      butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
+        const images = { ...inputs.images };
+        for (const { reference } of context.images) images[reference] = (await inspect(reference))?.Id ?? 'missing';
+        return { ...inputs, images };
+      });
+
+      butler.hooks.lookup.tapPromise(NAME, async (target) => {
+        const found = await inspect(target.reference);
+        if (!found) return undefined;
+        const info = imageInfoFromInspect(found, target.reference);
+        return imageMatchesTarget(info, target) ? info : undefined;
+      });
+
+      butler.hooks.build.tapPromise(NAME, async ({ context, target, labels, onOutput }) => {
+        const tar = createContextTar({
+          context: context.request.context,
+          files: context.files,
+          dockerfilePath: context.dockerfilePath,
+        });
+        const dir = await mkdtemp(join(tmpdir(), 'butler-iid-'));
+        try {
+          const iidfile = join(dir, 'iid');
+          const args = ['build', '--iidfile', iidfile, '-f', tar.dockerfile];
+          for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
+          for (const [key, value] of Object.entries(context.request.buildArgs)) args.push('--build-arg', `${key}=${value}`);
+          if (context.request.target) args.push('--target', context.request.target);
+          if (context.request.platform) args.push('--platform', context.request.platform);
+          // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
+          const child = execa(binary, [...args, '-'], { env: options.env, input: tar.stream as never, all: true });
+          child.all?.on('data', (chunk: Buffer) => {
+            for (const line of chunk.toString().split('\n')) if (line.trim()) onOutput(line);
+          });
+          try {
+            await child;
+          } catch (error) {
+            throw cliError(error as ExecaError, binary);
+          }
+          const id = (await readFile(iidfile, 'utf8')).trim();
+          const built = await inspect(id);
+          if (!built) throw new ButlerError('BUILD_FAILED', `docker build reported image ${id} but it is missing`);
+          return imageInfoFromInspect(built, target.reference);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+
+      butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
+        await docker(['tag', image.id, target.reference]);
+        await docker(['tag', image.id, target.latest]);
+      });
+    },
+  };
+}
+
+/** Turns a failed docker call into one line: engine unreachable, or the CLI's own last error line. */
+function cliError(error: ExecaError, binary: string): ButlerError {
+  const output = `${error.stderr ?? ''}\n${error.all ?? ''}`;
+  if ((error as { code?: string }).code === 'ENOENT' || /ENOENT/.test(error.message ?? '')) {
+    return new ButlerError('ENGINE_UNREACHABLE', `the docker CLI ("${binary}") is not installed`, {
+      hint: 'install it, or use the dockerode() backend',
+    });
+  }
+  if (/Cannot connect to the Docker daemon|error during connect/i.test(output)) {
+    return new ButlerError('ENGINE_UNREACHABLE', 'cannot reach the Docker engine', {
+      hint: 'start it (Debian: sudo bash scripts/docker-engine.sh) or set DOCKER_HOST',
+    });
+  }
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const step = [...lines].reverse().find((l) => /^Step \d+\/\d+ :/.test(l));
+  const last = [...lines].reverse().find((l) => !/^DEPRECATED|BuildKit is currently|environment-variable/.test(l)) ?? error.shortMessage;
+  return new ButlerError('BUILD_FAILED', `${step ? `build failed at ${step}: ` : ''}${last}`, {
+    cause: error,
+    hint: 'see the docker output above',
+  });
+}

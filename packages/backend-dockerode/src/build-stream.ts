@@ -1,0 +1,42 @@
+import { ButlerError } from '@devops-butler/core';
+import type Docker from 'dockerode';
+
+interface BuildMessage {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+/** Follows an engine build stream to its end: forwards output lines, returns the image ID, or throws with the failing step. */
+export function followBuild(docker: Docker, stream: NodeJS.ReadableStream, onOutput: (line: string) => void): Promise<string> {
+  let imageId: string | undefined;
+  let lastStep = '';
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null) => {
+        if (error) reject(buildFailed(error.message, lastStep));
+        else if (imageId) resolve(imageId);
+        else reject(new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID'));
+      },
+      (message: BuildMessage) => {
+        if (message.aux?.ID) imageId = message.aux.ID;
+        if (message.error) return; // followProgress reports it at the end too
+        for (const line of (message.stream ?? '').split('\n')) {
+          if (!line.trim()) continue;
+          if (/^Step \d+\/\d+ :/.test(line)) lastStep = line;
+          const built = /^Successfully built ([0-9a-f]+)/.exec(line);
+          if (built && !imageId) imageId = built[1];
+          onOutput(line);
+        }
+      },
+    );
+  });
+}
+
+function buildFailed(message: string, step: string): ButlerError {
+  return new ButlerError('BUILD_FAILED', `build failed${step ? ` at ${step}` : ''}: ${message.trim()}`, {
+    hint: 'fix the step above and run butler build again',
+  });
+}

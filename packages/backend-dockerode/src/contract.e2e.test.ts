@@ -1,0 +1,4 @@
+import { describeBackendContract } from '@devops-butler/backend-contract';
+import { dockerode } from './index.js';
+
+describeBackendContract('dockerode', () => dockerode());

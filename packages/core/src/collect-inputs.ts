@@ -1,0 +1,121 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type ContextEntry, walkContext } from './context-walk.js';
+import { createIgnoreMatcher, hasExceptions } from './dockerignore.js';
+import { analyzeDockerfile } from './dockerfile-analysis.js';
+import { ButlerError } from './errors.js';
+import { hasGlobMeta, matchGlob } from './go-glob.js';
+import { cleanPath } from './go-path.js';
+
+export interface CollectInputsOptions {
+  /** The build context folder. */
+  context: string;
+  /** Dockerfile path, relative to the context or absolute (default `Dockerfile`). */
+  dockerfile?: string | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  target?: string | undefined;
+}
+
+export interface CollectedInputs {
+  /** Absolute path of the Dockerfile. */
+  dockerfilePath: string;
+  dockerfileText: string;
+  /** Absolute path of the ignore file in effect, if any. */
+  ignoreFile: string | undefined;
+  /** Sorted context-relative paths (files, symlinks, folders) the build can use. */
+  files: string[];
+  /** True when the analysis could not narrow the inputs and every non-ignored entry is used. */
+  wholeContext: boolean;
+  notes: string[];
+  /** External images the build starts from or copies from. */
+  images: string[];
+}
+
+/** Works out the context entries a build can read: COPY/ADD/bind-mount sources after .dockerignore. */
+export async function collectInputs(options: CollectInputsOptions): Promise<CollectedInputs> {
+  const context = resolve(options.context);
+  const contextStat = await stat(context).catch(() => undefined);
+  if (!contextStat?.isDirectory()) {
+    throw new ButlerError('CONTEXT_INVALID', `build context "${options.context}" is not a folder`, {
+      hint: 'pass the folder that holds your Dockerfile',
+    });
+  }
+  const dockerfilePath = resolve(context, options.dockerfile ?? 'Dockerfile');
+  const dockerfileText = await readFile(dockerfilePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ButlerError('DOCKERFILE_MISSING', `no Dockerfile at ${dockerfilePath} (${error.code})`, {
+      cause: error,
+      hint: 'create one, or point to it with --file',
+    });
+  });
+
+  const ignoreFile = await findIgnoreFile(context, dockerfilePath);
+  const ignoreText = ignoreFile ? await readFile(ignoreFile, 'utf8') : null;
+  const isIgnored = createIgnoreMatcher(ignoreText);
+  const entries = await walkContext(context, isIgnored, hasExceptions(ignoreText));
+
+  const analysis = analyzeDockerfile(dockerfileText, { buildArgs: options.buildArgs, target: options.target });
+  const notes = [...analysis.notes];
+  if (analysis.uncertain.length > 0) {
+    notes.push(...analysis.uncertain.map((why) => `whole context hashed: ${why}`));
+    return { dockerfilePath, dockerfileText, ignoreFile, files: entries.map((e) => e.path), wholeContext: true, notes, images: analysis.images };
+  }
+
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const selected = new Set<string>();
+  for (const source of analysis.sources) {
+    const path = cleanPath(source.path.replace(/^\/+/, '') || '.');
+    if (path === '..' || path.startsWith('../')) {
+      throw new ButlerError('CONTEXT_INVALID', `Dockerfile line ${source.line}: "${source.path}" is outside the build context`, {
+        hint: 'move the file into the context folder, or use a larger context',
+      });
+    }
+    const roots = path === '.' ? ['.'] : hasGlobMeta(path) ? entries.filter((e) => matchGlob(path, e.path)).map((e) => e.path) : [path];
+    for (const root of roots) {
+      await selectTree(root, entries, byPath, selected, context, source.line);
+    }
+  }
+  const files = [...selected].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { dockerfilePath, dockerfileText, ignoreFile, files, wholeContext: false, notes, images: analysis.images };
+}
+
+/** Adds `root` and everything below it; a symlink named directly is followed, as COPY does. */
+async function selectTree(
+  root: string,
+  entries: ContextEntry[],
+  byPath: Map<string, ContextEntry>,
+  selected: Set<string>,
+  context: string,
+  line: number,
+): Promise<void> {
+  if (root === '.') {
+    for (const e of entries) selected.add(e.path);
+    return;
+  }
+  const entry = byPath.get(root);
+  if (!entry) return; // missing or ignored: Docker fails the build; nothing of it can enter the image
+  selected.add(root);
+  if (entry.type === 'dir') {
+    const prefix = `${root}/`;
+    for (const e of entries) if (e.path.startsWith(prefix)) selected.add(e.path);
+  } else if (entry.type === 'symlink') {
+    const target = await realpath(join(context, root)).catch(() => {
+      throw new ButlerError('CONTEXT_INVALID', `Dockerfile line ${line}: "${root}" is a broken symlink`, {
+        hint: 'fix or remove the link',
+      });
+    });
+    const rel = relative(await realpath(context), target);
+    if (rel && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)) {
+      await selectTree(rel.split(sep).join('/'), entries, byPath, selected, context, line);
+    }
+  }
+}
+
+/** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore` (BuildKit). */
+async function findIgnoreFile(context: string, dockerfilePath: string): Promise<string | undefined> {
+  const candidates = [join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`), join(context, '.dockerignore')];
+  for (const candidate of candidates) {
+    const found = await stat(candidate).then((s) => s.isFile(), () => false);
+    if (found) return candidate;
+  }
+  return undefined;
+}

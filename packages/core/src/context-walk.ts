@@ -1,0 +1,72 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ButlerError } from './errors.js';
+import type { InputFileType } from './types.js';
+
+export interface ContextEntry {
+  path: string;
+  type: InputFileType;
+}
+
+/**
+ * Lists the context as Docker sends it: every entry not ignored, sorted by path. An ignored folder
+ * is skipped whole unless an exception could re-include something below it; then it is walked and
+ * kept only if something below it is kept (BuildKit's and the classic builder's rule).
+ */
+export async function walkContext(
+  root: string,
+  isIgnored: (relPath: string) => boolean,
+  hasExceptions: boolean,
+): Promise<ContextEntry[]> {
+  const entries: ContextEntry[] = [];
+  await walkDir(root, '', isIgnored, hasExceptions, entries);
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+async function walkDir(
+  root: string,
+  relDir: string,
+  isIgnored: (relPath: string) => boolean,
+  hasExceptions: boolean,
+  out: ContextEntry[],
+): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(join(root, relDir));
+  } catch (error) {
+    throw unreadable(relDir || '.', error);
+  }
+  let keptAny = false;
+  for (const name of names) {
+    const relPath = relDir ? `${relDir}/${name}` : name;
+    let stats: Awaited<ReturnType<typeof lstat>>;
+    try {
+      stats = await lstat(join(root, relPath));
+    } catch (error) {
+      throw unreadable(relPath, error);
+    }
+    const ignored = isIgnored(relPath);
+    if (stats.isDirectory()) {
+      if (ignored && !hasExceptions) continue;
+      const index = out.length;
+      const keptBelow = await walkDir(root, relPath, isIgnored, hasExceptions, out);
+      if (!ignored || keptBelow) {
+        out.splice(index, 0, { path: relPath, type: 'dir' });
+        keptAny = true;
+      }
+    } else if (!ignored) {
+      if (!stats.isFile() && !stats.isSymbolicLink()) continue; // sockets, fifos: Docker skips them too
+      out.push({ path: relPath, type: stats.isSymbolicLink() ? 'symlink' : 'file' });
+      keptAny = true;
+    }
+  }
+  return keptAny;
+}
+
+function unreadable(relPath: string, cause: unknown): ButlerError {
+  const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+  return new ButlerError('FILE_UNREADABLE', `cannot read "${relPath}" in the build context (${code})`, {
+    cause,
+    hint: 'fix its permissions or add it to .dockerignore',
+  });
+}

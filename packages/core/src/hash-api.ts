@@ -1,0 +1,41 @@
+import { Butler, type HashedContext } from './butler.js';
+import type { PluginOption } from './plugin.js';
+import type { BuildRequest, HashInputs } from './types.js';
+
+export interface HashContextOptions {
+  context: string;
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string;
+  registry?: string;
+  repo?: string;
+  /** Plugins that add hash inputs (a backend resolves base image identities; without one they are left out). */
+  plugins?: readonly PluginOption[];
+  /** Where the stat cache lives; none by default, so a library call leaves no files behind. */
+  stateDir?: string;
+}
+
+/** Computes the content hash of a build's inputs: `{ digest, tag, inputs }`. */
+export async function hashContext(
+  options: HashContextOptions,
+): Promise<{ digest: string; tag: string; inputs: HashInputs; hashed: HashedContext }> {
+  const butler = new Butler({ plugins: options.plugins ?? [], stateDir: options.stateDir ?? '' });
+  const hashed = await butler.hash(toRequest(options));
+  return { digest: hashed.digest, tag: hashed.target.tag, inputs: hashed.inputs, hashed };
+}
+
+/** Fills a build request's defaults. */
+export function toRequest(options: Partial<BuildRequest> & { context: string }): BuildRequest {
+  return {
+    context: options.context,
+    dockerfile: options.dockerfile ?? 'Dockerfile',
+    registry: options.registry ?? 'local-registry',
+    repo: options.repo ?? 'app',
+    buildArgs: options.buildArgs ?? {},
+    target: options.target,
+    platform: options.platform,
+    force: options.force ?? false,
+    labels: options.labels ?? {},
+  };
+}

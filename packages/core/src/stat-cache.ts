@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+
+/** size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from metadata. */
+type CacheEntry = [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string];
+
+const VERSION = 1;
+/**
+ * A file changed within this window of being hashed could change again inside the same timestamp
+ * tick without its metadata moving ("racily clean" in git): such entries are not cached.
+ */
+const RACY_WINDOW_MS = 2000;
+
+export class StatCache {
+  private readonly next = new Map<string, CacheEntry>();
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly previous: Map<string, CacheEntry>,
+  ) {}
+
+  /** Loads the cache for one context folder; a missing or corrupt cache is an empty one. */
+  static async load(stateDir: string | undefined, contextDir: string): Promise<StatCache> {
+    if (!stateDir) return new StatCache(undefined, new Map());
+    const key = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
+    const file = join(stateDir, 'stat-cache', `${key}.json`);
+    try {
+      const data = JSON.parse(await readFile(file, 'utf8')) as { version: number; entries: Record<string, CacheEntry> };
+      if (data.version === VERSION) return new StatCache(file, new Map(Object.entries(data.entries)));
+    } catch {
+      // No cache yet, or a torn write from a crash: start over.
+    }
+    return new StatCache(file, new Map());
+  }
+
+  get(path: string, stats: Stats): string | undefined {
+    const entry = this.previous.get(path);
+    if (!entry) return undefined;
+    const [size, mtimeMs, ctimeMs, ino, sha] = entry;
+    const same = size === stats.size && mtimeMs === stats.mtimeMs && ctimeMs === stats.ctimeMs && ino === stats.ino;
+    if (same) this.next.set(path, entry);
+    return same ? sha : undefined;
+  }
+
+  set(path: string, stats: Stats, sha256: string): void {
+    const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
+    if (Date.now() - newest < RACY_WINDOW_MS) return;
+    this.next.set(path, [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, sha256]);
+  }
+
+  /** Writes the entries used by this run (atomically: write, then rename). */
+  async save(): Promise<void> {
+    if (!this.file) return;
+    const dir = join(this.file, '..');
+    await mkdir(dir, { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ version: VERSION, entries: Object.fromEntries(this.next) }));
+    await rename(tmp, this.file);
+  }
+}
