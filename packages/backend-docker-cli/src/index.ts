@@ -67,7 +67,8 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
         const dir = await mkdtemp(join(tmpdir(), 'butler-iid-'));
         try {
           const iidfile = join(dir, 'iid');
-          const args = ['build', '--iidfile', iidfile, '-f', tar.dockerfile];
+          // --force-rm: a failed step must not leave its container (and the image under it) behind.
+          const args = ['build', '--force-rm', '--iidfile', iidfile, '-f', tar.dockerfile];
           for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
           for (const [key, value] of Object.entries(context.request.buildArgs)) args.push('--build-arg', `${key}=${value}`);
           if (context.request.target) args.push('--target', context.request.target);

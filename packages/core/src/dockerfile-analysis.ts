@@ -1,6 +1,8 @@
-import { type Copy, DockerfileParser, type Flag, type Instruction, type PropertyInstruction } from 'dockerfile-ast';
+import { type Argument, type Copy, DockerfileParser, type Flag, type Instruction, type PropertyInstruction } from 'dockerfile-ast';
 import { ButlerError } from './errors.js';
 import { expandWord } from './word-expansion.js';
+
+type Range = ReturnType<Argument['getRange']>;
 
 /** A context path (or glob) that a COPY, ADD or RUN --mount=type=bind of a needed stage reads. */
 export interface ContextSource {
@@ -80,7 +82,7 @@ export function analyzeDockerfile(
     const parent = stageRef(stage.base);
     const vars = parent && parent.index < stage.index ? new Map(envOf(parent)) : new Map<string, string>();
     if (!parent) addImage(result, stage.base);
-    analyzeStage(stage, vars, metaArgs, buildArgs, escape, result, (ref) => {
+    analyzeStage(text, stage, vars, metaArgs, buildArgs, escape, result, (ref) => {
       const from = stageRef(ref);
       if (from && from.index < stage.index) {
         if (!visited.has(from)) visit(from);
@@ -102,6 +104,7 @@ function addImage(result: DockerfileAnalysis, reference: string): void {
 }
 
 function analyzeStage(
+  text: string,
   stage: Stage,
   vars: Map<string, string>,
   metaArgs: Map<string, string>,
@@ -131,7 +134,7 @@ function analyzeStage(
         if (ref !== undefined) useFrom(ref);
         continue;
       }
-      for (const source of copySources(instruction as Copy)) {
+      for (const source of copySources(instruction as Copy, text)) {
         if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(source)) {
           result.notes.push(`line ${line}: ADD ${source} is fetched at build time; its content is not hashed`);
           continue;
@@ -189,9 +192,10 @@ function flagValue(instruction: Instruction, name: string): string | undefined {
 }
 
 /** COPY/ADD sources: every argument but the destination, in JSON or shell form, heredocs excluded. */
-function copySources(instruction: Copy): string[] {
+function copySources(instruction: Copy, text: string): string[] {
   const json = instruction.getJSONStrings();
-  if (json.length > 0) return json.slice(0, -1).map((a) => a.getJSONValue());
+  // The parser drops spaces inside JSON strings ("a b" → "ab"): decode the original text instead.
+  if (json.length > 0) return json.slice(0, -1).map((a) => decodeJsonString(text, a.getRange(), a.getJSONValue()));
   const firstLine = instruction.getRange().start.line;
   const args = instruction.getArguments();
   const hasHeredoc = args.some((a) => a.getValue().startsWith('<<'));
@@ -200,6 +204,17 @@ function copySources(instruction: Copy): string[] {
     a.getValue(),
   );
   return words.slice(0, -1).filter((w) => !w.startsWith('<<'));
+}
+
+function decodeJsonString(text: string, range: Range, fallback: string): string {
+  const { start, end } = range;
+  if (start.line !== end.line) return fallback;
+  const line = text.split('\n')[start.line] ?? '';
+  try {
+    return JSON.parse(line.slice(start.character, end.character)) as string;
+  } catch {
+    return fallback;
+  }
 }
 
 function invalid(line: number, message: string): ButlerError {

@@ -1,0 +1,63 @@
+import { makeTree } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
+import { Butler } from './butler.js';
+import { ButlerError } from './errors.js';
+import { toRequest } from './hash-api.js';
+import type { ButlerPlugin } from './plugin.js';
+
+test('hooks are frozen and every one is there', () => {
+  const butler = new Butler({ stateDir: '' });
+  expect(Object.isFrozen(butler.hooks)).toBe(true);
+  expect(Object.keys(butler.hooks)).toEqual(['resolveContext', 'hash', 'lookup', 'build', 'tag', 'cleanup']);
+});
+
+test('an error thrown in a tap names the plugin and the hook', async () => {
+  const failing: ButlerPlugin = {
+    name: 'acme:broken',
+    apply(butler) {
+      butler.hooks.hash.tapPromise('acme:broken', async () => {
+        throw new Error('boom');
+      });
+    },
+  };
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  try {
+    const error = await new Butler({ plugins: [failing], stateDir: '' })
+      .hash(toRequest({ context: tree.dir }))
+      .catch((e: unknown) => e);
+    expect(ButlerError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ plugin: 'acme:broken', hook: 'hash', message: 'boom' });
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a plugin that taps with callbacks is refused', () => {
+  const callbacky: ButlerPlugin = {
+    name: 'acme:callbacks',
+    apply(butler) {
+      butler.hooks.tag.tapAsync('acme:callbacks', (_job, done) => done());
+    },
+  };
+  expect(() => new Butler({ plugins: [callbacky], stateDir: '' })).toThrow(/tapPromise/);
+});
+
+test('falsy entries and nested arrays in the plugin list are accepted; duplicates are not', () => {
+  const p = (name: string): ButlerPlugin => ({ name, apply: () => undefined });
+  expect(new Butler({ plugins: [p('a'), false, [p('b'), null]], stateDir: '' }).plugins.map((x) => x.name)).toEqual([
+    'a',
+    'b',
+  ]);
+  expect(() => new Butler({ plugins: [p('a'), p('a')], stateDir: '' })).toThrow(/listed twice/);
+});
+
+test('a build without a backend says which plugin to add', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  try {
+    await expect(new Butler({ stateDir: tree.dir }).build(toRequest({ context: tree.dir }))).rejects.toMatchObject({
+      code: 'NO_BACKEND',
+    });
+  } finally {
+    await tree.remove();
+  }
+});

@@ -1,0 +1,94 @@
+import { cp, mkdtemp, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTree } from '@devops-butler/test-support';
+import { afterEach, expect, test } from 'vitest';
+import { hashContext } from './hash-api.js';
+
+const APP = {
+  Dockerfile: 'FROM scratch\nCOPY src/ /src/\nCOPY *.json /\n',
+  'src/index.js': 'console.log(1)\n',
+  'src/lib/util.js': 'export {}\n',
+  'package.json': '{"name":"app"}\n',
+  'notes.txt': 'not copied\n',
+};
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+async function tree(entries: typeof APP | Record<string, string>) {
+  const t = await makeTree(entries);
+  cleanups.push(t.remove);
+  return t;
+}
+
+test('the same tree at another path hashes the same', async () => {
+  const a = await tree(APP);
+  const b = await tree(APP);
+  const copy = await mkdtemp(join(tmpdir(), 'butler-copy-'));
+  cleanups.push(() => rm(copy, { recursive: true, force: true }));
+  await cp(a.dir, join(copy, 'nested'), { recursive: true });
+  const digests = await Promise.all([a.dir, b.dir, join(copy, 'nested')].map((context) => hashContext({ context })));
+  expect(new Set(digests.map((d) => d.digest)).size).toBe(1);
+  expect(digests[0]?.tag).toBe(digests[0]?.digest.slice(0, 12));
+});
+
+test('lists and hashes only what the COPY lines reach', async () => {
+  const a = await tree(APP);
+  const { inputs } = await hashContext({ context: a.dir });
+  expect(inputs.files.map((f) => f.path)).toEqual(['package.json', 'src', 'src/index.js', 'src/lib', 'src/lib/util.js']);
+});
+
+test('a warm stat cache gives the same hash, and an edit of the same size and mtime is still seen', async () => {
+  const a = await tree(APP);
+  const stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
+  cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  // Old timestamps put the files outside the racy window, so the cache really is used.
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(a.dir, 'src/index.js'), old, old);
+  const cold = await hashContext({ context: a.dir, stateDir });
+  const warm = await hashContext({ context: a.dir, stateDir });
+  expect(warm.digest).toBe(cold.digest);
+  await a.write({ 'src/index.js': 'console.log(2)\n' });
+  await utimes(join(a.dir, 'src/index.js'), old, old);
+  const edited = await hashContext({ context: a.dir, stateDir });
+  expect(edited.digest).not.toBe(cold.digest);
+});
+
+test('build args, target and platform enter the hash', async () => {
+  const a = await tree({ Dockerfile: 'FROM scratch AS one\nFROM scratch AS two\n' });
+  const base = await hashContext({ context: a.dir });
+  const variants = await Promise.all([
+    hashContext({ context: a.dir, buildArgs: { X: '1' } }),
+    hashContext({ context: a.dir, target: 'one' }),
+    hashContext({ context: a.dir, platform: 'linux/arm64' }),
+  ]);
+  for (const variant of variants) expect(variant.digest).not.toBe(base.digest);
+});
+
+test('falls back to the whole context when a COPY source uses an unset variable', async () => {
+  const a = await tree({ ...APP, Dockerfile: 'FROM scratch\nCOPY $WHERE/ /src/\n' });
+  const { hashed } = await hashContext({ context: a.dir });
+  expect(hashed.context.wholeContext).toBe(true);
+  expect(hashed.context.notes.join('\n')).toMatch(/WHERE/);
+  expect(hashed.context.files).toContain('notes.txt');
+});
+
+test('a COPY source outside the context is an error that names the line', async () => {
+  const a = await tree({ Dockerfile: 'FROM scratch\nCOPY ../secret /x\n' });
+  await expect(hashContext({ context: a.dir })).rejects.toMatchObject({
+    code: 'CONTEXT_INVALID',
+    message: expect.stringMatching(/line 2.*outside the build context/),
+  });
+});
+
+test('a missing Dockerfile is an error that says how to fix it', async () => {
+  const a = await tree({ 'x.txt': '' });
+  await expect(hashContext({ context: a.dir })).rejects.toMatchObject({ code: 'DOCKERFILE_MISSING' });
+});
+
+test('a COPY of a broken symlink is an error', async () => {
+  const a = await makeTree({ Dockerfile: 'FROM scratch\nCOPY link /x\n', link: { symlink: 'nowhere' } });
+  cleanups.push(a.remove);
+  await expect(hashContext({ context: a.dir })).rejects.toMatchObject({ message: expect.stringMatching(/broken symlink/) });
+});
