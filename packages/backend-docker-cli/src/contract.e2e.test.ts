@@ -1,4 +1,4 @@
-import { describeBackendContract } from '@devops-butler/backend-contract';
+import { describeBackendContract } from '@devops-butler/contract-tests';
 import { dockerCli } from './index.js';
 
 describeBackendContract('docker-cli', () => dockerCli());

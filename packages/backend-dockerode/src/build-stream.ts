@@ -12,17 +12,22 @@ interface BuildMessage {
 export function followBuild(docker: Docker, stream: NodeJS.ReadableStream, onOutput: (line: string) => void): Promise<string> {
   let imageId: string | undefined;
   let lastStep = '';
+  let failure: string | undefined;
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(
       stream,
       (error: Error | null) => {
-        if (error) reject(buildFailed(error.message, lastStep));
+        // A failing step arrives as an `error` message in the stream, not as a stream error.
+        if (error || failure) reject(buildFailed(failure ?? (error as Error).message, lastStep));
         else if (imageId) resolve(imageId);
         else reject(new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID'));
       },
       (message: BuildMessage) => {
         if (message.aux?.ID) imageId = message.aux.ID;
-        if (message.error) return; // followProgress reports it at the end too
+        if (message.error) {
+          failure = message.errorDetail?.message ?? message.error;
+          return;
+        }
         for (const line of (message.stream ?? '').split('\n')) {
           if (!line.trim()) continue;
           if (/^Step \d+\/\d+ :/.test(line)) lastStep = line;

@@ -1,4 +1,4 @@
-import { describeBackendContract } from '@devops-butler/backend-contract';
+import { describeBackendContract } from '@devops-butler/contract-tests';
 import { dockerode } from './index.js';
 
 describeBackendContract('dockerode', () => dockerode());

@@ -9,7 +9,7 @@ export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
 export type { ButlerHooks } from './hooks.js';
 export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
-export { createManifestPlugin, type ManifestPluginSpec } from './manifest-plugin.js';
+export { createManifestPlugin, type ManifestPluginOptions, type ManifestPluginSpec } from './manifest-plugin.js';
 export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 export { defaultStateDir } from './state-dir.js';
 export type * from './types.js';

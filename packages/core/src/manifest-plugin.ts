@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { ButlerError } from './errors.js';
 import type { ButlerPlugin } from './plugin.js';
 
 /** What distinguishes one ecosystem from another: its name and the files that reveal it. */
@@ -11,12 +12,24 @@ export interface ManifestPluginSpec {
   heavyFolders?: readonly string[];
 }
 
+/** Options every manifest plugin takes. */
+export interface ManifestPluginOptions {
+  /** What to do about dependencies a lockfile does not pin (default `warn`). */
+  unpinned?: 'warn' | 'ttl' | 'strict';
+}
+
+const POLICIES = ['warn', 'ttl', 'strict'];
+
 /**
  * Builds a manifest plugin: on `resolveContext` it detects the ecosystem only from files the build
  * really reads (not ones .dockerignore drops or no COPY reaches) and warns about heavy folders.
  */
-export function createManifestPlugin(spec: ManifestPluginSpec): ButlerPlugin {
+export function createManifestPlugin(spec: ManifestPluginSpec, options: ManifestPluginOptions = {}): ButlerPlugin {
   const name = `butler:${spec.ecosystem}`;
+  const unpinned = options.unpinned ?? 'warn';
+  if (!POLICIES.includes(unpinned)) {
+    throw new ButlerError('CONFIG_INVALID', `${spec.ecosystem}(): unpinned must be "warn", "ttl" or "strict", not "${unpinned}"`);
+  }
   const manifests = new Set(spec.manifests);
   return {
     name,

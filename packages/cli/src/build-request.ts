@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { basename, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { assertRegistryName, assertRepoName, type BuildRequest, repoNameFrom, toRequest } from '@devops-butler/core';
+import type { ButlerConfig } from './config.js';
+import { UsageError } from './usage-error.js';
+
+const run = promisify(execFile);
+
+/** Flags shared by `build` and `hash`, for node:util parseArgs. */
+export const BUILD_FLAGS = {
+  file: { type: 'string', short: 'f' },
+  repo: { type: 'string' },
+  registry: { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+  target: { type: 'string' },
+  platform: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface BuildFlagValues {
+  file?: string | undefined;
+  repo?: string | undefined;
+  registry?: string | undefined;
+  'build-arg'?: string[] | undefined;
+  target?: string | undefined;
+  platform?: string | undefined;
+  force?: boolean | undefined;
+}
+
+/** Merges flags over environment over config over defaults into one build request. */
+export async function resolveBuildRequest(
+  dir: string,
+  flags: BuildFlagValues,
+  config: ButlerConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildRequest> {
+  const context = resolve(dir);
+  const registry = flags.registry ?? env.BUTLER_REGISTRY ?? config.registry ?? 'local-registry';
+  assertRegistryName(registry);
+  const explicitRepo = flags.repo ?? config.repo;
+  if (explicitRepo !== undefined) assertRepoName(explicitRepo);
+  const repo = explicitRepo ?? repoNameFrom((await gitRemoteName(context)) ?? basename(context));
+  const buildArgs = { ...config.buildArgs };
+  for (const pair of flags['build-arg'] ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--build-arg "${pair}" must be NAME=value`);
+    buildArgs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return toRequest({
+    context,
+    dockerfile: flags.file ?? config.dockerfile ?? 'Dockerfile',
+    registry,
+    repo,
+    buildArgs,
+    target: flags.target ?? config.target,
+    platform: flags.platform ?? config.platform,
+    force: flags.force === true || env.BUTLER_FORCE_REBUILD === 'true' || env.BUTLER_FORCE_REBUILD === '1',
+  });
+}
+
+/**
+ * The origin remote's name (`…/team/my-app.git` → `my-app`) when `dir` is the top of a git checkout;
+ * a subfolder of a monorepo is named after itself instead.
+ */
+async function gitRemoteName(dir: string): Promise<string | undefined> {
+  try {
+    const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { timeout: 5000 });
+    if (resolve(top.stdout.trim()) !== dir) return undefined;
+    const { stdout } = await run('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], { timeout: 5000 });
+    const url = stdout.trim().replace(/\/+$/, '');
+    return url ? url.split(/[/:]/).pop() : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+import { createButler } from '@devops-butler/core';
+import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
+import { offlinePlugins } from '../default-plugins.js';
+import { EXIT, type CliIo } from '../io.js';
+import { loadConfig } from '../load-config.js';
+import { UsageError } from '../usage-error.js';
+import { parseCommandArgs } from './parse.js';
+
+const HELP = `Usage: butler hash [dir] [options]
+
+Prints the content hash of the build in [dir] without touching the engine: the Dockerfile, every
+file its COPY/ADD lines can reach after .dockerignore, build args, target and platform.
+Base images are listed by reference only; \`butler build\` also folds in their image IDs, so its
+tag differs from this hash when the Dockerfile starts FROM an image.
+
+Options: the same as butler build (-f, --repo, --registry, --build-arg, --target, --platform,
+--config), plus --json for { repo, tag, digest, wholeContext, files, images, notes }.`;
+
+export async function hashCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, BUILD_FLAGS, 'hash');
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError('butler hash takes one folder — run butler hash --help');
+  const dir = positionals[0] ?? io.cwd;
+  const { config } = await loadConfig(dir, { command: 'hash', env: io.env }, values.config);
+  const request = await resolveBuildRequest(dir, values, config, io.env);
+  const { context, target, inputs } = await createButler({ plugins: offlinePlugins() }).hash(request);
+  const result = {
+    repo: target.repo,
+    tag: target.tag,
+    digest: target.digest,
+    wholeContext: context.wholeContext,
+    files: inputs.files,
+    images: context.images.map((image) => image.reference),
+    notes: context.notes,
+  };
+  if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    io.stdout.write(`${target.registry}/${target.repo}:${target.tag}\n`);
+    io.stdout.write(`sha256:${target.digest} (${inputs.files.length} inputs${context.wholeContext ? ', whole context' : ''})\n`);
+    for (const note of context.notes) io.stdout.write(`note: ${note}\n`);
+  }
+  return EXIT.ok;
+}

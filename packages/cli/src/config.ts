@@ -1,0 +1,32 @@
+import { type PluginOption } from '@devops-butler/core';
+
+/** What a `butler.config.ts` may set. Every field is optional: no config at all is fine. */
+export interface ButlerConfig {
+  /** Registry part of image names (default `local-registry`). */
+  registry?: string;
+  /** Repository name (default: the folder's name, normalised). */
+  repo?: string;
+  /** Dockerfile path relative to the context (default `Dockerfile`). */
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string;
+  /** Which build backend the default plugin set uses (default `dockerode`). */
+  backend?: 'dockerode' | 'docker-cli';
+  /** Plugins to add after the default set; falsy entries and nested arrays are fine. */
+  plugins?: PluginOption[];
+  /** Replace the default plugin set entirely (then include a backend yourself). */
+  replaceDefaultPlugins?: boolean;
+}
+
+export interface ConfigEnv {
+  command: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type UserConfig = ButlerConfig | Promise<ButlerConfig> | ((env: ConfigEnv) => ButlerConfig | Promise<ButlerConfig>);
+
+/** Only adds types: `export default defineConfig({ ... })`. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}

@@ -1,0 +1,20 @@
+import { dockerCli } from '@devops-butler/backend-docker-cli';
+import { dockerode } from '@devops-butler/backend-dockerode';
+import type { PluginOption } from '@devops-butler/core';
+import { cargo } from '@devops-butler/plugin-cargo';
+import { composer } from '@devops-butler/plugin-composer';
+import { go } from '@devops-butler/plugin-go';
+import { maven } from '@devops-butler/plugin-maven';
+import { npm } from '@devops-butler/plugin-npm';
+import { pip } from '@devops-butler/plugin-pip';
+import type { ButlerConfig } from './config.js';
+
+/** The one place the default plugin set is assembled: a backend plus every manifest plugin. */
+export function defaultPlugins(backend: ButlerConfig['backend'] = 'dockerode'): PluginOption[] {
+  return [backend === 'docker-cli' ? dockerCli() : dockerode(), npm(), pip(), maven(), go(), cargo(), composer()];
+}
+
+/** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */
+export function offlinePlugins(): PluginOption[] {
+  return [npm(), pip(), maven(), go(), cargo(), composer()];
+}

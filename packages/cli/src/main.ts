@@ -1,0 +1,60 @@
+import { BUTLER_VERSION, ButlerError, formatError } from '@devops-butler/core';
+import { buildCommand } from './commands/build.js';
+import { hashCommand } from './commands/hash.js';
+import { EXIT, type CliIo } from './io.js';
+import { UsageError } from './usage-error.js';
+
+const HELP = `butler — builds Docker images only when something that goes into them changed
+
+Usage: butler <command> [options]
+
+Commands:
+  build [dir]   reuse the image for the current inputs, or build and tag it
+  hash [dir]    print the content hash of a build's inputs (no engine needed)
+
+Options:
+  -h, --help      show help (also: butler <command> --help)
+  -v, --version   show the version
+
+Docs: docs/ in the repository. Images are named {registry}/{repo}:{hash12} and :latest.`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  build: buildCommand,
+  hash: hashCommand,
+};
+
+/** Runs the CLI and returns the exit code; the only place errors become messages. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(`${HELP}\n`);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout.write(`${BUTLER_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr.write(`butler: unknown command "${command}" — run butler --help for the list\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    return reportError(error, io, rest.includes('--json'));
+  }
+}
+
+function reportError(error: unknown, io: CliIo, json: boolean): number {
+  const usage = UsageError.isInstance(error);
+  if (json) {
+    const code = ButlerError.isInstance(error) ? error.code : usage ? 'USAGE' : 'INTERNAL';
+    const body = { error: { code, message: formatError(error), ...(ButlerError.isInstance(error) && error.plugin ? { plugin: error.plugin } : {}) } };
+    io.stdout.write(`${JSON.stringify(body)}\n`);
+  } else {
+    io.stderr.write(`✖ ${formatError(error)}\n`);
+  }
+  if (!usage && !ButlerError.isInstance(error) && io.env.BUTLER_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
+  return usage ? EXIT.usage : EXIT.failed;
+}

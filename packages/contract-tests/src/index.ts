@@ -1,0 +1,2 @@
+export { describeBackendContract } from './backend-contract.js';
+export { describeManifestPlugin } from './manifest-plugin-contract.js';

@@ -1,0 +1,1 @@
+export { type KeepReason, planRetention, type RetentionCandidate, type RetentionPlan } from './retention-plan.js';
