@@ -4,25 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type FixtureTree, makeTree, removeDanglingTestImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
+import { type FixtureTree, makeTree, OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
+/** The first lines of every test Dockerfile: the test's own label keeps its images findable. */
+const from = () => `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\n`;
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 let tree: FixtureTree;
 let repo: string;
 let stateDir: string;
-let started: Date;
 beforeEach(async () => {
-  started = new Date();
   repo = uniqueRepo('cli');
   stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
-  tree = await makeTree({ Dockerfile: 'FROM butler-test/busybox:latest\nCOPY app.txt /app.txt\n', 'app.txt': 'v1\n' });
+  tree = await makeTree({ Dockerfile: `${from()}COPY app.txt /app.txt\n`, 'app.txt': 'v1\n' });
 });
 afterEach(async () => {
   await removeRepoImages(`local-registry/${repo}`);
-  await removeDanglingTestImages(started);
+  await removeOwnedDanglingImages(repo);
   await tree.remove();
   await rm(stateDir, { recursive: true, force: true });
 });
@@ -62,10 +62,10 @@ test('an unreachable engine is one line that says how to start one, exit 1', asy
 });
 
 test('a failing step is one line naming the step, and nothing is tagged', async () => {
-  await tree.write({ Dockerfile: 'FROM butler-test/busybox:latest\nRUN exit 7\n' });
+  await tree.write({ Dockerfile: `${from()}RUN exit 7\n` });
   const result = await butler(['build', tree.dir, '--repo', repo]);
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/✖ (\[plugin:butler:dockerode\] )?build failed at Step 2\/\d+ : RUN exit 7/);
+  expect(result.stderr).toMatch(/✖ (\[plugin:butler:dockerode\] )?build failed at Step 3\/\d+ : RUN exit 7/);
   const { stdout } = await run('docker', ['image', 'ls', '-q', `local-registry/${repo}`]);
   expect(stdout.trim()).toBe('');
 });

@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildRequest, type BuildResult, type ButlerPlugin, createButler, LABELS, toRequest } from '@devops-butler/core';
-import { type FixtureTree, makeTree, removeDanglingTestImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { type FixtureTree, makeTree, OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 
+// Each test's images carry its own label: its untagged leftovers can be found, and it shares no
+// build cache with a test running in parallel (the classic builder fails a build whose cached
+// parent layer another test's `docker rmi` just deleted).
+const dockerfile = (owner: string, body: string) => `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${owner}\n${body}`;
+
 const APP = {
-  Dockerfile: 'FROM butler-test/busybox:latest\nARG FLAVOR=plain\nCOPY app/ /app/\nCOPY run.sh /run.sh\nRUN echo "$FLAVOR" > /flavor\n',
+  Dockerfile: 'ARG FLAVOR=plain\nCOPY app/ /app/\nCOPY run.sh /run.sh\nRUN echo "$FLAVOR" > /flavor\n',
   '.dockerignore': 'app/*.log\n',
   'app/main.txt': 'v1\n',
   'app/debug.log': 'noise\n',
@@ -37,20 +42,15 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
     let tree: FixtureTree;
     let repo: string;
     let stateDir: string;
-    let started: Date;
-    const suiteStarted = new Date();
-    // A removed image can orphan an intermediate layer of another test's build: sweep once more at the end.
-    afterAll(() => removeDanglingTestImages(suiteStarted));
 
     beforeEach(async () => {
-      started = new Date();
-      tree = await makeTree(APP);
       repo = uniqueRepo(label);
+      tree = await makeTree({ ...APP, Dockerfile: dockerfile(repo, APP.Dockerfile) });
       stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
     });
     afterEach(async () => {
       await removeRepoImages(`local-registry/${repo}`);
-      await removeDanglingTestImages(started);
+      await removeOwnedDanglingImages(repo);
       await tree.remove();
       await rm(stateDir, { recursive: true, force: true });
     });
@@ -119,7 +119,7 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('rebuilds when only whitespace in the Dockerfile changed', async () => {
       const first = await build();
-      await tree.write({ Dockerfile: `${APP.Dockerfile}\n` });
+      await tree.write({ Dockerfile: `${dockerfile(repo, APP.Dockerfile)}\n` });
       const second = await build();
       expect(second.outcome).toBe('built');
       expect(second.target.tag).not.toBe(first.target.tag);
@@ -128,8 +128,8 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
     test('follows COPY --from into the builder stage of a multi-stage build', async () => {
       await tree.write({
         Dockerfile:
-          'FROM butler-test/busybox:latest AS builder\nCOPY app/ /src/\nRUN cat /src/main.txt > /out.txt\n' +
-          'FROM butler-test/busybox:latest\nCOPY --from=builder /out.txt /out.txt\n',
+          `FROM butler-test/busybox:latest AS builder\nLABEL ${OWNER_LABEL}=${repo}\nCOPY app/ /src/\nRUN cat /src/main.txt > /out.txt\n` +
+          dockerfile(repo, 'COPY --from=builder /out.txt /out.txt\n'),
       });
       const first = await build();
       await tree.write({ 'README.md': 'unrelated\n' });
@@ -144,7 +144,7 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('a failed build tags nothing and leaves latest where it was', async () => {
       const good = await build();
-      await tree.write({ Dockerfile: `${APP.Dockerfile}RUN exit 3\n` });
+      await tree.write({ Dockerfile: `${dockerfile(repo, APP.Dockerfile)}RUN exit 3\n` });
       await expect(build()).rejects.toMatchObject({ code: 'BUILD_FAILED' });
       expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(good.image.id);
       const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', `local-registry/${repo}`]);

@@ -16,23 +16,17 @@ export async function removeRepoImages(reference: string): Promise<void> {
   if (refs.length > 0) await run('docker', ['image', 'rm', ...refs]).catch(() => undefined);
 }
 
+/** The label a test's Dockerfile sets (`LABEL ${OWNER_LABEL}=<repo>`) so its untagged images can be found. */
+export const OWNER_LABEL = 'devops-butler.test-owner';
+
 /**
- * Removes the untagged images a test left behind (a multi-stage build's builder stage, an image a
- * forced rebuild replaced). Only images built on the test base images (they inherit its label) and
- * created since `since` are candidates, and removal is never forced, so an image in use stays.
+ * Removes the untagged images a test left behind (a multi-stage build's builder stage, the image a
+ * forced rebuild replaced, the steps of a failed build). Only images carrying the test's own owner
+ * label are candidates, and removal is never forced, so an image in use stays.
  */
-export async function removeDanglingTestImages(since: Date): Promise<void> {
+export async function removeOwnedDanglingImages(owner: string): Promise<void> {
   const { stdout } = await run('docker', [
-    'image', 'ls', '-q', '--no-trunc',
-    '--filter', 'dangling=true',
-    '--filter', 'label=devops-butler.test-base-inputs',
-    '--format', '{{.ID}} {{.CreatedAt}}',
+    'image', 'ls', '-q', '--no-trunc', '--filter', 'dangling=true', '--filter', `label=${OWNER_LABEL}=${owner}`,
   ]);
-  const ids = stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' '))
-    .filter(([, ...created]) => new Date(created.slice(0, 3).join(' ').replace(/ \+0000$/, 'Z')).getTime() >= since.getTime() - 1000)
-    .map(([id]) => id as string);
-  for (const id of ids) await run('docker', ['image', 'rm', id]).catch(() => undefined);
+  for (const id of stdout.split('\n').filter(Boolean)) await run('docker', ['image', 'rm', id]).catch(() => undefined);
 }
