@@ -10,7 +10,7 @@ import {
   imageInfoFromInspect,
   imageMatchesTarget,
 } from '@devops-butler/core';
-import { execa, type ExecaError } from 'execa';
+import { type ExecaError, execa } from 'execa';
 
 export interface DockerCliOptions {
   /** The docker executable (default `docker` on PATH). */
@@ -47,7 +47,8 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
     apply(butler: Butler) {
       butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
         const images = { ...inputs.images };
-        for (const { reference } of context.images) images[reference] = (await inspect(reference))?.Id ?? 'missing';
+        for (const { reference } of context.images)
+          images[reference] = (await inspect(reference))?.Id ?? 'missing';
         return { ...inputs, images };
       });
 
@@ -70,11 +71,16 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           // --force-rm: a failed step must not leave its container (and the image under it) behind.
           const args = ['build', '--force-rm', '--iidfile', iidfile, '-f', tar.dockerfile];
           for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
-          for (const [key, value] of Object.entries(context.request.buildArgs)) args.push('--build-arg', `${key}=${value}`);
+          for (const [key, value] of Object.entries(context.request.buildArgs))
+            args.push('--build-arg', `${key}=${value}`);
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
-          const child = execa(binary, [...args, '-'], { env: options.env, input: tar.stream as never, all: true });
+          const child = execa(binary, [...args, '-'], {
+            env: options.env,
+            input: tar.stream as never,
+            all: true,
+          });
           child.all?.on('data', (chunk: Buffer) => {
             for (const line of chunk.toString().split('\n')) if (line.trim()) onOutput(line);
           });
@@ -85,7 +91,8 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);
-          if (!built) throw new ButlerError('BUILD_FAILED', `docker build reported image ${id} but it is missing`);
+          if (!built)
+            throw new ButlerError('BUILD_FAILED', `docker build reported image ${id} but it is missing`);
           return imageInfoFromInspect(built, target.reference);
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -113,9 +120,14 @@ function cliError(error: ExecaError, binary: string): ButlerError {
       hint: 'start it (Debian: sudo bash scripts/docker-engine.sh) or set DOCKER_HOST',
     });
   }
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const step = [...lines].reverse().find((l) => /^Step \d+\/\d+ :/.test(l));
-  const last = [...lines].reverse().find((l) => !/^DEPRECATED|BuildKit is currently|environment-variable/.test(l)) ?? error.shortMessage;
+  const last =
+    [...lines].reverse().find((l) => !/^DEPRECATED|BuildKit is currently|environment-variable/.test(l)) ??
+    error.shortMessage;
   return new ButlerError('BUILD_FAILED', `${step ? `build failed at ${step}: ` : ''}${last}`, {
     cause: error,
     hint: 'see the docker output above',

@@ -9,7 +9,11 @@ interface BuildMessage {
 }
 
 /** Follows an engine build stream to its end: forwards output lines, returns the image ID, or throws with the failing step. */
-export function followBuild(docker: Docker, stream: NodeJS.ReadableStream, onOutput: (line: string) => void): Promise<string> {
+export function followBuild(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onOutput: (line: string) => void,
+): Promise<string> {
   let imageId: string | undefined;
   let lastStep = '';
   let failure: string | undefined;

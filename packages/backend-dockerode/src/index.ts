@@ -4,9 +4,9 @@ import {
   type ButlerPlugin,
   createContextTar,
   type EngineImageInspect,
+  type ImageInfo,
   imageInfoFromInspect,
   imageMatchesTarget,
-  type ImageInfo,
 } from '@devops-butler/core';
 import Docker from 'dockerode';
 import { followBuild } from './build-stream.js';
@@ -27,8 +27,10 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
   return {
     name: NAME,
     apply(butler: Butler) {
-      const docker = options.docker ?? new Docker(options.socketPath ? { socketPath: options.socketPath } : undefined);
-      const inspect = (ref: string) => engine(() => docker.getImage(ref).inspect() as Promise<EngineImageInspect>);
+      const docker =
+        options.docker ?? new Docker(options.socketPath ? { socketPath: options.socketPath } : undefined);
+      const inspect = (ref: string) =>
+        engine(() => docker.getImage(ref).inspect() as Promise<EngineImageInspect>);
 
       butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
         const images = { ...inputs.images };
@@ -66,7 +68,8 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         if (!stream) throw new ButlerError('BUILD_FAILED', 'the engine refused the build request');
         const id = await followBuild(docker, stream, job.onOutput);
         const built = await inspect(id);
-        if (!built) throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
+        if (!built)
+          throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
         return imageInfoFromInspect(built, target.reference);
       });
 

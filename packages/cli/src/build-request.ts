@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { basename, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { assertRegistryName, assertRepoName, type BuildRequest, repoNameFrom, toRequest } from '@devops-butler/core';
+import {
+  assertRegistryName,
+  assertRepoName,
+  type BuildRequest,
+  repoNameFrom,
+  toRequest,
+} from '@devops-butler/core';
 import type { ButlerConfig } from './config.js';
 import { UsageError } from './usage-error.js';
 
@@ -69,7 +75,9 @@ async function gitRemoteName(dir: string): Promise<string | undefined> {
   try {
     const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { timeout: 5000 });
     if (resolve(top.stdout.trim()) !== dir) return undefined;
-    const { stdout } = await run('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], { timeout: 5000 });
+    const { stdout } = await run('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], {
+      timeout: 5000,
+    });
     const url = stdout.trim().replace(/\/+$/, '');
     return url ? url.split(/[/:]/).pop() : undefined;
   } catch {

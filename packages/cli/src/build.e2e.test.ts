@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type FixtureTree, makeTree, OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
+import {
+  type FixtureTree,
+  makeTree,
+  OWNER_LABEL,
+  removeOwnedDanglingImages,
+  removeRepoImages,
+  uniqueRepo,
+} from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -30,7 +37,11 @@ afterEach(async () => {
 async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
   return run('node', [bin, ...args], { env: { ...process.env, BUTLER_STATE_DIR: stateDir, ...env } }).then(
     (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
+    (e: { stdout: string; stderr: string; code: number }) => ({
+      stdout: e.stdout,
+      stderr: e.stderr,
+      code: e.code,
+    }),
   );
 }
 
@@ -49,15 +60,21 @@ test('butler build with no config builds, then reuses, with the specified log li
 test('--json prints one result; BUTLER_FORCE_REBUILD forces a build', async () => {
   const first = JSON.parse((await butler(['build', tree.dir, '--repo', repo, '--json'])).stdout);
   expect(first.outcome).toBe('built');
-  const forced = JSON.parse((await butler(['build', tree.dir, '--repo', repo, '--json'], { BUTLER_FORCE_REBUILD: 'true' })).stdout);
+  const forced = JSON.parse(
+    (await butler(['build', tree.dir, '--repo', repo, '--json'], { BUTLER_FORCE_REBUILD: 'true' })).stdout,
+  );
   expect(forced.outcome).toBe('forced');
   expect(forced.target.tag).toBe(first.target.tag);
 });
 
 test('an unreachable engine is one line that says how to start one, exit 1', async () => {
-  const result = await butler(['build', tree.dir, '--repo', repo], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+  const result = await butler(['build', tree.dir, '--repo', repo], {
+    DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+  });
   expect(result.code).toBe(1);
-  expect(result.stderr.trim()).toMatch(/^✖ (\[plugin:butler:dockerode\] )?cannot reach the Docker engine .* — start it/);
+  expect(result.stderr.trim()).toMatch(
+    /^✖ (\[plugin:butler:dockerode\] )?cannot reach the Docker engine .* — start it/,
+  );
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
 });
 

@@ -1,4 +1,4 @@
-import { type PluginOption } from '@devops-butler/core';
+import type { PluginOption } from '@devops-butler/core';
 
 /** What a `butler.config.ts` may set. Every field is optional: no config at all is fine. */
 export interface ButlerConfig {
@@ -24,7 +24,10 @@ export interface ConfigEnv {
   env: NodeJS.ProcessEnv;
 }
 
-export type UserConfig = ButlerConfig | Promise<ButlerConfig> | ((env: ConfigEnv) => ButlerConfig | Promise<ButlerConfig>);
+export type UserConfig =
+  | ButlerConfig
+  | Promise<ButlerConfig>
+  | ((env: ConfigEnv) => ButlerConfig | Promise<ButlerConfig>);
 
 /** Only adds types: `export default defineConfig({ ... })`. */
 export function defineConfig(config: UserConfig): UserConfig {

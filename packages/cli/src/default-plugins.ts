@@ -11,7 +11,15 @@ import type { ButlerConfig } from './config.js';
 
 /** The one place the default plugin set is assembled: a backend plus every manifest plugin. */
 export function defaultPlugins(backend: ButlerConfig['backend'] = 'dockerode'): PluginOption[] {
-  return [backend === 'docker-cli' ? dockerCli() : dockerode(), npm(), pip(), maven(), go(), cargo(), composer()];
+  return [
+    backend === 'docker-cli' ? dockerCli() : dockerode(),
+    npm(),
+    pip(),
+    maven(),
+    go(),
+    cargo(),
+    composer(),
+  ];
 }
 
 /** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */

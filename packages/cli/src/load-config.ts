@@ -3,7 +3,15 @@ import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
 
 const KNOWN_KEYS = new Set([
-  'registry', 'repo', 'dockerfile', 'buildArgs', 'target', 'platform', 'backend', 'plugins', 'replaceDefaultPlugins',
+  'registry',
+  'repo',
+  'dockerfile',
+  'buildArgs',
+  'target',
+  'platform',
+  'backend',
+  'plugins',
+  'replaceDefaultPlugins',
 ]);
 
 export interface LoadedConfig {
@@ -19,8 +27,18 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
     // .mts is TypeScript too; cosmiconfig transpiles both with the typescript package, no build step.
     loaders: { '.mts': defaultLoaders['.ts'] },
     searchPlaces: [
-      'package.json', '.butlerrc', '.butlerrc.json', '.butlerrc.js', '.butlerrc.mjs', '.butlerrc.cjs',
-      'butler.config.ts', 'butler.config.mts', 'butler.config.js', 'butler.config.mjs', 'butler.config.cjs', 'butler.config.json',
+      'package.json',
+      '.butlerrc',
+      '.butlerrc.json',
+      '.butlerrc.js',
+      '.butlerrc.mjs',
+      '.butlerrc.cjs',
+      'butler.config.ts',
+      'butler.config.mts',
+      'butler.config.js',
+      'butler.config.mjs',
+      'butler.config.cjs',
+      'butler.config.json',
     ],
   });
   let result: Awaited<ReturnType<typeof explorer.search>>;
@@ -49,7 +67,8 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
 
 /** Collects every problem at once, each with its path, instead of stopping at the first. */
 export function validateConfig(config: unknown): string[] {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return ['the config must be an object'];
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    return ['the config must be an object'];
   const problems: string[] = [];
   const c = config as Record<string, unknown>;
   for (const key of Object.keys(c)) if (!KNOWN_KEYS.has(key)) problems.push(`${key}: unknown key`);
@@ -60,9 +79,11 @@ export function validateConfig(config: unknown): string[] {
     problems.push(`backend: must be "dockerode" or "docker-cli"`);
   }
   if (c.buildArgs !== undefined) {
-    if (typeof c.buildArgs !== 'object' || c.buildArgs === null) problems.push('buildArgs: must be an object');
+    if (typeof c.buildArgs !== 'object' || c.buildArgs === null)
+      problems.push('buildArgs: must be an object');
     else {
-      for (const [k, v] of Object.entries(c.buildArgs)) if (typeof v !== 'string') problems.push(`buildArgs.${k}: must be a string`);
+      for (const [k, v] of Object.entries(c.buildArgs))
+        if (typeof v !== 'string') problems.push(`buildArgs.${k}: must be a string`);
     }
   }
   if (c.plugins !== undefined && !Array.isArray(c.plugins)) problems.push('plugins: must be an array');

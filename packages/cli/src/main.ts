@@ -1,7 +1,7 @@
 import { BUTLER_VERSION, ButlerError, formatError } from '@devops-butler/core';
 import { buildCommand } from './commands/build.js';
 import { hashCommand } from './commands/hash.js';
-import { EXIT, type CliIo } from './io.js';
+import { type CliIo, EXIT } from './io.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `butler — builds Docker images only when something that goes into them changed
@@ -50,11 +50,18 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
   const usage = UsageError.isInstance(error);
   if (json) {
     const code = ButlerError.isInstance(error) ? error.code : usage ? 'USAGE' : 'INTERNAL';
-    const body = { error: { code, message: formatError(error), ...(ButlerError.isInstance(error) && error.plugin ? { plugin: error.plugin } : {}) } };
+    const body = {
+      error: {
+        code,
+        message: formatError(error),
+        ...(ButlerError.isInstance(error) && error.plugin ? { plugin: error.plugin } : {}),
+      },
+    };
     io.stdout.write(`${JSON.stringify(body)}\n`);
   } else {
     io.stderr.write(`✖ ${formatError(error)}\n`);
   }
-  if (!usage && !ButlerError.isInstance(error) && io.env.BUTLER_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
+  if (!usage && !ButlerError.isInstance(error) && io.env.BUTLER_DEBUG)
+    io.stderr.write(`${(error as Error).stack}\n`);
   return usage ? EXIT.usage : EXIT.failed;
 }

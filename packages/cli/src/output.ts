@@ -10,7 +10,8 @@ export function createReporter(io: CliIo): (event: ButlerEvent) => void {
         return out('🔍 Calculating build context hash...');
       case 'target':
         out(`📦 Target image: ${event.target.reference}`);
-        if (event.wholeContext) out('   (the whole context is hashed: the Dockerfile could not be narrowed down)');
+        if (event.wholeContext)
+          out('   (the whole context is hashed: the Dockerfile could not be narrowed down)');
         return;
       case 'lookup':
         return out('🔍 Checking for existing images...');
@@ -18,7 +19,11 @@ export function createReporter(io: CliIo): (event: ButlerEvent) => void {
         out(`♻️ Reusing existing image: ${event.reference}`);
         return out('⚡ Build skipped - using cached image!');
       case 'build-start':
-        return out(event.forced ? '🔨 Forced rebuild, building new image...' : '🔨 No suitable existing image found, building new image...');
+        return out(
+          event.forced
+            ? '🔨 Forced rebuild, building new image...'
+            : '🔨 No suitable existing image found, building new image...',
+        );
       case 'build-output':
         return out(`   ${event.line}`);
       case 'warning':
@@ -35,7 +40,9 @@ export function printBuildResult(result: BuildResult, io: CliIo): void {
     out(`   Size: ${formatBytes(result.image.size)}`);
     out(`   Created: ${result.image.created}`);
   }
-  out(`🏷️ Tagged ${result.target.reference} and ${result.target.latest} (${(result.durationMs / 1000).toFixed(2)}s)`);
+  out(
+    `🏷️ Tagged ${result.target.reference} and ${result.target.latest} (${(result.durationMs / 1000).toFixed(2)}s)`,
+  );
   for (const note of result.notes) out(`   note: ${note}`);
 }
 

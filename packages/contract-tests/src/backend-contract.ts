@@ -3,8 +3,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BuildRequest, type BuildResult, type ButlerPlugin, createButler, LABELS, toRequest } from '@devops-butler/core';
-import { type FixtureTree, makeTree, OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from '@devops-butler/test-support';
+import {
+  type BuildRequest,
+  type BuildResult,
+  type ButlerPlugin,
+  createButler,
+  LABELS,
+  toRequest,
+} from '@devops-butler/core';
+import {
+  type FixtureTree,
+  makeTree,
+  OWNER_LABEL,
+  removeOwnedDanglingImages,
+  removeRepoImages,
+  uniqueRepo,
+} from '@devops-butler/test-support';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -12,7 +26,8 @@ const run = promisify(execFile);
 // Each test's images carry its own label: its untagged leftovers can be found, and it shares no
 // build cache with a test running in parallel (the classic builder fails a build whose cached
 // parent layer another test's `docker rmi` just deleted).
-const dockerfile = (owner: string, body: string) => `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${owner}\n${body}`;
+const dockerfile = (owner: string, body: string) =>
+  `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${owner}\n${body}`;
 
 const APP = {
   Dockerfile: 'ARG FLAVOR=plain\nCOPY app/ /app/\nCOPY run.sh /run.sh\nRUN echo "$FLAVOR" > /flavor\n',
@@ -56,7 +71,9 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
     });
 
     const build = (extra: Partial<BuildRequest> = {}): Promise<BuildResult> =>
-      createButler({ plugins: [backend()], stateDir }).build(toRequest({ context: tree.dir, repo, ...extra }));
+      createButler({ plugins: [backend()], stateDir }).build(
+        toRequest({ context: tree.dir, repo, ...extra }),
+      );
 
     test('builds once, then reuses the same image when nothing changed', async () => {
       const first = await build();
@@ -70,7 +87,13 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('labels the image with the full content hash and the managed marker', async () => {
       const result = await build();
-      const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', result.image.id]);
+      const { stdout } = await run('docker', [
+        'image',
+        'inspect',
+        '--format',
+        '{{json .Config.Labels}}',
+        result.image.id,
+      ]);
       const labels = JSON.parse(stdout) as Record<string, string>;
       expect(labels[LABELS.contentHash]).toBe(`sha256:${result.target.digest}`);
       expect(labels[LABELS.managed]).toBe('true');
@@ -147,7 +170,13 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
       await tree.write({ Dockerfile: `${dockerfile(repo, APP.Dockerfile)}RUN exit 3\n` });
       await expect(build()).rejects.toMatchObject({ code: 'BUILD_FAILED' });
       expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(good.image.id);
-      const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', `local-registry/${repo}`]);
+      const { stdout } = await run('docker', [
+        'image',
+        'ls',
+        '--format',
+        '{{.Tag}}',
+        `local-registry/${repo}`,
+      ]);
       expect(stdout.trim().split('\n').sort()).toEqual([good.target.tag, 'latest'].sort());
     });
 

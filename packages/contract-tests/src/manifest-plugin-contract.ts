@@ -27,7 +27,11 @@ export function describeManifestPlugin(
     test(`ignores a ${manifest} that no COPY reaches or .dockerignore drops`, async () => {
       const unreached = { Dockerfile: 'FROM scratch\nCOPY other /app/\n', [manifest]: '', other: '' };
       expect(await ecosystemsFor(factory(), unreached)).toEqual([]);
-      const ignored = { Dockerfile: 'FROM scratch\nCOPY . /app/\n', [manifest]: '', '.dockerignore': manifest };
+      const ignored = {
+        Dockerfile: 'FROM scratch\nCOPY . /app/\n',
+        [manifest]: '',
+        '.dockerignore': manifest,
+      };
       expect(await ecosystemsFor(factory(), ignored)).toEqual([]);
     });
 

@@ -44,17 +44,18 @@ test('a plugin that taps with callbacks is refused', () => {
 
 test('falsy entries and nested arrays in the plugin list are accepted; duplicates are not', () => {
   const p = (name: string): ButlerPlugin => ({ name, apply: () => undefined });
-  expect(new Butler({ plugins: [p('a'), false, [p('b'), null]], stateDir: '' }).plugins.map((x) => x.name)).toEqual([
-    'a',
-    'b',
-  ]);
+  expect(
+    new Butler({ plugins: [p('a'), false, [p('b'), null]], stateDir: '' }).plugins.map((x) => x.name),
+  ).toEqual(['a', 'b']);
   expect(() => new Butler({ plugins: [p('a'), p('a')], stateDir: '' })).toThrow(/listed twice/);
 });
 
 test('a build without a backend says which plugin to add', async () => {
   const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
   try {
-    await expect(new Butler({ stateDir: tree.dir }).build(toRequest({ context: tree.dir }))).rejects.toMatchObject({
+    await expect(
+      new Butler({ stateDir: tree.dir }).build(toRequest({ context: tree.dir })),
+    ).rejects.toMatchObject({
       code: 'NO_BACKEND',
     });
   } finally {

@@ -92,8 +92,20 @@ export class Butler {
     const digest = computeDigest(inputs);
     const tag = digest.slice(0, 12);
     const base = `${request.registry}/${request.repo}`;
-    const target = { registry: request.registry, repo: request.repo, tag, digest, reference: `${base}:${tag}`, latest: `${base}:latest` };
-    options.onEvent?.({ type: 'target', target, files: context.files.length, wholeContext: context.wholeContext });
+    const target = {
+      registry: request.registry,
+      repo: request.repo,
+      tag,
+      digest,
+      reference: `${base}:${tag}`,
+      latest: `${base}:latest`,
+    };
+    options.onEvent?.({
+      type: 'target',
+      target,
+      files: context.files.length,
+      wholeContext: context.wholeContext,
+    });
     return { context, inputs, digest, target };
   }
 

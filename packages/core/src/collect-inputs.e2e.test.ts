@@ -15,7 +15,20 @@ function random(seed: number): () => number {
   };
 }
 
-const NAMES = ['a', 'b', 'src', 'lib', 'node_modules', 'keep', 'tmp', 'x.log', 'y.txt', 'z.md', '.hidden', 'deep'];
+const NAMES = [
+  'a',
+  'b',
+  'src',
+  'lib',
+  'node_modules',
+  'keep',
+  'tmp',
+  'x.log',
+  'y.txt',
+  'z.md',
+  '.hidden',
+  'deep',
+];
 
 function generateTree(seed: number): Record<string, TreeEntry> {
   const next = random(seed);

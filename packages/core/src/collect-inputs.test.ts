@@ -27,11 +27,19 @@ const table = JSON.parse(
 ) as { cases: SkaffoldCase[] };
 // sk-011: Skaffold lists the sources of every stage; only the stages the target needs shape the image.
 const HASHES_ONLY_NEEDED_STAGES = ['sk-011'];
-const NOT_DOCKER = ['skaffold-specific', 'skaffold-specific?', 'docker-divergence', 'docker-divergence?', 'needs-image-resolver'];
+const NOT_DOCKER = [
+  'skaffold-specific',
+  'skaffold-specific?',
+  'docker-divergence',
+  'docker-divergence?',
+  'needs-image-resolver',
+];
 const cases = table.cases.filter(
-  (c) => !c.env && !HASHES_ONLY_NEEDED_STAGES.includes(c.id) && !(c.tags ?? []).some((t) => NOT_DOCKER.includes(t)),
+  (c) =>
+    !c.env &&
+    !HASHES_ONLY_NEEDED_STAGES.includes(c.id) &&
+    !(c.tags ?? []).some((t) => NOT_DOCKER.includes(t)),
 );
-
 
 /** Skaffold's view of our list: regular files, folders empty on disk, the Dockerfile; never .dockerignore. */
 function asSkaffoldList(listed: string[], c: SkaffoldCase, contextFiles: Set<string>): string[] {
@@ -40,7 +48,7 @@ function asSkaffoldList(listed: string[], c: SkaffoldCase, contextFiles: Set<str
   return [...new Set(['Dockerfile', ...kept])].sort();
 }
 
-describe('lists the files a build reads, as Skaffold\'s dependency table expects', () => {
+describe("lists the files a build reads, as Skaffold's dependency table expects", () => {
   test.each(cases.map((c) => [`${c.id} ${c.name}`, c] as const))('%s', async (_name, c) => {
     const entries: Record<string, TreeEntry> = {};
     for (const f of c.workspace_files) entries[f] = '';

@@ -1,8 +1,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ContextEntry, walkContext } from './context-walk.js';
-import { createIgnoreMatcher, hasExceptions } from './dockerignore.js';
 import { analyzeDockerfile } from './dockerfile-analysis.js';
+import { createIgnoreMatcher, hasExceptions } from './dockerignore.js';
 import { ButlerError } from './errors.js';
 import { hasGlobMeta, matchGlob } from './go-glob.js';
 import { cleanPath } from './go-path.js';
@@ -53,11 +53,22 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   const isIgnored = createIgnoreMatcher(ignoreText);
   const entries = await walkContext(context, isIgnored, hasExceptions(ignoreText));
 
-  const analysis = analyzeDockerfile(dockerfileText, { buildArgs: options.buildArgs, target: options.target });
+  const analysis = analyzeDockerfile(dockerfileText, {
+    buildArgs: options.buildArgs,
+    target: options.target,
+  });
   const notes = [...analysis.notes];
   if (analysis.uncertain.length > 0) {
     notes.push(...analysis.uncertain.map((why) => `whole context hashed: ${why}`));
-    return { dockerfilePath, dockerfileText, ignoreFile, files: entries.map((e) => e.path), wholeContext: true, notes, images: analysis.images };
+    return {
+      dockerfilePath,
+      dockerfileText,
+      ignoreFile,
+      files: entries.map((e) => e.path),
+      wholeContext: true,
+      notes,
+      images: analysis.images,
+    };
   }
 
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -65,17 +76,34 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   for (const source of analysis.sources) {
     const path = cleanPath(source.path.replace(/^\/+/, '') || '.');
     if (path === '..' || path.startsWith('../')) {
-      throw new ButlerError('CONTEXT_INVALID', `Dockerfile line ${source.line}: "${source.path}" is outside the build context`, {
-        hint: 'move the file into the context folder, or use a larger context',
-      });
+      throw new ButlerError(
+        'CONTEXT_INVALID',
+        `Dockerfile line ${source.line}: "${source.path}" is outside the build context`,
+        {
+          hint: 'move the file into the context folder, or use a larger context',
+        },
+      );
     }
-    const roots = path === '.' ? ['.'] : hasGlobMeta(path) ? entries.filter((e) => matchGlob(path, e.path)).map((e) => e.path) : [path];
+    const roots =
+      path === '.'
+        ? ['.']
+        : hasGlobMeta(path)
+          ? entries.filter((e) => matchGlob(path, e.path)).map((e) => e.path)
+          : [path];
     for (const root of roots) {
       await selectTree(root, entries, byPath, selected, context, source.line);
     }
   }
   const files = [...selected].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { dockerfilePath, dockerfileText, ignoreFile, files, wholeContext: false, notes, images: analysis.images };
+  return {
+    dockerfilePath,
+    dockerfileText,
+    ignoreFile,
+    files,
+    wholeContext: false,
+    notes,
+    images: analysis.images,
+  };
 }
 
 /** Adds `root` and everything below it; a symlink named directly is followed, as COPY does. */
@@ -112,9 +140,15 @@ async function selectTree(
 
 /** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore` (BuildKit). */
 async function findIgnoreFile(context: string, dockerfilePath: string): Promise<string | undefined> {
-  const candidates = [join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`), join(context, '.dockerignore')];
+  const candidates = [
+    join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`),
+    join(context, '.dockerignore'),
+  ];
   for (const candidate of candidates) {
-    const found = await stat(candidate).then((s) => s.isFile(), () => false);
+    const found = await stat(candidate).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (found) return candidate;
   }
   return undefined;

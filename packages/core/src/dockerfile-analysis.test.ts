@@ -5,7 +5,8 @@ const sources = (text: string, options: Parameters<typeof analyzeDockerfile>[1] 
   analyzeDockerfile(text, options).sources.map((s) => s.path);
 
 test('reads JSON-form COPY, flags and line continuations', () => {
-  const text = 'FROM scratch\nCOPY --chown=1:1 --chmod=755 ["a b.txt", "c", "/dst/"]\nADD --link x \\\n  y /z/\n';
+  const text =
+    'FROM scratch\nCOPY --chown=1:1 --chmod=755 ["a b.txt", "c", "/dst/"]\nADD --link x \\\n  y /z/\n';
   expect(sources(text)).toEqual(['a b.txt', 'c', 'x', 'y']);
 });
 

@@ -1,4 +1,11 @@
-import { type Argument, type Copy, DockerfileParser, type Flag, type Instruction, type PropertyInstruction } from 'dockerfile-ast';
+import {
+  type Argument,
+  type Copy,
+  DockerfileParser,
+  type Flag,
+  type Instruction,
+  type PropertyInstruction,
+} from 'dockerfile-ast';
 import { ButlerError } from './errors.js';
 import { expandWord } from './word-expansion.js';
 
@@ -38,7 +45,7 @@ export function analyzeDockerfile(
 ): DockerfileAnalysis {
   const buildArgs = options.buildArgs ?? {};
   const dockerfile = DockerfileParser.parse(text);
-  const escape = dockerfile.getEscapeCharacter();
+  const escapeChar = dockerfile.getEscapeCharacter();
   const result: DockerfileAnalysis = { sources: [], images: [], uncertain: [], notes: [] };
 
   // ARGs before the first FROM are visible to FROM lines, overridden by build args.
@@ -51,12 +58,14 @@ export function analyzeDockerfile(
       const args = instruction.getArguments().map((a) => a.getValue());
       const image = args[0];
       if (!image) throw invalid(line, 'FROM needs an image');
-      const expanded = expandWord(image, metaArgs, escape);
-      if (expanded.unknown.length > 0) result.uncertain.push(`line ${line}: FROM uses unset ${expanded.unknown.join(', ')}`);
+      const expanded = expandWord(image, metaArgs, escapeChar);
+      if (expanded.unknown.length > 0)
+        result.uncertain.push(`line ${line}: FROM uses unset ${expanded.unknown.join(', ')}`);
       const name = args[1]?.toUpperCase() === 'AS' ? args[2]?.toLowerCase() : undefined;
       stages.push({ index: stages.length, name, base: expanded.value, instructions: [], line });
     } else if (stages.length === 0) {
-      if (keyword === 'ARG') declareArgs(instruction as PropertyInstruction, metaArgs, metaArgs, buildArgs, escape);
+      if (keyword === 'ARG')
+        declareArgs(instruction as PropertyInstruction, metaArgs, metaArgs, buildArgs, escapeChar);
       else if (keyword !== '') throw invalid(line, `${keyword} before the first FROM`);
     } else {
       (stages[stages.length - 1] as Stage).instructions.push(instruction);
@@ -82,7 +91,7 @@ export function analyzeDockerfile(
     const parent = stageRef(stage.base);
     const vars = parent && parent.index < stage.index ? new Map(envOf(parent)) : new Map<string, string>();
     if (!parent) addImage(result, stage.base);
-    analyzeStage(text, stage, vars, metaArgs, buildArgs, escape, result, (ref) => {
+    analyzeStage(text, stage, vars, metaArgs, buildArgs, escapeChar, result, (ref) => {
       const from = stageRef(ref);
       if (from && from.index < stage.index) {
         if (!visited.has(from)) visit(from);
@@ -109,7 +118,7 @@ function analyzeStage(
   vars: Map<string, string>,
   metaArgs: Map<string, string>,
   buildArgs: Record<string, string>,
-  escape: string,
+  escapeChar: string,
   result: DockerfileAnalysis,
   useFrom: (ref: string) => void,
 ): void {
@@ -117,15 +126,16 @@ function analyzeStage(
     const keyword = instruction.getKeyword();
     const line = instruction.getRange().start.line + 1;
     const expand = (word: string, what: string): string | undefined => {
-      const expanded = expandWord(word, vars, escape);
+      const expanded = expandWord(word, vars, escapeChar);
       if (expanded.unknown.length === 0) return expanded.value;
       result.uncertain.push(`line ${line}: ${what} uses unset ${expanded.unknown.join(', ')}`);
       return undefined;
     };
-    if (keyword === 'ARG') declareArgs(instruction as PropertyInstruction, vars, metaArgs, buildArgs, escape);
+    if (keyword === 'ARG')
+      declareArgs(instruction as PropertyInstruction, vars, metaArgs, buildArgs, escapeChar);
     else if (keyword === 'ENV') {
       for (const property of (instruction as PropertyInstruction).getProperties()) {
-        vars.set(property.getName(), expandWord(property.getValue() ?? '', vars, escape).value);
+        vars.set(property.getName(), expandWord(property.getValue() ?? '', vars, escapeChar).value);
       }
     } else if (keyword === 'COPY' || keyword === 'ADD') {
       const from = flagValue(instruction, 'from');
@@ -136,7 +146,9 @@ function analyzeStage(
       }
       for (const source of copySources(instruction as Copy, text)) {
         if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(source)) {
-          result.notes.push(`line ${line}: ADD ${source} is fetched at build time; its content is not hashed`);
+          result.notes.push(
+            `line ${line}: ADD ${source} is fetched at build time; its content is not hashed`,
+          );
           continue;
         }
         const path = expand(source, `${keyword} source`);
@@ -171,13 +183,13 @@ function declareArgs(
   vars: Map<string, string>,
   metaArgs: Map<string, string>,
   buildArgs: Record<string, string>,
-  escape: string,
+  escapeChar: string,
 ): void {
   for (const property of instruction.getProperties()) {
     const name = property.getName();
     const fallback = property.getValue();
     if (Object.hasOwn(buildArgs, name)) vars.set(name, buildArgs[name] as string);
-    else if (fallback !== null) vars.set(name, expandWord(fallback, vars, escape).value);
+    else if (fallback !== null) vars.set(name, expandWord(fallback, vars, escapeChar).value);
     else if (metaArgs.has(name)) vars.set(name, metaArgs.get(name) as string);
   }
 }
@@ -188,14 +200,19 @@ function flags(instruction: Instruction): Flag[] {
 }
 
 function flagValue(instruction: Instruction, name: string): string | undefined {
-  return flags(instruction).find((f) => f.getName() === name)?.getValue() ?? undefined;
+  return (
+    flags(instruction)
+      .find((f) => f.getName() === name)
+      ?.getValue() ?? undefined
+  );
 }
 
 /** COPY/ADD sources: every argument but the destination, in JSON or shell form, heredocs excluded. */
 function copySources(instruction: Copy, text: string): string[] {
   const json = instruction.getJSONStrings();
   // The parser drops spaces inside JSON strings ("a b" → "ab"): decode the original text instead.
-  if (json.length > 0) return json.slice(0, -1).map((a) => decodeJsonString(text, a.getRange(), a.getJSONValue()));
+  if (json.length > 0)
+    return json.slice(0, -1).map((a) => decodeJsonString(text, a.getRange(), a.getJSONValue()));
   const firstLine = instruction.getRange().start.line;
   const args = instruction.getArguments();
   const hasHeredoc = args.some((a) => a.getValue().startsWith('<<'));

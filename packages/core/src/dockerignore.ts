@@ -1,6 +1,6 @@
 import { ButlerError } from './errors.js';
-import { cleanPath } from './go-path.js';
 import { assertValidGlob } from './go-glob.js';
+import { cleanPath } from './go-path.js';
 
 /**
  * `.dockerignore` with Docker's semantics (moby/patternmatcher): the last matching pattern wins,

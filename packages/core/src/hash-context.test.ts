@@ -28,7 +28,9 @@ test('the same tree at another path hashes the same', async () => {
   const copy = await mkdtemp(join(tmpdir(), 'butler-copy-'));
   cleanups.push(() => rm(copy, { recursive: true, force: true }));
   await cp(a.dir, join(copy, 'nested'), { recursive: true });
-  const digests = await Promise.all([a.dir, b.dir, join(copy, 'nested')].map((context) => hashContext({ context })));
+  const digests = await Promise.all(
+    [a.dir, b.dir, join(copy, 'nested')].map((context) => hashContext({ context })),
+  );
   expect(new Set(digests.map((d) => d.digest)).size).toBe(1);
   expect(digests[0]?.tag).toBe(digests[0]?.digest.slice(0, 12));
 });
@@ -36,7 +38,13 @@ test('the same tree at another path hashes the same', async () => {
 test('lists and hashes only what the COPY lines reach', async () => {
   const a = await tree(APP);
   const { inputs } = await hashContext({ context: a.dir });
-  expect(inputs.files.map((f) => f.path)).toEqual(['package.json', 'src', 'src/index.js', 'src/lib', 'src/lib/util.js']);
+  expect(inputs.files.map((f) => f.path)).toEqual([
+    'package.json',
+    'src',
+    'src/index.js',
+    'src/lib',
+    'src/lib/util.js',
+  ]);
 });
 
 test('a warm stat cache gives the same hash, and an edit of the same size and mtime is still seen', async () => {
@@ -90,5 +98,7 @@ test('a missing Dockerfile is an error that says how to fix it', async () => {
 test('a COPY of a broken symlink is an error', async () => {
   const a = await makeTree({ Dockerfile: 'FROM scratch\nCOPY link /x\n', link: { symlink: 'nowhere' } });
   cleanups.push(a.remove);
-  await expect(hashContext({ context: a.dir })).rejects.toMatchObject({ message: expect.stringMatching(/broken symlink/) });
+  await expect(hashContext({ context: a.dir })).rejects.toMatchObject({
+    message: expect.stringMatching(/broken symlink/),
+  });
 });

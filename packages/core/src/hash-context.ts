@@ -70,7 +70,8 @@ export function computeDigest(inputs: HashInputs): string {
   line('platform', inputs.platform);
   for (const [name, value] of sortedEntries(inputs.buildArgs)) line('arg', name, value);
   for (const [reference, identity] of sortedEntries(inputs.images)) line('image', reference, identity);
-  for (const [plugin, fingerprint] of sortedEntries(inputs.contributions)) line('plugin', plugin, fingerprint);
+  for (const [plugin, fingerprint] of sortedEntries(inputs.contributions))
+    line('plugin', plugin, fingerprint);
   const files = [...inputs.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const file of files) {
     if (file.type === 'file') line('file', file.path, file.executable ? 'x' : '-', file.sha256 ?? '');

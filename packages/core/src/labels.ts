@@ -16,8 +16,9 @@ export const LABELS = {
 /** Labels are copied into every image config: the dependency summary is capped to stay small. */
 const MAX_DEPENDENCY_LABEL = 8 * 1024;
 
-export const BUTLER_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
-  .version;
+export const BUTLER_VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
 
 /** The labels every image Butler builds carries (DESIGN.md section 4). */
 export function buildLabels(

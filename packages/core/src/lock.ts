@@ -17,7 +17,11 @@ const POLL_MS = 150;
  * inputs make one engine build: the second waits, then its lookup finds the first one's image.
  * A lock whose process died is taken over at once.
  */
-export async function withTargetLock<T>(stateDir: string, reference: string, fn: () => Promise<T>): Promise<T> {
+export async function withTargetLock<T>(
+  stateDir: string,
+  reference: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const dir = join(stateDir, 'locks');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(reference).digest('hex').slice(0, 24)}.lock`);

@@ -24,11 +24,17 @@ const POLICIES = ['warn', 'ttl', 'strict'];
  * Builds a manifest plugin: on `resolveContext` it detects the ecosystem only from files the build
  * really reads (not ones .dockerignore drops or no COPY reaches) and warns about heavy folders.
  */
-export function createManifestPlugin(spec: ManifestPluginSpec, options: ManifestPluginOptions = {}): ButlerPlugin {
+export function createManifestPlugin(
+  spec: ManifestPluginSpec,
+  options: ManifestPluginOptions = {},
+): ButlerPlugin {
   const name = `butler:${spec.ecosystem}`;
   const unpinned = options.unpinned ?? 'warn';
   if (!POLICIES.includes(unpinned)) {
-    throw new ButlerError('CONFIG_INVALID', `${spec.ecosystem}(): unpinned must be "warn", "ttl" or "strict", not "${unpinned}"`);
+    throw new ButlerError(
+      'CONFIG_INVALID',
+      `${spec.ecosystem}(): unpinned must be "warn", "ttl" or "strict", not "${unpinned}"`,
+    );
   }
   const manifests = new Set(spec.manifests);
   return {

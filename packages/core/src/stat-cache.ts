@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Stats } from 'node:fs';
 
 /** size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from metadata. */
 type CacheEntry = [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string];
@@ -27,7 +27,10 @@ export class StatCache {
     const key = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
     const file = join(stateDir, 'stat-cache', `${key}.json`);
     try {
-      const data = JSON.parse(await readFile(file, 'utf8')) as { version: number; entries: Record<string, CacheEntry> };
+      const data = JSON.parse(await readFile(file, 'utf8')) as {
+        version: number;
+        entries: Record<string, CacheEntry>;
+      };
       if (data.version === VERSION) return new StatCache(file, new Map(Object.entries(data.entries)));
     } catch {
       // No cache yet, or a torn write from a crash: start over.
@@ -39,7 +42,8 @@ export class StatCache {
     const entry = this.previous.get(path);
     if (!entry) return undefined;
     const [size, mtimeMs, ctimeMs, ino, sha] = entry;
-    const same = size === stats.size && mtimeMs === stats.mtimeMs && ctimeMs === stats.ctimeMs && ino === stats.ino;
+    const same =
+      size === stats.size && mtimeMs === stats.mtimeMs && ctimeMs === stats.ctimeMs && ino === stats.ino;
     if (same) this.next.set(path, entry);
     return same ? sha : undefined;
   }

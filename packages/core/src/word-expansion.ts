@@ -10,9 +10,9 @@ export interface Expansion {
   unknown: string[];
 }
 
-export function expandWord(word: string, vars: ReadonlyMap<string, string>, escape = '\\'): Expansion {
+export function expandWord(word: string, vars: ReadonlyMap<string, string>, escapeChar = '\\'): Expansion {
   const unknown: string[] = [];
-  const value = new Lexer(word, vars, escape, unknown).readAll();
+  const value = new Lexer(word, vars, escapeChar, unknown).readAll();
   return { value, unknown };
 }
 
@@ -22,7 +22,7 @@ class Lexer {
   constructor(
     private readonly text: string,
     private readonly vars: ReadonlyMap<string, string>,
-    private readonly escape: string,
+    private readonly escapeChar: string,
     private readonly unknown: string[],
   ) {}
 
@@ -32,7 +32,7 @@ class Lexer {
       const ch = this.text[this.pos] as string;
       if (stopAt !== undefined && ch === stopAt) return out;
       this.pos++;
-      if (ch === this.escape) {
+      if (ch === this.escapeChar) {
         if (this.pos < this.text.length) out += this.text[this.pos++];
       } else if (ch === "'") {
         const end = this.text.indexOf("'", this.pos);
@@ -55,7 +55,7 @@ class Lexer {
     while (this.pos < this.text.length) {
       const ch = this.text[this.pos++] as string;
       if (ch === '"') return out;
-      if (ch === this.escape && /["$`\\]/.test(this.text[this.pos] ?? '')) out += this.text[this.pos++];
+      if (ch === this.escapeChar && /["$`\\]/.test(this.text[this.pos] ?? '')) out += this.text[this.pos++];
       else if (ch === '$') out += this.readVariable();
       else out += ch;
     }

@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { cargo, CARGO_MANIFESTS } from './index.js';
+import { CARGO_MANIFESTS, cargo } from './index.js';
 
 describeManifestPlugin('cargo', cargo, CARGO_MANIFESTS[0]);

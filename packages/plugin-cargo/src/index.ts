@@ -5,5 +5,8 @@ export const CARGO_MANIFESTS = ['Cargo.toml', 'Cargo.lock'] as const;
 
 /** The cargo manifest plugin: detects the ecosystem from files the build really reads. */
 export function cargo(options: ManifestPluginOptions = {}): ButlerPlugin {
-  return createManifestPlugin({ ecosystem: 'cargo', manifests: CARGO_MANIFESTS, heavyFolders: ['target'] }, options);
+  return createManifestPlugin(
+    { ecosystem: 'cargo', manifests: CARGO_MANIFESTS, heavyFolders: ['target'] },
+    options,
+  );
 }

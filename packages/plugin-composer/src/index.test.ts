@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { composer, COMPOSER_MANIFESTS } from './index.js';
+import { COMPOSER_MANIFESTS, composer } from './index.js';
 
 describeManifestPlugin('composer', composer, COMPOSER_MANIFESTS[0]);

@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { go, GO_MANIFESTS } from './index.js';
+import { GO_MANIFESTS, go } from './index.js';
 
 describeManifestPlugin('go', go, GO_MANIFESTS[0]);

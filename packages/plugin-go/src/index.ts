@@ -5,5 +5,8 @@ export const GO_MANIFESTS = ['go.mod', 'go.sum', 'go.work'] as const;
 
 /** The go manifest plugin: detects the ecosystem from files the build really reads. */
 export function go(options: ManifestPluginOptions = {}): ButlerPlugin {
-  return createManifestPlugin({ ecosystem: 'go', manifests: GO_MANIFESTS, heavyFolders: ['vendor'] }, options);
+  return createManifestPlugin(
+    { ecosystem: 'go', manifests: GO_MANIFESTS, heavyFolders: ['vendor'] },
+    options,
+  );
 }

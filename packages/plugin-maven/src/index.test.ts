@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { maven, MAVEN_MANIFESTS } from './index.js';
+import { MAVEN_MANIFESTS, maven } from './index.js';
 
 describeManifestPlugin('maven', maven, MAVEN_MANIFESTS[0]);

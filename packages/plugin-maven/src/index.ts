@@ -5,5 +5,8 @@ export const MAVEN_MANIFESTS = ['pom.xml'] as const;
 
 /** The maven manifest plugin: detects the ecosystem from files the build really reads. */
 export function maven(options: ManifestPluginOptions = {}): ButlerPlugin {
-  return createManifestPlugin({ ecosystem: 'maven', manifests: MAVEN_MANIFESTS, heavyFolders: ['target'] }, options);
+  return createManifestPlugin(
+    { ecosystem: 'maven', manifests: MAVEN_MANIFESTS, heavyFolders: ['target'] },
+    options,
+  );
 }

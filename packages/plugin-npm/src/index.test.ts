@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { npm, NPM_MANIFESTS } from './index.js';
+import { NPM_MANIFESTS, npm } from './index.js';
 
 describeManifestPlugin('npm', npm, NPM_MANIFESTS[0]);

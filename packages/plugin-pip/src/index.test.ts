@@ -1,4 +1,4 @@
 import { describeManifestPlugin } from '@devops-butler/contract-tests';
-import { pip, PIP_MANIFESTS } from './index.js';
+import { PIP_MANIFESTS, pip } from './index.js';
 
 describeManifestPlugin('pip', pip, PIP_MANIFESTS[0]);

@@ -1,1 +1,6 @@
-export { type KeepReason, planRetention, type RetentionCandidate, type RetentionPlan } from './retention-plan.js';
+export {
+  type KeepReason,
+  planRetention,
+  type RetentionCandidate,
+  type RetentionPlan,
+} from './retention-plan.js';

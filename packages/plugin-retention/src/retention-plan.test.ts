@@ -18,7 +18,11 @@ test('keeps the N newest images of a repository and removes the rest', () => {
 });
 
 test('never removes an image a container uses or the one latest points to, however old', () => {
-  const images = [image('old-used', 1, { inUse: true }), image('old-latest', 2, { latest: true }), image('new', 9)];
+  const images = [
+    image('old-used', 1, { inUse: true }),
+    image('old-latest', 2, { latest: true }),
+    image('new', 9),
+  ];
   const plan = planRetention(images, () => 0);
   expect(plan.remove.map((i) => i.id)).toEqual(['new']);
   expect(plan.keep.map((k) => [k.image.id, k.reason])).toEqual([

@@ -21,12 +21,17 @@ export interface RetentionPlan {
  * Per repository, keeps the `keep` most recently built images (ties broken by image ID) and never
  * plans to remove an image in use or the one `latest` points to. Pure: the engine is asked elsewhere.
  */
-export function planRetention(images: readonly RetentionCandidate[], keep: (repo: string) => number): RetentionPlan {
+export function planRetention(
+  images: readonly RetentionCandidate[],
+  keep: (repo: string) => number,
+): RetentionPlan {
   const plan: RetentionPlan = { remove: [], keep: [] };
   const byRepo = new Map<string, RetentionCandidate[]>();
   for (const image of images) byRepo.set(image.repo, [...(byRepo.get(image.repo) ?? []), image]);
   for (const [repo, list] of byRepo) {
-    const newestFirst = [...list].sort((a, b) => b.created.localeCompare(a.created) || b.id.localeCompare(a.id));
+    const newestFirst = [...list].sort(
+      (a, b) => b.created.localeCompare(a.created) || b.id.localeCompare(a.id),
+    );
     const limit = keep(repo);
     newestFirst.forEach((image, index) => {
       if (image.inUse) plan.keep.push({ image, reason: 'in use' });

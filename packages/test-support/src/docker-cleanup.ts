@@ -26,7 +26,15 @@ export const OWNER_LABEL = 'devops-butler.test-owner';
  */
 export async function removeOwnedDanglingImages(owner: string): Promise<void> {
   const { stdout } = await run('docker', [
-    'image', 'ls', '-q', '--no-trunc', '--filter', 'dangling=true', '--filter', `label=${OWNER_LABEL}=${owner}`,
+    'image',
+    'ls',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    'dangling=true',
+    '--filter',
+    `label=${OWNER_LABEL}=${owner}`,
   ]);
-  for (const id of stdout.split('\n').filter(Boolean)) await run('docker', ['image', 'rm', id]).catch(() => undefined);
+  for (const id of stdout.split('\n').filter(Boolean))
+    await run('docker', ['image', 'rm', id]).catch(() => undefined);
 }

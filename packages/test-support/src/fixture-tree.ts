@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** A file's content, or a richer entry for modes, symlinks and empty folders. */
-export type TreeEntry = string | Buffer | { content: string | Buffer; mode: number } | { symlink: string } | { dir: true };
+export type TreeEntry =
+  | string
+  | Buffer
+  | { content: string | Buffer; mode: number }
+  | { symlink: string }
+  | { dir: true };
 
 export interface FixtureTree {
   dir: string;
@@ -13,7 +18,10 @@ export interface FixtureTree {
 }
 
 /** Makes a temporary folder from an object of `{ relativePath: content }`. */
-export async function makeTree(entries: Record<string, TreeEntry>, prefix = 'butler-fixture-'): Promise<FixtureTree> {
+export async function makeTree(
+  entries: Record<string, TreeEntry>,
+  prefix = 'butler-fixture-',
+): Promise<FixtureTree> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const tree: FixtureTree = {
     dir,

@@ -1,7 +1,7 @@
 import { createButler } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import { defaultPlugins } from '../default-plugins.js';
-import { EXIT, type CliIo } from '../io.js';
+import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { createReporter, printBuildResult } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -36,7 +36,9 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const dir = positionals[0] ?? io.cwd;
   const { config } = await loadConfig(dir, { command: 'build', env: io.env }, values.config);
   const request = await resolveBuildRequest(dir, values, config, io.env);
-  const plugins = config.replaceDefaultPlugins ? (config.plugins ?? []) : [...defaultPlugins(config.backend), ...(config.plugins ?? [])];
+  const plugins = config.replaceDefaultPlugins
+    ? (config.plugins ?? [])
+    : [...defaultPlugins(config.backend), ...(config.plugins ?? [])];
   const butler = createButler({ plugins });
   const result = await butler.build(request, { onEvent: values.json ? undefined : createReporter(io) });
   if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

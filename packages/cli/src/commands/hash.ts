@@ -1,7 +1,7 @@
 import { createButler } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import { offlinePlugins } from '../default-plugins.js';
-import { EXIT, type CliIo } from '../io.js';
+import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
@@ -39,7 +39,9 @@ export async function hashCommand(args: string[], io: CliIo): Promise<number> {
   if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     io.stdout.write(`${target.registry}/${target.repo}:${target.tag}\n`);
-    io.stdout.write(`sha256:${target.digest} (${inputs.files.length} inputs${context.wholeContext ? ', whole context' : ''})\n`);
+    io.stdout.write(
+      `sha256:${target.digest} (${inputs.files.length} inputs${context.wholeContext ? ', whole context' : ''})\n`,
+    );
     for (const note of context.notes) io.stdout.write(`note: ${note}\n`);
   }
   return EXIT.ok;
