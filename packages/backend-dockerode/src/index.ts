@@ -8,8 +8,9 @@ import {
   imageInfoFromInspect,
   imageMatchesTarget,
 } from '@devops-butler/core';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { followBuild } from './build-stream.js';
+import { type EngineEndpoint, engineRequest, plainEndpoint, unreachable } from './engine-api.js';
 
 export interface DockerodeOptions {
   /** A ready client; by default one from DOCKER_HOST or the default socket. */
@@ -27,21 +28,18 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
   return {
     name: NAME,
     apply(butler: Butler) {
-      const docker =
-        options.docker ?? new Docker(options.socketPath ? { socketPath: options.socketPath } : undefined);
-      const inspect = (ref: string) =>
-        engine(() => docker.getImage(ref).inspect() as Promise<EngineImageInspect>);
+      const engine = new EngineClient(options);
 
       butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
         const images = { ...inputs.images };
         for (const { reference } of context.images) {
-          images[reference] = (await inspect(reference))?.Id ?? 'missing';
+          images[reference] = (await engine.inspect(reference))?.Id ?? 'missing';
         }
         return { ...inputs, images };
       });
 
       butler.hooks.lookup.tapPromise(NAME, async (target) => {
-        const found = await inspect(target.reference);
+        const found = await engine.inspect(target.reference);
         if (!found) return undefined;
         const info = imageInfoFromInspect(found, target.reference);
         return imageMatchesTarget(info, target) ? info : undefined;
@@ -49,13 +47,14 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
+        const docker = await engine.dockerode();
         const tar = createContextTar({
           context: context.request.context,
           files: context.files,
           dockerfilePath: context.dockerfilePath,
         });
-        const stream = await engine(() =>
-          docker.buildImage(tar.stream, {
+        const stream = await docker
+          .buildImage(tar.stream, {
             dockerfile: tar.dockerfile,
             buildargs: context.request.buildArgs,
             labels,
@@ -63,11 +62,12 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
             forcerm: true,
             ...(context.request.target ? { target: context.request.target } : {}),
             ...(context.request.platform ? { platform: context.request.platform } : {}),
-          }),
-        );
-        if (!stream) throw new ButlerError('BUILD_FAILED', 'the engine refused the build request');
+          })
+          .catch((error: NodeJS.ErrnoException) => {
+            throw unreachable(error);
+          });
         const id = await followBuild(docker, stream, job.onOutput);
-        const built = await inspect(id);
+        const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
         return imageInfoFromInspect(built, target.reference);
@@ -75,26 +75,70 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
         const repo = `${target.registry}/${target.repo}`;
-        await engine(() => docker.getImage(image.id).tag({ repo, tag: target.tag }));
-        await engine(() => docker.getImage(image.id).tag({ repo, tag: 'latest' }));
+        await engine.tag(image.id, repo, target.tag);
+        await engine.tag(image.id, repo, 'latest');
       });
     },
   };
 }
 
-/** Runs an engine call: 404 becomes undefined, a dead socket becomes one clear error. */
-async function engine<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    const e = error as { statusCode?: number; code?: string; message?: string };
-    if (e.statusCode === 404) return undefined;
-    if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
-      throw new ButlerError('ENGINE_UNREACHABLE', `cannot reach the Docker engine (${e.code})`, {
-        cause: error,
-        hint: 'start it (Debian: sudo bash scripts/docker-engine.sh) or set DOCKER_HOST',
-      });
-    }
-    throw error;
+/** Inspect and tag over plain HTTP where possible; dockerode (loaded on first need) for the rest. */
+class EngineClient {
+  private readonly endpoint: EngineEndpoint | undefined;
+  private client: Docker | undefined;
+
+  constructor(private readonly options: DockerodeOptions) {
+    this.endpoint = options.docker ? undefined : plainEndpoint(process.env, options.socketPath);
   }
+
+  async dockerode(): Promise<Docker> {
+    if (this.options.docker) return this.options.docker;
+    if (!this.client) {
+      const { default: Dockerode } = await import('dockerode');
+      this.client = new Dockerode(
+        this.options.socketPath ? { socketPath: this.options.socketPath } : undefined,
+      );
+    }
+    return this.client;
+  }
+
+  async inspect(reference: string): Promise<EngineImageInspect | undefined> {
+    if (this.endpoint) {
+      const { status, body } = await engineRequest(
+        this.endpoint,
+        'GET',
+        `/images/${encodeURIComponent(reference)}/json`,
+      );
+      if (status === 404) return undefined;
+      if (status !== 200) throw engineError(status, body);
+      return body as EngineImageInspect;
+    }
+    const docker = await this.dockerode();
+    return (docker.getImage(reference).inspect() as Promise<EngineImageInspect>).catch(
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return undefined;
+        throw unreachable(error as NodeJS.ErrnoException);
+      },
+    );
+  }
+
+  async tag(id: string, repo: string, tag: string): Promise<void> {
+    if (this.endpoint) {
+      const query = new URLSearchParams({ repo, tag }).toString();
+      const { status, body } = await engineRequest(
+        this.endpoint,
+        'POST',
+        `/images/${encodeURIComponent(id)}/tag?${query}`,
+      );
+      if (status !== 201 && status !== 200) throw engineError(status, body);
+      return;
+    }
+    const docker = await this.dockerode();
+    await docker.getImage(id).tag({ repo, tag });
+  }
+}
+
+function engineError(status: number, body: unknown): ButlerError {
+  const message = (body as { message?: string } | undefined)?.message ?? String(body);
+  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
 }

@@ -1,5 +1,3 @@
-import { dockerCli } from '@devops-butler/backend-docker-cli';
-import { dockerode } from '@devops-butler/backend-dockerode';
 import type { PluginOption } from '@devops-butler/core';
 import { cargo } from '@devops-butler/plugin-cargo';
 import { composer } from '@devops-butler/plugin-composer';
@@ -10,16 +8,15 @@ import { pip } from '@devops-butler/plugin-pip';
 import type { ButlerConfig } from './config.js';
 
 /** The one place the default plugin set is assembled: a backend plus every manifest plugin. */
-export function defaultPlugins(backend: ButlerConfig['backend'] = 'dockerode'): PluginOption[] {
-  return [
-    backend === 'docker-cli' ? dockerCli() : dockerode(),
-    npm(),
-    pip(),
-    maven(),
-    go(),
-    cargo(),
-    composer(),
-  ];
+export async function defaultPlugins(
+  backend: ButlerConfig['backend'] = 'dockerode',
+): Promise<PluginOption[]> {
+  // Only the chosen backend is loaded.
+  const backendPlugin =
+    backend === 'docker-cli'
+      ? (await import('@devops-butler/backend-docker-cli')).dockerCli()
+      : (await import('@devops-butler/backend-dockerode')).dockerode();
+  return [backendPlugin, ...offlinePlugins()];
 }
 
 /** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */

@@ -1,6 +1,4 @@
 import { BUTLER_VERSION, ButlerError, formatError } from '@devops-butler/core';
-import { buildCommand } from './commands/build.js';
-import { hashCommand } from './commands/hash.js';
 import { type CliIo, EXIT } from './io.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,9 +16,12 @@ Options:
 
 Docs: docs/ in the repository. Images are named {registry}/{repo}:{hash12} and :latest.`;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
-  build: buildCommand,
-  hash: hashCommand,
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+// Loaded on demand: a cache hit is the product's promise, and every module loaded costs start-up time.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  build: async () => (await import('./commands/build.js')).buildCommand,
+  hash: async () => (await import('./commands/hash.js')).hashCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */
@@ -34,13 +35,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${BUTLER_VERSION}\n`);
     return EXIT.ok;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     io.stderr.write(`butler: unknown command "${command}" — run butler --help for the list\n`);
     return EXIT.usage;
   }
   try {
-    return await run(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     return reportError(error, io, rest.includes('--json'));
   }

@@ -38,7 +38,7 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const request = await resolveBuildRequest(dir, values, config, io.env);
   const plugins = config.replaceDefaultPlugins
     ? (config.plugins ?? [])
-    : [...defaultPlugins(config.backend), ...(config.plugins ?? [])];
+    : [...(await defaultPlugins(config.backend)), ...(config.plugins ?? [])];
   const butler = createButler({ plugins });
   const result = await butler.build(request, { onEvent: values.json ? undefined : createReporter(io) });
   if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,162 @@
+// Butler side by side with `docker build`, measured in the same run. Prints a Markdown table and
+// writes results/latest.json. Generates its own inputs; removes every image it made.
+//   node run.mjs [--runs N] [--only name,name]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const butlerBin = join(root, 'packages/cli/dist/bin.js');
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, only: { type: 'string' } },
+});
+const RUNS = Number(values.runs);
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+const work = mkdtempSync(join(tmpdir(), 'butler-bench-'));
+const results = [];
+
+function sh(command, args, options = {}) {
+  const started = performance.now();
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return { ms, stdout: r.stdout };
+}
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+};
+function record(scenario, subject, samples, unit = 'ms', baseline) {
+  const entry = { scenario, subject, unit, ...stats(samples), samples };
+  if (baseline) entry.ratio = baseline.median / entry.median;
+  results.push(entry);
+  return entry;
+}
+
+/** A tree of `files` files totalling about `megabytes` MB, in 100-file folders. */
+function generateTree(dir, files, megabytes) {
+  const size = Math.floor((megabytes * 1e6) / files);
+  const chunk = Buffer.alloc(size);
+  for (let i = 0; i < files; i++) {
+    const folder = join(dir, `d${String(Math.floor(i / 100)).padStart(4, '0')}`);
+    if (i % 100 === 0) mkdirSync(folder, { recursive: true });
+    chunk.writeUInt32LE(i, 0); // every file differs, so nothing dedupes
+    for (let j = 4; j < Math.min(size, 64); j++) chunk[j] = (i * 31 + j) & 0xff;
+    writeFileSync(join(folder, `f${i}.bin`), chunk);
+  }
+}
+
+const butler = (args, env) => sh('node', [butlerBin, ...args], { env: { ...process.env, ...env } });
+const dockerBuild = (tag, dir) =>
+  sh('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+
+function scenarioCacheHit(name, dir, repo) {
+  // docker build with a warm layer cache: one build to warm it, then the timed ones.
+  const dockerTag = `butler-bench/${repo}:docker`;
+  dockerBuild(dockerTag, dir);
+  const docker = record(
+    name,
+    'docker build (warm layer cache)',
+    Array.from({ length: RUNS }, () => dockerBuild(dockerTag, dir).ms),
+  );
+  butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: join(work, 'state-first') });
+  const cold = Array.from({ length: RUNS }, (_, i) => {
+    const r = butler(['build', dir, '--repo', repo, '--json'], {
+      BUTLER_STATE_DIR: join(work, `state-cold-${name}-${i}`),
+    });
+    if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+    return r.ms;
+  });
+  record(name, 'butler build, cache hit, cold stat cache', cold, 'ms', docker);
+  const warmState = join(work, `state-warm-${name}`);
+  butler(['build', dir, '--repo', repo], { BUTLER_STATE_DIR: warmState });
+  const warm = Array.from(
+    { length: RUNS },
+    () => butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: warmState }).ms,
+  );
+  record(name, 'butler build, cache hit, warm stat cache', warm, 'ms', docker);
+}
+
+function scenarioMemory(dir) {
+  const script = `
+    import { hashContext } from '@devops-butler/core';
+    await hashContext({ context: ${JSON.stringify(dir)} });
+    console.log(process.resourceUsage().maxRSS);`;
+  const samples = Array.from({ length: RUNS }, () => {
+    const r = sh('node', ['--input-type=module', '-e', script], { cwd: here });
+    return Number(r.stdout.trim()) / 1024;
+  });
+  record('memory-1gb', 'peak RSS hashing a 1 GB context (MB)', samples, 'MB');
+}
+
+function scenarioThroughput(name, dir, megabytes, files) {
+  const script = (stateDir) => `
+    import { hashContext } from '@devops-butler/core';
+    const t = performance.now();
+    await hashContext({ context: ${JSON.stringify(dir)}, stateDir: ${JSON.stringify(stateDir)} });
+    console.log(performance.now() - t);`;
+  const floor = Array.from(
+    { length: RUNS },
+    () => sh('bash', ['-c', `tar -cf - -C ${dir} . | sha256sum`]).ms,
+  );
+  const base = record(name, 'tar -c | sha256sum (read-every-byte floor)', floor);
+  const cold = Array.from({ length: RUNS }, (_, i) => {
+    const r = sh('node', ['--input-type=module', '-e', script(join(work, `tp-cold-${i}`))], { cwd: here });
+    return Number(r.stdout.trim());
+  });
+  const c = record(name, 'hashContext, cold stat cache', cold, 'ms', base);
+  const warmState = join(work, 'tp-warm');
+  sh('node', ['--input-type=module', '-e', script(warmState)], { cwd: here });
+  const warm = Array.from({ length: RUNS }, () =>
+    Number(sh('node', ['--input-type=module', '-e', script(warmState)], { cwd: here }).stdout.trim()),
+  );
+  const w = record(name, 'hashContext, warm stat cache', warm, 'ms', base);
+  for (const e of [c, w])
+    e.throughput = `${((megabytes * 1000) / e.median).toFixed(0)} MB/s, ${((files * 1000) / e.median).toFixed(0)} files/s`;
+}
+
+const want = (name) => !only || only.has(name);
+try {
+  if (want('hit-large') || want('throughput')) {
+    const large = join(work, 'large');
+    generateTree(large, 20_000, 230);
+    writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
+    if (want('hit-large')) scenarioCacheHit('hit-large', large, 'butler-bench-large');
+    if (want('throughput')) scenarioThroughput('throughput', large, 230, 20_000);
+    rmSync(large, { recursive: true, force: true });
+  }
+  if (want('hit-small'))
+    scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
+  if (want('memory-1gb')) {
+    const big = join(work, 'big');
+    generateTree(big, 100, 1000);
+    writeFileSync(join(big, 'Dockerfile'), 'FROM scratch\nCOPY . /ctx/\n');
+    scenarioMemory(big);
+  }
+} finally {
+  const images = spawnSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], {
+    encoding: 'utf8',
+  })
+    .stdout.split('\n')
+    .filter((ref) => ref.startsWith('butler-bench/') || ref.startsWith('local-registry/butler-bench-'));
+  if (images.length > 0) spawnSync('docker', ['image', 'rm', ...images]);
+  rmSync(work, { recursive: true, force: true });
+}
+
+const fmt = (n, unit) => (unit === 'ms' ? `${(n / 1000).toFixed(3)} s` : `${n.toFixed(0)} ${unit}`);
+console.log('| scenario | subject | min | median | max | ratio vs baseline | notes |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  console.log(
+    `| ${r.scenario} | ${r.subject} | ${fmt(r.min, r.unit)} | ${fmt(r.median, r.unit)} | ${fmt(r.max, r.unit)} | ${r.ratio ? `${r.ratio.toFixed(1)}×` : '—'} | ${r.throughput ?? ''} |`,
+  );
+}
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(
+  join(here, 'results/latest.json'),
+  `${JSON.stringify({ when: new Date().toISOString(), runs: RUNS, results }, null, 2)}\n`,
+);
