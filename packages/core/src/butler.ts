@@ -74,6 +74,7 @@ export class Butler {
       wholeContext: collected.wholeContext,
       notes: collected.notes,
       images: collected.images.map((reference) => ({ reference })),
+      buildArgs: collected.buildArgs,
       ecosystems: [],
       metadata: {},
       warnings: [],
@@ -82,7 +83,7 @@ export class Butler {
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
       files: await digestFileInputs(request.context, context.files, this.stateDir || undefined),
-      buildArgs: request.buildArgs,
+      buildArgs: context.buildArgs,
       target: request.target ?? '',
       platform: request.platform ?? '',
       images: {},

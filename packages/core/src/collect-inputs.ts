@@ -29,7 +29,23 @@ export interface CollectedInputs {
   notes: string[];
   /** External images the build starts from or copies from. */
   images: string[];
+  /** The given build args that can change the image: declared by an ARG, or one of Docker's predefined ones. */
+  buildArgs: Record<string, string>;
 }
+
+/** Build args Docker passes to RUN without an ARG line (proxy settings). */
+const PREDEFINED_ARGS = [
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+];
 
 /** Works out the context entries a build can read: COPY/ADD/bind-mount sources after .dockerignore. */
 export async function collectInputs(options: CollectInputsOptions): Promise<CollectedInputs> {
@@ -58,17 +74,14 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
     target: options.target,
   });
   const notes = [...analysis.notes];
+  const usable = new Set([...analysis.declaredArgs, ...PREDEFINED_ARGS]);
+  const buildArgs = Object.fromEntries(
+    Object.entries(options.buildArgs ?? {}).filter(([name]) => usable.has(name)),
+  );
+  const common = { dockerfilePath, dockerfileText, ignoreFile, images: analysis.images, buildArgs };
   if (analysis.uncertain.length > 0) {
     notes.push(...analysis.uncertain.map((why) => `whole context hashed: ${why}`));
-    return {
-      dockerfilePath,
-      dockerfileText,
-      ignoreFile,
-      files: entries.map((e) => e.path),
-      wholeContext: true,
-      notes,
-      images: analysis.images,
-    };
+    return { ...common, files: entries.map((e) => e.path), wholeContext: true, notes };
   }
 
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -95,15 +108,7 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
     }
   }
   const files = [...selected].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    dockerfilePath,
-    dockerfileText,
-    ignoreFile,
-    files,
-    wholeContext: false,
-    notes,
-    images: analysis.images,
-  };
+  return { ...common, files, wholeContext: false, notes };
 }
 
 /** Adds `root` and everything below it; a symlink named directly is followed, as COPY does. */

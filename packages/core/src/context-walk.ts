@@ -1,4 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ButlerError } from './errors.js';
 import type { InputFileType } from './types.js';
@@ -30,21 +31,16 @@ async function walkDir(
   hasExceptions: boolean,
   out: ContextEntry[],
 ): Promise<boolean> {
-  let names: string[];
+  let dirents: Dirent[];
   try {
-    names = await readdir(join(root, relDir));
+    // Entry types come with the listing: no lstat per entry (20,000 files cost 20,000 syscalls less).
+    dirents = await readdir(join(root, relDir), { withFileTypes: true });
   } catch (error) {
     throw unreadable(relDir || '.', error);
   }
   let keptAny = false;
-  for (const name of names) {
-    const relPath = relDir ? `${relDir}/${name}` : name;
-    let stats: Awaited<ReturnType<typeof lstat>>;
-    try {
-      stats = await lstat(join(root, relPath));
-    } catch (error) {
-      throw unreadable(relPath, error);
-    }
+  for (const stats of dirents) {
+    const relPath = relDir ? `${relDir}/${stats.name}` : stats.name;
     const ignored = isIgnored(relPath);
     if (stats.isDirectory()) {
       if (ignored && !hasExceptions) continue;

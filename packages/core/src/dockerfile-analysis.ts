@@ -28,6 +28,8 @@ export interface DockerfileAnalysis {
   uncertain: string[];
   /** Notes worth telling the user (ADD of a URL is not hashed by content, say). */
   notes: string[];
+  /** Every ARG name the Dockerfile declares, in any stage: only these build args can change the image. */
+  declaredArgs: string[];
 }
 
 interface Stage {
@@ -46,7 +48,8 @@ export function analyzeDockerfile(
   const buildArgs = options.buildArgs ?? {};
   const dockerfile = DockerfileParser.parse(text);
   const escapeChar = dockerfile.getEscapeCharacter();
-  const result: DockerfileAnalysis = { sources: [], images: [], uncertain: [], notes: [] };
+  const result: DockerfileAnalysis = { sources: [], images: [], uncertain: [], notes: [], declaredArgs: [] };
+  const declared = new Set<string>();
 
   // ARGs before the first FROM are visible to FROM lines, overridden by build args.
   const metaArgs = new Map<string, string>();
@@ -54,6 +57,8 @@ export function analyzeDockerfile(
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword();
     const line = instruction.getRange().start.line + 1;
+    if (keyword === 'ARG')
+      for (const p of (instruction as PropertyInstruction).getProperties()) declared.add(p.getName());
     if (keyword === 'FROM') {
       const args = instruction.getArguments().map((a) => a.getValue());
       const image = args[0];
@@ -105,6 +110,7 @@ export function analyzeDockerfile(
   visit(targetStage);
 
   result.images = [...new Set(result.images)].sort();
+  result.declaredArgs = [...declared].sort();
   return result;
 }
 

@@ -63,11 +63,12 @@ test('a warm stat cache gives the same hash, and an edit of the same size and mt
   expect(edited.digest).not.toBe(cold.digest);
 });
 
-test('build args, target and platform enter the hash', async () => {
-  const a = await tree({ Dockerfile: 'FROM scratch AS one\nFROM scratch AS two\n' });
+test('declared build args, target and platform enter the hash', async () => {
+  const a = await tree({ Dockerfile: 'FROM scratch AS one\nARG X\nFROM scratch AS two\n' });
   const base = await hashContext({ context: a.dir });
   const variants = await Promise.all([
     hashContext({ context: a.dir, buildArgs: { X: '1' } }),
+    hashContext({ context: a.dir, buildArgs: { HTTP_PROXY: 'http://proxy:3128' } }),
     hashContext({ context: a.dir, target: 'one' }),
     hashContext({ context: a.dir, platform: 'linux/arm64' }),
   ]);
@@ -101,4 +102,11 @@ test('a COPY of a broken symlink is an error', async () => {
   await expect(hashContext({ context: a.dir })).rejects.toMatchObject({
     message: expect.stringMatching(/broken symlink/),
   });
+});
+
+test('a build arg no ARG line declares cannot change the image, so it does not change the hash', async () => {
+  const a = await tree({ Dockerfile: 'FROM scratch\nARG USED\n' });
+  const base = await hashContext({ context: a.dir, buildArgs: { USED: 'x' } });
+  const extra = await hashContext({ context: a.dir, buildArgs: { USED: 'x', UNUSED: 'y' } });
+  expect(extra.digest).toBe(base.digest);
 });

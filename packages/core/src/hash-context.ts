@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readlink } from 'node:fs/promises';
+import { closeSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { ButlerError } from './errors.js';
 import { StatCache } from './stat-cache.js';
 import type { HashInputs, InputFile } from './types.js';
 
-/** Files are hashed this many at a time: enough to keep the disk busy, few enough for small memory. */
-const PARALLEL_READS = 16;
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
 const HASH_FORMAT = 'devops-butler/inputs/v1';
+/** Each read goes through one reused buffer: memory stays flat whatever the file sizes. */
+const READ_BUFFER_BYTES = 1024 * 1024;
 
-/** Digests the given context entries (type, executable bit, content or link target) with the stat cache. */
+/**
+ * Digests the given context entries (type, executable bit, content or link target) with the stat
+ * cache. Synchronous file system calls on purpose: for tens of thousands of small files the
+ * promise API's thread-pool round trips cost several times the work itself (measured: 20,000
+ * lstat calls 350 ms async, a fraction of that sync), and a CLI has nothing else to do meanwhile.
+ */
 export async function digestFileInputs(
   context: string,
   paths: readonly string[],
@@ -20,32 +23,24 @@ export async function digestFileInputs(
 ): Promise<InputFile[]> {
   const root = resolve(context);
   const cache = await StatCache.load(stateDir, root);
-  const results: InputFile[] = new Array(paths.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < paths.length; i = next++) {
-      results[i] = await digestOne(root, paths[i] as string, cache);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, paths.length) }, worker));
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const results = paths.map((path) => digestOne(root, path, cache, buffer));
   await cache.save().catch(() => undefined); // a cache that cannot be written only costs speed
   return results;
 }
 
-async function digestOne(root: string, path: string, cache: StatCache): Promise<InputFile> {
+function digestOne(root: string, path: string, cache: StatCache, buffer: Buffer): InputFile {
   const absolute = join(root, path);
   try {
-    const stats = await lstat(absolute);
+    const stats = lstatSync(absolute);
     const executable = (stats.mode & 0o111) !== 0;
     if (stats.isDirectory()) return { path, type: 'dir', executable: false, size: 0 };
     if (stats.isSymbolicLink()) {
-      return { path, type: 'symlink', executable: false, size: 0, linkTarget: await readlink(absolute) };
+      return { path, type: 'symlink', executable: false, size: 0, linkTarget: readlinkSync(absolute) };
     }
     let sha256 = cache.get(path, stats);
     if (sha256 === undefined) {
-      const hash = createHash('sha256');
-      await pipeline(createReadStream(absolute, { highWaterMark: 256 * 1024 }), hash);
-      sha256 = hash.digest('hex');
+      sha256 = sha256OfFile(absolute, buffer);
       cache.set(path, stats, sha256);
     }
     return { path, type: 'file', executable, size: stats.size, sha256 };
@@ -56,6 +51,20 @@ async function digestOne(root: string, path: string, cache: StatCache): Promise<
       hint: 'fix its permissions or add it to .dockerignore',
     });
   }
+}
+
+/** Streams a file through `buffer` into sha256: never more than the buffer in memory. */
+function sha256OfFile(absolute: string, buffer: Buffer): string {
+  const hash = createHash('sha256');
+  const fd = openSync(absolute, 'r');
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+      hash.update(buffer.subarray(0, read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** The sha256 (hex) of every input, serialised in a fixed order with nothing machine-specific in it. */

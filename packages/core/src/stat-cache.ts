@@ -15,6 +15,7 @@ const RACY_WINDOW_MS = 2000;
 
 export class StatCache {
   private readonly next = new Map<string, CacheEntry>();
+  private changed = false;
 
   private constructor(
     private readonly file: string | undefined,
@@ -52,11 +53,13 @@ export class StatCache {
     const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
     if (Date.now() - newest < RACY_WINDOW_MS) return;
     this.next.set(path, [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, sha256]);
+    this.changed = true;
   }
 
   /** Writes the entries used by this run (atomically: write, then rename). */
   async save(): Promise<void> {
-    if (!this.file) return;
+    // An unchanged tree leaves the cache as it was: no write on the warm path.
+    if (!this.file || (!this.changed && this.next.size === this.previous.size)) return;
     const dir = join(this.file, '..');
     await mkdir(dir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

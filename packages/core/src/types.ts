@@ -49,6 +49,8 @@ export interface ResolvedContext {
   /** Why the whole context is used, or other analysis notes. */
   notes: string[];
   images: ImageDependency[];
+  /** The request's build args that can change the image (declared by an ARG, or predefined). */
+  buildArgs: Record<string, string>;
   /** Ecosystems detected by manifest plugins (`npm`, `pip`, ...). */
   ecosystems: string[];
   /** Metadata plugins attach for the image label and `--json` (dependencies included, say). */
