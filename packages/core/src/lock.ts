@@ -23,7 +23,8 @@ export async function withTargetLock<T>(
   reference: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const dir = join(stateDir, 'locks');
+  // No state directory (a library call): locks still need a place every process on the machine sees.
+  const dir = join(stateDir || join(tmpdir(), 'devops-butler'), 'locks');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(reference).digest('hex').slice(0, 24)}.lock`);
   await acquire(file);
