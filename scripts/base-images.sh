@@ -32,10 +32,16 @@ build_image() {
     return
   fi
   log "building $name"
+  local previous
+  previous=$(docker image inspect --format '{{.Id}}' "$name" 2>/dev/null || true)
   # The legacy builder needs no buildx plugin; its deprecation notice is noise here.
   DOCKER_BUILDKIT=0 docker build -q --label "$label=$inputs" -t "$name" "$dir" 2>&1 >/dev/null \
     | grep -v -e '^DEPRECATED' -e 'BuildKit is currently' -e 'environment-variable' -e '^$' >&2 || true
   docker image inspect "$name" >/dev/null 2>&1 || die "building $name failed"
+  # The image it replaces is ours and now untagged; an image still in use stays (never forced).
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$name")" ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || true
+  fi
 }
 
 work=$(mktemp -d)
