@@ -1,11 +1,8 @@
 import { createButler } from '@devops-butler/core';
-import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import { defaultPlugins } from '../default-plugins.js';
 import { type CliIo, EXIT } from '../io.js';
-import { loadConfig } from '../load-config.js';
 import { createReporter, printBuildResult } from '../output.js';
-import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler build [dir] [options]
 
@@ -24,24 +21,16 @@ Options:
       --json               print one JSON result instead of progress lines
   -h, --help               show this help`;
 
-const FLAGS = { ...BUILD_FLAGS, force: { type: 'boolean' } } as const;
-
 export async function buildCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, FLAGS, 'build');
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length > 1) throw new UsageError('butler build takes one folder — run butler build --help');
-  const dir = positionals[0] ?? io.cwd;
-  const { config } = await loadConfig(dir, { command: 'build', env: io.env }, values.config);
-  const request = await resolveBuildRequest(dir, values, config, io.env);
+  const setup = await setUpBuild(args, io, 'build', HELP);
+  if (!setup) return EXIT.ok;
+  const { request, config, json } = setup;
   const plugins = config.replaceDefaultPlugins
     ? (config.plugins ?? [])
     : [...(await defaultPlugins(config.backend)), ...(config.plugins ?? [])];
   const butler = createButler({ plugins });
-  const result = await butler.build(request, { onEvent: values.json ? undefined : createReporter(io) });
-  if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const result = await butler.build(request, { onEvent: json ? undefined : createReporter(io) });
+  if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printBuildResult(result, io);
   return EXIT.ok;
 }

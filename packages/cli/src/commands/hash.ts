@@ -1,10 +1,7 @@
 import { createButler } from '@devops-butler/core';
-import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import { offlinePlugins } from '../default-plugins.js';
 import { type CliIo, EXIT } from '../io.js';
-import { loadConfig } from '../load-config.js';
-import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler hash [dir] [options]
 
@@ -17,16 +14,9 @@ Options: the same as butler build (-f, --repo, --registry, --build-arg, --target
 --config), plus --json for { repo, tag, digest, wholeContext, files, images, notes }.`;
 
 export async function hashCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, BUILD_FLAGS, 'hash');
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length > 1) throw new UsageError('butler hash takes one folder — run butler hash --help');
-  const dir = positionals[0] ?? io.cwd;
-  const { config } = await loadConfig(dir, { command: 'hash', env: io.env }, values.config);
-  const request = await resolveBuildRequest(dir, values, config, io.env);
-  const { context, target, inputs } = await createButler({ plugins: offlinePlugins() }).hash(request);
+  const setup = await setUpBuild(args, io, 'hash', HELP);
+  if (!setup) return EXIT.ok;
+  const { context, target, inputs } = await createButler({ plugins: offlinePlugins() }).hash(setup.request);
   const result = {
     repo: target.repo,
     tag: target.tag,
@@ -36,7 +26,7 @@ export async function hashCommand(args: string[], io: CliIo): Promise<number> {
     images: context.images.map((image) => image.reference),
     notes: context.notes,
   };
-  if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (setup.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     io.stdout.write(`${target.registry}/${target.repo}:${target.tag}\n`);
     io.stdout.write(
