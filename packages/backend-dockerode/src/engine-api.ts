@@ -24,7 +24,7 @@ export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): Engi
 /** One Engine API call; resolves with the status and the parsed JSON body (if any). */
 export function engineRequest(
   endpoint: EngineEndpoint,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
 ): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {

@@ -142,3 +142,5 @@ function engineError(status: number, body: unknown): ButlerError {
   const message = (body as { message?: string } | undefined)?.message ?? String(body);
   return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
 }
+
+export { type EngineEndpoint, engineRequest, plainEndpoint } from './engine-api.js';

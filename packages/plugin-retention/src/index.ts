@@ -1,6 +1,58 @@
-export {
-  type KeepReason,
-  planRetention,
-  type RetentionCandidate,
-  type RetentionPlan,
-} from './retention-plan.js';
+import { plainEndpoint } from '@devops-butler/backend-dockerode';
+import { ButlerError, type ButlerPlugin } from '@devops-butler/core';
+import {
+  DEFAULT_MIN_AGE_MS,
+  globMatcher,
+  parseDuration,
+  parseSize,
+  resolveKeep,
+  type RetentionOptions,
+  type RetentionOverrides,
+  validateRetention,
+} from './retention-options.js';
+import type { RetentionPolicy } from './retention-plan.js';
+import { type RetentionReport, runRetention } from './run-retention.js';
+
+export { loadInventory } from './engine-inventory.js';
+export * from './retention-options.js';
+export * from './retention-plan.js';
+export { type ReportEntry, type RetentionReport, runRetention } from './run-retention.js';
+
+/** Turns config plus command-line/environment overrides into a policy. */
+export function createRetentionPolicy(options: RetentionOptions = {}, overrides: RetentionOverrides = {}): RetentionPolicy {
+  const problems = validateRetention(options);
+  if (problems.length > 0) {
+    throw new ButlerError('CONFIG_INVALID', problems.join('; '), { hint: 'fix retention in butler.config.ts' });
+  }
+  const patterns = (options.keepPatterns ?? []).map((p) => globMatcher(p));
+  return {
+    keep: resolveKeep(options, overrides),
+    keepPatterns: patterns.length > 0 ? (tag) => patterns.some((match) => match(tag)) : undefined,
+    maxSizeBytes: options.maxSize === undefined ? undefined : parseSize(options.maxSize),
+    minAgeMs: options.minAge === undefined ? DEFAULT_MIN_AGE_MS : parseDuration(options.minAge),
+  };
+}
+
+export interface RetentionPluginOptions extends RetentionOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Called with each run's report (the CLI prints it). */
+  onReport?: (report: RetentionReport) => void;
+}
+
+/** After every successful build or reuse, applies retention to that image's repository. */
+export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
+  const { env, onReport, ...config } = options;
+  const policy = createRetentionPolicy(config, { env: env ?? process.env });
+  return {
+    name: 'butler:retention',
+    apply(butler) {
+      if (config.auto === false) return;
+      butler.hooks.cleanup.tapPromise('butler:retention', async ({ target }) => {
+        const endpoint = plainEndpoint(env ?? process.env);
+        if (!endpoint) return; // ssh:// and TLS engines: run `butler gc` where the socket is reachable
+        const report = await runRetention(endpoint, { repo: target.repo, policy });
+        onReport?.(report);
+      });
+    },
+  };
+}

@@ -4,41 +4,84 @@ export interface RetentionCandidate {
   repo: string;
   /** Build time (the `org.opencontainers.image.created` label), ISO 8601. */
   created: string;
-  /** Some container, running or stopped, uses this image. */
-  inUse: boolean;
+  /** Last build, reuse or deploy, ISO 8601; the build time until the state store records more. */
+  lastUsed: string;
+  /** Bytes the image takes (the engine's Size). */
+  size: number;
+  /** Names of the containers, running or stopped, that use this image (by image ID). */
+  containers: string[];
   /** The repository's `latest` tag points here. */
   latest: boolean;
+  /** Every tag the image has. */
+  tags: string[];
 }
 
-export type KeepReason = 'in use' | 'latest' | 'kept by count';
+export type KeepReason = 'in use' | 'latest' | 'kept by pattern' | 'kept by count' | 'within grace';
+
+export interface RetentionPolicy {
+  /** How many of a repository's newest images the count rule keeps. */
+  keep: (repo: string) => number;
+  /** Tags matching one of these are never removed (e.g. `local-registry/app:release-*`). */
+  keepPatterns?: ((tag: string) => boolean) | undefined;
+  /** The disk budget for all Butler images; least recently used go first above it. */
+  maxSizeBytes?: number | undefined;
+  /** The disk rule never evicts an image younger than this (ms). */
+  minAgeMs?: number | undefined;
+  now?: Date | undefined;
+}
 
 export interface RetentionPlan {
-  remove: RetentionCandidate[];
+  remove: { image: RetentionCandidate; reason: 'over count' | 'over size' }[];
   keep: { image: RetentionCandidate; reason: KeepReason }[];
 }
 
+const newestFirst = (a: RetentionCandidate, b: RetentionCandidate) =>
+  b.created.localeCompare(a.created) || b.id.localeCompare(a.id);
+
 /**
- * Per repository, keeps the `keep` most recently built images (ties broken by image ID) and never
- * plans to remove an image in use or the one `latest` points to. Pure: the engine is asked elsewhere.
+ * Decides what goes. Per repository, the count rule keeps the newest `keep` images (ties broken by
+ * image ID). Then, with a disk budget, the least recently used of the rest that are older than
+ * `minAge` go until the total fits. An image a container uses, the one `latest` points to, and
+ * one with a tag matching a keep pattern are never planned for removal. Pure: no engine here.
  */
-export function planRetention(
-  images: readonly RetentionCandidate[],
-  keep: (repo: string) => number,
-): RetentionPlan {
+export function planRetention(images: readonly RetentionCandidate[], policy: RetentionPolicy): RetentionPlan {
   const plan: RetentionPlan = { remove: [], keep: [] };
   const byRepo = new Map<string, RetentionCandidate[]>();
   for (const image of images) byRepo.set(image.repo, [...(byRepo.get(image.repo) ?? []), image]);
-  for (const [repo, list] of byRepo) {
-    const newestFirst = [...list].sort(
-      (a, b) => b.created.localeCompare(a.created) || b.id.localeCompare(a.id),
-    );
-    const limit = keep(repo);
-    newestFirst.forEach((image, index) => {
-      if (image.inUse) plan.keep.push({ image, reason: 'in use' });
-      else if (image.latest) plan.keep.push({ image, reason: 'latest' });
-      else if (index < limit) plan.keep.push({ image, reason: 'kept by count' });
-      else plan.remove.push(image);
+
+  const keptByCount: RetentionCandidate[] = [];
+  for (const [repo, list] of [...byRepo].sort(([a], [b]) => a.localeCompare(b))) {
+    const limit = policy.keep(repo);
+    [...list].sort(newestFirst).forEach((image, index) => {
+      const protectedBy = protection(image, policy);
+      if (protectedBy) plan.keep.push({ image, reason: protectedBy });
+      else if (index < limit) keptByCount.push(image);
+      else plan.remove.push({ image, reason: 'over count' });
     });
   }
+
+  let total = images.reduce((sum, image) => sum + image.size, 0);
+  for (const { image } of plan.remove) total -= image.size;
+  const now = (policy.now ?? new Date()).getTime();
+  const leastRecentlyUsedFirst = [...keptByCount].sort(
+    (a, b) => a.lastUsed.localeCompare(b.lastUsed) || a.id.localeCompare(b.id),
+  );
+  for (const image of leastRecentlyUsedFirst) {
+    const overBudget = policy.maxSizeBytes !== undefined && total > policy.maxSizeBytes;
+    const young = now - Date.parse(image.created) < (policy.minAgeMs ?? 0);
+    if (overBudget && !young) {
+      plan.remove.push({ image, reason: 'over size' });
+      total -= image.size;
+    } else {
+      plan.keep.push({ image, reason: overBudget ? 'within grace' : 'kept by count' });
+    }
+  }
   return plan;
+}
+
+function protection(image: RetentionCandidate, policy: RetentionPolicy): KeepReason | undefined {
+  if (image.containers.length > 0) return 'in use';
+  if (image.latest) return 'latest';
+  if (policy.keepPatterns && image.tags.some(policy.keepPatterns)) return 'kept by pattern';
+  return undefined;
 }

@@ -1,0 +1,100 @@
+import { type EngineEndpoint, engineRequest } from '@devops-butler/backend-dockerode';
+import { ButlerError, LABELS } from '@devops-butler/core';
+import type { RetentionCandidate } from './retention-plan.js';
+
+/** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
+export interface InventoryImage extends RetentionCandidate {
+  parentId: string;
+  /** Bytes only this image holds (Size − SharedSize), for the dry-run estimate. */
+  uniqueSize: number;
+  /** `{registry}/{repo}:{hash12}` tags: the ones retention may take away. */
+  butlerTags: string[];
+}
+
+interface EngineImage {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[] | null;
+  Size: number;
+  SharedSize: number;
+  Created: number;
+  Labels: Record<string, string> | null;
+}
+
+interface EngineContainer {
+  Names: string[];
+  ImageID: string;
+}
+
+/** Lists the images Butler made (its managed label) with what protects them; nothing else is read. */
+export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Promise<InventoryImage[]> {
+  const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
+  const filters = encodeURIComponent(JSON.stringify({ label: labels }));
+  const [images, containers] = await Promise.all([
+    get<EngineImage[]>(endpoint, `/images/json?shared-size=1&filters=${filters}`),
+    get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
+  ]);
+  const users = new Map<string, string[]>();
+  for (const c of containers) users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
+  return images.map((image) => {
+    const labelsOf = image.Labels ?? {};
+    const imageRepo = labelsOf[LABELS.repo] ?? '';
+    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const created = labelsOf[LABELS.created] ?? new Date(image.Created * 1000).toISOString();
+    return {
+      id: image.Id,
+      repo: imageRepo,
+      created,
+      lastUsed: created,
+      size: image.Size,
+      uniqueSize: image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size,
+      containers: users.get(image.Id) ?? [],
+      latest: tags.some((t) => isRepoTag(t, imageRepo) && t.endsWith(':latest')),
+      tags,
+      butlerTags: tags.filter((t) => isRepoTag(t, imageRepo) && /:[0-9a-f]{12}$/.test(t)),
+      parentId: image.ParentId,
+    };
+  });
+}
+
+/** True for `{anything}/{repo}:{tag}` or `{repo}:{tag}`. */
+function isRepoTag(tag: string, repo: string): boolean {
+  const name = tag.slice(0, tag.lastIndexOf(':'));
+  return name === repo || name.endsWith(`/${repo}`);
+}
+
+/** Bytes all image layers take, as the engine counts them (for the bytes a run gave back). */
+export async function layersSize(endpoint: EngineEndpoint): Promise<number> {
+  return (await get<{ LayersSize: number }>(endpoint, '/system/df')).LayersSize;
+}
+
+export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';
+
+/**
+ * Removes one image without force: its Butler tags one by one (an image that keeps a non-Butler
+ * tag only loses Butler's), or the image by ID when it has no tag. A refusal because a container
+ * now uses it (409) is an outcome, not an error.
+ */
+export async function removeImage(endpoint: EngineEndpoint, image: InventoryImage): Promise<RemovalOutcome> {
+  const otherTags = image.tags.filter((t) => !image.butlerTags.includes(t));
+  const targets = image.tags.length === 0 ? [image.id] : image.butlerTags;
+  if (targets.length === 0) return 'in use';
+  for (const target of targets) {
+    const { status, body } = await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(target)}`);
+    if (status === 404) continue;
+    if (status === 409) return 'in use';
+    if (status !== 200) throw engineError(status, body);
+  }
+  return otherTags.length > 0 ? 'untagged' : 'removed';
+}
+
+async function get<T>(endpoint: EngineEndpoint, path: string): Promise<T> {
+  const { status, body } = await engineRequest(endpoint, 'GET', path);
+  if (status !== 200) throw engineError(status, body);
+  return body as T;
+}
+
+function engineError(status: number, body: unknown): ButlerError {
+  const message = (body as { message?: string } | undefined)?.message ?? String(body);
+  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
+}

@@ -1,0 +1,75 @@
+import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { type InventoryImage, layersSize, loadInventory, type RemovalOutcome, removeImage } from './engine-inventory.js';
+import { planRetention, type RetentionPolicy } from './retention-plan.js';
+
+export interface ReportEntry {
+  id: string;
+  repo: string;
+  tags: string[];
+  size: number;
+  /** Why it stays or goes: `over count`, `in use`, `latest`, ... */
+  reason: string;
+  containers: string[];
+}
+
+export interface RetentionReport {
+  dryRun: boolean;
+  removed: ReportEntry[];
+  kept: ReportEntry[];
+  /** Bytes given back: measured from the engine's layer total, or estimated for a dry run. */
+  reclaimedBytes: number;
+}
+
+/** Removals at once: the engine deletes images in parallel, but not without limit. */
+const PARALLEL_REMOVALS = 8;
+
+/** Plans retention over the engine's Butler images (one repository, or all) and carries it out. */
+export async function runRetention(
+  endpoint: EngineEndpoint,
+  options: { repo?: string | undefined; policy: RetentionPolicy; dryRun?: boolean | undefined },
+): Promise<RetentionReport> {
+  const inventory = await loadInventory(endpoint, options.repo);
+  const plan = planRetention(inventory, options.policy);
+  const kept = plan.keep.map(({ image, reason }) => entry(image as InventoryImage, reason));
+  const planned = plan.remove.map(({ image, reason }) => ({ image: image as InventoryImage, reason }));
+  if (options.dryRun) {
+    return {
+      dryRun: true,
+      removed: planned.map(({ image, reason }) => entry(image, reason)),
+      kept,
+      reclaimedBytes: planned.reduce((sum, { image }) => sum + image.uniqueSize, 0),
+    };
+  }
+  const before = planned.length > 0 ? await layersSize(endpoint) : 0;
+  const outcomes = await removeChildrenFirst(endpoint, planned.map((p) => p.image));
+  const removed: ReportEntry[] = [];
+  for (const { image, reason } of planned) {
+    const outcome = outcomes.get(image.id);
+    // A container that started using the image since the plan was made keeps it: kept, not failed.
+    if (outcome === 'in use') kept.push(entry(image, 'in use (started during the run)'));
+    else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
+  }
+  const after = planned.length > 0 ? await layersSize(endpoint) : 0;
+  return { dryRun: false, removed, kept, reclaimedBytes: Math.max(0, before - after) };
+}
+
+/** Removes images in rounds: an image goes only once no image still to be removed builds on it. */
+async function removeChildrenFirst(endpoint: EngineEndpoint, images: InventoryImage[]): Promise<Map<string, RemovalOutcome>> {
+  const outcomes = new Map<string, RemovalOutcome>();
+  let pending = images;
+  while (pending.length > 0) {
+    const ready = pending.filter((image) => !pending.some((other) => other.parentId === image.id));
+    const round = ready.length > 0 ? ready : pending; // cannot happen for a real image tree; never loop forever
+    for (let i = 0; i < round.length; i += PARALLEL_REMOVALS) {
+      const batch = round.slice(i, i + PARALLEL_REMOVALS);
+      const results = await Promise.all(batch.map((image) => removeImage(endpoint, image)));
+      batch.forEach((image, j) => outcomes.set(image.id, results[j] as RemovalOutcome));
+    }
+    pending = pending.filter((image) => !outcomes.has(image.id));
+  }
+  return outcomes;
+}
+
+function entry(image: InventoryImage, reason: string): ReportEntry {
+  return { id: image.id, repo: image.repo, tags: image.tags, size: image.size, reason, containers: image.containers };
+}
