@@ -1,4 +1,5 @@
 import type { PluginOption } from '@devops-butler/core';
+import type { RetentionOptions } from '@devops-butler/plugin-retention';
 
 /** What a `butler.config.ts` may set. Every field is optional: no config at all is fine. */
 export interface ButlerConfig {
@@ -15,6 +16,8 @@ export interface ButlerConfig {
   backend?: 'dockerode' | 'docker-cli';
   /** Plugins to add after the default set; falsy entries and nested arrays are fine. */
   plugins?: PluginOption[];
+  /** Which images `butler gc` and the cleanup after each build remove; see docs/retention.md. */
+  retention?: RetentionOptions;
   /** Replace the default plugin set entirely (then include a backend yourself). */
   replaceDefaultPlugins?: boolean;
 }

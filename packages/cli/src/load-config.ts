@@ -1,4 +1,5 @@
 import { ButlerError } from '@devops-butler/core';
+import { validateRetention } from '@devops-butler/plugin-retention';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
 
@@ -12,6 +13,7 @@ const KNOWN_KEYS = new Set([
   'backend',
   'plugins',
   'replaceDefaultPlugins',
+  'retention',
 ]);
 
 export interface LoadedConfig {
@@ -87,5 +89,6 @@ export function validateConfig(config: unknown): string[] {
     }
   }
   if (c.plugins !== undefined && !Array.isArray(c.plugins)) problems.push('plugins: must be an array');
+  problems.push(...validateRetention(c.retention));
   return problems;
 }

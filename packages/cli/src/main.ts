@@ -9,6 +9,7 @@ Usage: butler <command> [options]
 Commands:
   build [dir]   reuse the image for the current inputs, or build and tag it
   hash [dir]    print the content hash of a build's inputs (no engine needed)
+  gc            remove old Butler images, never one in use (alias: cleanup)
 
 Options:
   -h, --help      show help (also: butler <command> --help)
@@ -22,6 +23,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.js')).buildCommand,
   hash: async () => (await import('./commands/hash.js')).hashCommand,
+  gc: async () => (await import('./commands/gc.js')).gcCommand,
+  cleanup: async () => (await import('./commands/gc.js')).gcCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */

@@ -1,4 +1,5 @@
 import type { BuildResult, ButlerEvent } from '@devops-butler/core';
+import type { RetentionReport } from '@devops-butler/plugin-retention';
 import type { CliIo } from './io.js';
 
 /** Progress lines as the product was specified (DESIGN.md section 1). */
@@ -55,4 +56,30 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** One line after a build: what retention did for the repository (nothing when nothing went). */
+export function printCleanup(report: RetentionReport, io: CliIo): void {
+  if (report.removed.length === 0) return;
+  io.stdout.write(
+    `🧹 Removed ${report.removed.length} old image(s), ${formatBytes(report.reclaimedBytes)} reclaimed\n`,
+  );
+}
+
+/** The gc report: the plan with reasons, then what was removed and the bytes given back. */
+export function printRetentionReport(report: RetentionReport, io: CliIo): void {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const name = (e: RetentionReport['kept'][number]) => e.tags[0] ?? e.id.slice(7, 19);
+  for (const e of report.kept) {
+    const users = e.containers.length > 0 ? ` by ${e.containers.join(', ')}` : '';
+    out(`  keep    ${name(e)}  (${e.reason}${users})`);
+  }
+  for (const e of report.removed)
+    out(`  ${report.dryRun ? 'would remove' : 'removed'}  ${name(e)}  (${e.reason})`);
+  const bytes = formatBytes(report.reclaimedBytes);
+  out(
+    report.dryRun
+      ? `Dry run: ${report.removed.length} image(s) would go, about ${bytes} reclaimed; nothing was removed.`
+      : `Removed ${report.removed.length} image(s), ${bytes} reclaimed; kept ${report.kept.length}.`,
+  );
 }

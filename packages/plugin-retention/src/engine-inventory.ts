@@ -5,8 +5,6 @@ import type { RetentionCandidate } from './retention-plan.js';
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
 export interface InventoryImage extends RetentionCandidate {
   parentId: string;
-  /** Bytes only this image holds (Size − SharedSize), for the dry-run estimate. */
-  uniqueSize: number;
   /** `{registry}/{repo}:{hash12}` tags: the ones retention may take away. */
   butlerTags: string[];
 }
@@ -16,7 +14,6 @@ interface EngineImage {
   ParentId: string;
   RepoTags: string[] | null;
   Size: number;
-  SharedSize: number;
   Created: number;
   Labels: Record<string, string> | null;
 }
@@ -31,11 +28,12 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
   const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
   const [images, containers] = await Promise.all([
-    get<EngineImage[]>(endpoint, `/images/json?shared-size=1&filters=${filters}`),
+    get<EngineImage[]>(endpoint, `/images/json?filters=${filters}`),
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
   const users = new Map<string, string[]>();
-  for (const c of containers) users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
+  for (const c of containers)
+    users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
   return images.map((image) => {
     const labelsOf = image.Labels ?? {};
     const imageRepo = labelsOf[LABELS.repo] ?? '';
@@ -47,7 +45,6 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
       created,
       lastUsed: created,
       size: image.Size,
-      uniqueSize: image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size,
       containers: users.get(image.Id) ?? [],
       latest: tags.some((t) => isRepoTag(t, imageRepo) && t.endsWith(':latest')),
       tags,
@@ -63,9 +60,27 @@ function isRepoTag(tag: string, repo: string): boolean {
   return name === repo || name.endsWith(`/${repo}`);
 }
 
+interface DiskUsage {
+  LayersSize: number;
+  Images: { Id: string; Size: number; SharedSize: number }[] | null;
+}
+
 /** Bytes all image layers take, as the engine counts them (for the bytes a run gave back). */
 export async function layersSize(endpoint: EngineEndpoint): Promise<number> {
-  return (await get<{ LayersSize: number }>(endpoint, '/system/df')).LayersSize;
+  return (await get<DiskUsage>(endpoint, '/system/df')).LayersSize;
+}
+
+/**
+ * Bytes only these images hold (Size − SharedSize from the engine's disk-usage report, which older
+ * engines compute only there). Layers shared among the images themselves count as shared, so this
+ * is a lower bound.
+ */
+export async function uniqueBytes(endpoint: EngineEndpoint, ids: readonly string[]): Promise<number> {
+  const wanted = new Set(ids);
+  const { Images } = await get<DiskUsage>(endpoint, '/system/df');
+  return (Images ?? [])
+    .filter((image) => wanted.has(image.Id))
+    .reduce((sum, image) => sum + (image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size), 0);
 }
 
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';

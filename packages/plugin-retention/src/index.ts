@@ -5,9 +5,9 @@ import {
   globMatcher,
   parseDuration,
   parseSize,
-  resolveKeep,
   type RetentionOptions,
   type RetentionOverrides,
+  resolveKeep,
   validateRetention,
 } from './retention-options.js';
 import type { RetentionPolicy } from './retention-plan.js';
@@ -19,10 +19,15 @@ export * from './retention-plan.js';
 export { type ReportEntry, type RetentionReport, runRetention } from './run-retention.js';
 
 /** Turns config plus command-line/environment overrides into a policy. */
-export function createRetentionPolicy(options: RetentionOptions = {}, overrides: RetentionOverrides = {}): RetentionPolicy {
+export function createRetentionPolicy(
+  options: RetentionOptions = {},
+  overrides: RetentionOverrides = {},
+): RetentionPolicy {
   const problems = validateRetention(options);
   if (problems.length > 0) {
-    throw new ButlerError('CONFIG_INVALID', problems.join('; '), { hint: 'fix retention in butler.config.ts' });
+    throw new ButlerError('CONFIG_INVALID', problems.join('; '), {
+      hint: 'fix retention in butler.config.ts',
+    });
   }
   const patterns = (options.keepPatterns ?? []).map((p) => globMatcher(p));
   return {

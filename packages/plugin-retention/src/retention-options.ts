@@ -30,9 +30,13 @@ export const DEFAULT_MIN_AGE_MS = 60 * 60 * 1000;
  * The keep count for a repository: flag, then BUTLER_IMAGE_KEEP_COUNT, then a per-repository
  * config entry (exact name before globs), then the global config, then 3.
  */
-export function resolveKeep(options: RetentionOptions, overrides: RetentionOverrides = {}): (repo: string) => number {
+export function resolveKeep(
+  options: RetentionOptions,
+  overrides: RetentionOverrides = {},
+): (repo: string) => number {
   const fromEnv = overrides.env?.BUTLER_IMAGE_KEEP_COUNT;
-  const envKeep = fromEnv === undefined || fromEnv === '' ? undefined : parseCount(fromEnv, 'BUTLER_IMAGE_KEEP_COUNT');
+  const envKeep =
+    fromEnv === undefined || fromEnv === '' ? undefined : parseCount(fromEnv, 'BUTLER_IMAGE_KEEP_COUNT');
   const entries = Object.entries(options.repos ?? {});
   return (repo) => {
     if (overrides.keep !== undefined) return overrides.keep;
@@ -47,23 +51,29 @@ export function resolveKeep(options: RetentionOptions, overrides: RetentionOverr
 /** Collects every problem in a retention config, each with its path. */
 export function validateRetention(value: unknown, path = 'retention'): string[] {
   if (value === undefined) return [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: must be an object`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [`${path}: must be an object`];
   const problems: string[] = [];
   const r = value as Record<string, unknown>;
   const known = ['keep', 'repos', 'keepPatterns', 'maxSize', 'minAge', 'auto'];
   for (const key of Object.keys(r)) if (!known.includes(key)) problems.push(`${path}.${key}: unknown key`);
   if (r.keep !== undefined && !isCount(r.keep)) problems.push(`${path}.keep: must be a whole number ≥ 0`);
-  if (r.auto !== undefined && typeof r.auto !== 'boolean') problems.push(`${path}.auto: must be true or false`);
+  if (r.auto !== undefined && typeof r.auto !== 'boolean')
+    problems.push(`${path}.auto: must be true or false`);
   if (r.repos !== undefined) {
     if (typeof r.repos !== 'object' || r.repos === null) problems.push(`${path}.repos: must be an object`);
     else {
       for (const [name, entry] of Object.entries(r.repos)) {
         const keep = (entry as { keep?: unknown } | null)?.keep;
-        if (keep !== undefined && !isCount(keep)) problems.push(`${path}.repos.${name}.keep: must be a whole number ≥ 0`);
+        if (keep !== undefined && !isCount(keep))
+          problems.push(`${path}.repos.${name}.keep: must be a whole number ≥ 0`);
       }
     }
   }
-  if (r.keepPatterns !== undefined && !(Array.isArray(r.keepPatterns) && r.keepPatterns.every((p) => typeof p === 'string'))) {
+  if (
+    r.keepPatterns !== undefined &&
+    !(Array.isArray(r.keepPatterns) && r.keepPatterns.every((p) => typeof p === 'string'))
+  ) {
     problems.push(`${path}.keepPatterns: must be a list of strings`);
   }
   for (const [key, parse] of [
@@ -80,7 +90,17 @@ export function validateRetention(value: unknown, path = 'retention'): string[] 
   return problems;
 }
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 /** `'20GB'` → 20e9 bytes; a number is bytes. */
 export function parseSize(value: string | number): number {
@@ -103,7 +123,10 @@ export function parseDuration(value: string | number): number {
 
 /** A glob where `*` matches anything and `?` one character (repository names and tags have no '/' rules here). */
 export function globMatcher(pattern: string): (value: string) => boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const regexp = new RegExp(`^${source}$`);
   return (value) => regexp.test(value);
 }

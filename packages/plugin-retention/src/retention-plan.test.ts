@@ -23,7 +23,11 @@ test('keeps the N newest images of a repository and removes the rest', () => {
 });
 
 test('never removes an image a container uses or the one latest points to, however old', () => {
-  const images = [image('used', 1, { containers: ['web'] }), image('latest', 2, { latest: true }), image('new', 9)];
+  const images = [
+    image('used', 1, { containers: ['web'] }),
+    image('latest', 2, { latest: true }),
+    image('new', 9),
+  ];
   const plan = planRetention(images, { keep: () => 0 });
   expect(removed(plan)).toEqual(['new']);
   expect(plan.keep.map((k) => [k.image.id, k.reason]).sort()).toEqual([

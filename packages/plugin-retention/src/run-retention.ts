@@ -1,5 +1,12 @@
 import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
-import { type InventoryImage, layersSize, loadInventory, type RemovalOutcome, removeImage } from './engine-inventory.js';
+import {
+  type InventoryImage,
+  layersSize,
+  loadInventory,
+  type RemovalOutcome,
+  removeImage,
+  uniqueBytes,
+} from './engine-inventory.js';
 import { planRetention, type RetentionPolicy } from './retention-plan.js';
 
 export interface ReportEntry {
@@ -37,11 +44,20 @@ export async function runRetention(
       dryRun: true,
       removed: planned.map(({ image, reason }) => entry(image, reason)),
       kept,
-      reclaimedBytes: planned.reduce((sum, { image }) => sum + image.uniqueSize, 0),
+      reclaimedBytes:
+        planned.length > 0
+          ? await uniqueBytes(
+              endpoint,
+              planned.map((p) => p.image.id),
+            )
+          : 0,
     };
   }
   const before = planned.length > 0 ? await layersSize(endpoint) : 0;
-  const outcomes = await removeChildrenFirst(endpoint, planned.map((p) => p.image));
+  const outcomes = await removeChildrenFirst(
+    endpoint,
+    planned.map((p) => p.image),
+  );
   const removed: ReportEntry[] = [];
   for (const { image, reason } of planned) {
     const outcome = outcomes.get(image.id);
@@ -54,7 +70,10 @@ export async function runRetention(
 }
 
 /** Removes images in rounds: an image goes only once no image still to be removed builds on it. */
-async function removeChildrenFirst(endpoint: EngineEndpoint, images: InventoryImage[]): Promise<Map<string, RemovalOutcome>> {
+async function removeChildrenFirst(
+  endpoint: EngineEndpoint,
+  images: InventoryImage[],
+): Promise<Map<string, RemovalOutcome>> {
   const outcomes = new Map<string, RemovalOutcome>();
   let pending = images;
   while (pending.length > 0) {
@@ -71,5 +90,12 @@ async function removeChildrenFirst(endpoint: EngineEndpoint, images: InventoryIm
 }
 
 function entry(image: InventoryImage, reason: string): ReportEntry {
-  return { id: image.id, repo: image.repo, tags: image.tags, size: image.size, reason, containers: image.containers };
+  return {
+    id: image.id,
+    repo: image.repo,
+    tags: image.tags,
+    size: image.size,
+    reason,
+    containers: image.containers,
+  };
 }

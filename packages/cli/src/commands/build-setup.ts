@@ -6,12 +6,14 @@ import { loadConfig } from '../load-config.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
-const FLAGS = { ...BUILD_FLAGS, force: { type: 'boolean' } } as const;
+const FLAGS = { ...BUILD_FLAGS, force: { type: 'boolean' }, 'no-cleanup': { type: 'boolean' } } as const;
 
 export interface BuildSetup {
   request: BuildRequest;
   config: ButlerConfig;
   json: boolean;
+  /** `--no-cleanup`: skip retention after this build. */
+  noCleanup: boolean;
 }
 
 /**
@@ -36,5 +38,5 @@ export async function setUpBuild(
   const dir = positionals[0] ?? io.cwd;
   const { config } = await loadConfig(dir, { command, env: io.env }, values.config);
   const request = await resolveBuildRequest(dir, values, config, io.env);
-  return { request, config, json: values.json === true };
+  return { request, config, json: values.json === true, noCleanup: values['no-cleanup'] === true };
 }

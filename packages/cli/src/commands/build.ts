@@ -1,7 +1,8 @@
 import { createButler } from '@devops-butler/core';
+import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import { defaultPlugins } from '../default-plugins.js';
 import { type CliIo, EXIT } from '../io.js';
-import { createReporter, printBuildResult } from '../output.js';
+import { createReporter, printBuildResult, printCleanup } from '../output.js';
 import { setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler build [dir] [options]
@@ -17,6 +18,7 @@ Options:
       --target STAGE       build this stage
       --platform P         target platform, e.g. linux/amd64
       --force              build even when the image exists (env BUTLER_FORCE_REBUILD=true)
+      --no-cleanup         skip retention for this repository after the build (see butler gc)
       --config PATH        config file (default: butler.config.* found from dir upwards)
       --json               print one JSON result instead of progress lines
   -h, --help               show this help`;
@@ -24,13 +26,22 @@ Options:
 export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'build', HELP);
   if (!setup) return EXIT.ok;
-  const { request, config, json } = setup;
+  const { request, config, json, noCleanup } = setup;
+  // Retention's report is printed after the build's own lines, not in the middle of them.
+  const reports: RetentionReport[] = [];
+  const cleanup =
+    noCleanup || config.retention?.auto === false
+      ? []
+      : [retention({ ...config.retention, env: io.env, onReport: (report) => reports.push(report) })];
   const plugins = config.replaceDefaultPlugins
     ? (config.plugins ?? [])
-    : [...(await defaultPlugins(config.backend)), ...(config.plugins ?? [])];
+    : [...(await defaultPlugins(config.backend)), ...cleanup, ...(config.plugins ?? [])];
   const butler = createButler({ plugins });
   const result = await butler.build(request, { onEvent: json ? undefined : createReporter(io) });
-  if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else printBuildResult(result, io);
+  if (json) io.stdout.write(`${JSON.stringify({ ...result, cleanup: reports[0] }, null, 2)}\n`);
+  else {
+    printBuildResult(result, io);
+    for (const report of reports) printCleanup(report, io);
+  }
   return EXIT.ok;
 }

@@ -1,0 +1,68 @@
+import { plainEndpoint } from '@devops-butler/backend-dockerode';
+import { assertRepoName, ButlerError } from '@devops-butler/core';
+import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
+import { type CliIo, EXIT } from '../io.js';
+import { loadConfig } from '../load-config.js';
+import { printRetentionReport } from '../output.js';
+import { UsageError } from '../usage-error.js';
+import { parseCommandArgs } from './parse.js';
+
+const HELP = `Usage: butler gc [options]        (alias: butler cleanup)
+
+Removes old images Butler built, and nothing else: only images with Butler's label are candidates.
+Per repository the newest N stay (default 3). Never removed: an image any container uses (running
+or stopped), the image latest points to, a tag matching retention.keepPatterns. Never forced.
+
+Options:
+      --repo NAME     only this repository (default: all)
+      --keep N        keep the N newest per repository (beats BUTLER_IMAGE_KEEP_COUNT and config)
+      --dry-run       print the plan (what goes, what stays and why) and remove nothing
+      --json          print the report as JSON
+      --config PATH   config file (default: butler.config.* found from here upwards)
+  -h, --help          show this help
+
+Keep count precedence: --keep, BUTLER_IMAGE_KEEP_COUNT, retention.repos[repo].keep (exact name,
+then glob), retention.keep, 3. With retention.maxSize, the least recently used of the rest go too
+until the total fits, sparing images younger than retention.minAge (default 1h).`;
+
+const FLAGS = {
+  repo: { type: 'string' },
+  keep: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function gcCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, FLAGS, 'gc');
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`butler gc takes no arguments — use --repo ${positionals[0]}`);
+  if (values.keep !== undefined && !/^\d+$/.test(values.keep)) {
+    throw new UsageError(`--keep must be a whole number, not "${values.keep}"`);
+  }
+  if (values.repo !== undefined) assertRepoName(values.repo);
+  const { config } = await loadConfig(io.cwd, { command: 'gc', env: io.env }, values.config);
+  const policy = createRetentionPolicy(config.retention, {
+    keep: values.keep === undefined ? undefined : Number(values.keep),
+    env: io.env,
+  });
+  const endpoint = plainEndpoint(io.env);
+  if (!endpoint) {
+    throw new ButlerError(
+      'ENGINE_UNREACHABLE',
+      'butler gc needs the engine on a unix socket or plain tcp DOCKER_HOST',
+      {
+        hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://',
+      },
+    );
+  }
+  const report = await runRetention(endpoint, { repo: values.repo, policy, dryRun: values['dry-run'] });
+  if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printRetentionReport(report, io);
+  return EXIT.ok;
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  type FixtureTree,
+  makeTree,
+  OWNER_LABEL,
+  removeOwnedDanglingImages,
+  removeRepoImages,
+  uniqueRepo,
+} from '@devops-butler/test-support';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+let tree: FixtureTree;
+let repo: string;
+let stateDir: string;
+beforeEach(async () => {
+  repo = uniqueRepo('cli-gc');
+  stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
+  tree = await makeTree({
+    Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY n /n\n`,
+    n: '0',
+  });
+});
+afterEach(async () => {
+  await removeRepoImages(`local-registry/${repo}`);
+  await removeOwnedDanglingImages(repo);
+  await tree.remove();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const { stdout } = await run('node', [bin, ...args], {
+    cwd: tree.dir,
+    env: { ...process.env, BUTLER_STATE_DIR: stateDir, ...env },
+  });
+  return stdout;
+}
+
+async function tags(): Promise<string[]> {
+  const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', `local-registry/${repo}`]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+async function buildTimes(count: number, extra: string[] = []): Promise<void> {
+  for (let i = 1; i <= count; i++) {
+    await tree.write({ n: String(i) });
+    await butler(['build', '.', '--repo', repo, ...extra]);
+  }
+}
+
+test('keep precedence: --keep beats BUTLER_IMAGE_KEEP_COUNT beats the repository override beats the global keep', async () => {
+  await buildTimes(5, ['--no-cleanup']);
+  await tree.write({
+    'butler.config.json': JSON.stringify({
+      retention: { keep: 4, repos: { [repo]: { keep: 3 }, 'nothing-*': { keep: 1 } } },
+    }),
+  });
+  const wouldRemove = async (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    JSON.parse(await butler(['gc', '--repo', repo, '--dry-run', '--json', ...args], env)).removed.length;
+  expect(await wouldRemove([])).toBe(2);
+  expect(await wouldRemove([], { BUTLER_IMAGE_KEEP_COUNT: '2' })).toBe(3);
+  expect(await wouldRemove(['--keep', '1'], { BUTLER_IMAGE_KEEP_COUNT: '2' })).toBe(4);
+  await tree.write({ 'butler.config.json': JSON.stringify({ retention: { keep: 4 } }) });
+  expect(await wouldRemove([])).toBe(1);
+  expect((await tags()).length).toBe(6); // five hash tags and latest: a dry run removed nothing
+});
+
+test('every build cleans up its repository: after five builds the three newest remain', async () => {
+  await buildTimes(5);
+  const remaining = await tags();
+  expect(remaining).toHaveLength(4); // three hash tags, one of them also tagged latest
+  expect(remaining).toContain('latest');
+});
+
+test('butler cleanup is gc, and reports what it removed and the bytes reclaimed', async () => {
+  await buildTimes(3, ['--no-cleanup']);
+  const out = await butler(['cleanup', '--repo', repo, '--keep', '1']);
+  expect(out).toMatch(/removed .*\(over count\)/);
+  expect(out).toMatch(/Removed 2 image\(s\), .* reclaimed; kept 1\./);
+});
