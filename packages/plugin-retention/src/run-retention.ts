@@ -82,7 +82,7 @@ async function removeChildrenFirst(
     for (let i = 0; i < round.length; i += PARALLEL_REMOVALS) {
       const batch = round.slice(i, i + PARALLEL_REMOVALS);
       const results = await Promise.all(batch.map((image) => removeImage(endpoint, image)));
-      batch.forEach((image, j) => outcomes.set(image.id, results[j] as RemovalOutcome));
+      for (const [j, image] of batch.entries()) outcomes.set(image.id, results[j] as RemovalOutcome);
     }
     pending = pending.filter((image) => !outcomes.has(image.id));
   }
