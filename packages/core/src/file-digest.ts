@@ -42,13 +42,17 @@ export async function sha256OfFilesInParallel(
   for (let bytes = 0; split < files.length && bytes < total / 2; split++)
     bytes += (files[split] as { size: number }).size;
   const theirs = files.slice(0, split).map((f) => f.path);
-  const worker = new Worker(new URL('./file-digest-worker.js', import.meta.url), {
-    workerData: theirs,
-    // A worker inherits the parent's flags; some (`node --input-type=module -e …`) make it fail to start.
-    execArgv: process.execArgv.filter(
-      (flag) => flag.startsWith('--') && !/^--(input-type|eval|print)/.test(flag),
-    ),
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./file-digest-worker.js', import.meta.url), {
+      workerData: theirs,
+      // A worker inherits the parent's flags, and some (`--input-type`, `--require x`) stop it from
+      // starting; reading and hashing files needs none of them.
+      execArgv: [],
+    });
+  } catch {
+    return sha256OfFiles(files.map((f) => f.path)); // no second thread to be had: one is enough
+  }
   const fromWorker = new Promise<string[]>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
