@@ -76,6 +76,11 @@ export function printRetentionReport(report: RetentionReport, io: CliIo): void {
   }
   for (const e of report.removed)
     out(`  ${report.dryRun ? 'would remove' : 'removed'}  ${name(e)}  (${e.reason})`);
+  for (const e of report.lost) {
+    io.stderr.write(
+      `⚠️ ${name(e)} was removed while container ${e.containers.join(', ')} was being created from it\n`,
+    );
+  }
   const bytes = formatBytes(report.reclaimedBytes);
   out(
     report.dryRun

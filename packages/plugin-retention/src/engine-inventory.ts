@@ -31,9 +31,7 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
     get<EngineImage[]>(endpoint, `/images/json?filters=${filters}`),
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
-  const users = new Map<string, string[]>();
-  for (const c of containers)
-    users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
+  const users = usersByImage(containers);
   return images.map((image) => {
     const labelsOf = image.Labels ?? {};
     const imageRepo = labelsOf[LABELS.repo] ?? '';
@@ -52,6 +50,19 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
       parentId: image.ParentId,
     };
   });
+}
+
+/** Image ID → names of the containers (running or stopped) that use it. */
+export async function imageUsers(endpoint: EngineEndpoint): Promise<Map<string, string[]>> {
+  return usersByImage(await get<EngineContainer[]>(endpoint, '/containers/json?all=1'));
+}
+
+function usersByImage(containers: EngineContainer[]): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const c of containers) {
+    users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
+  }
+  return users;
 }
 
 /** True for `{anything}/{repo}:{tag}` or `{repo}:{tag}`. */

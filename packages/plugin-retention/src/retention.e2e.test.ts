@@ -145,7 +145,7 @@ test('over the disk budget the least recently used go first; latest and in-use i
   expect(await existing(ids)).toEqual([ids[0], ids[3]]);
 });
 
-test('race: containers started from candidates while gc runs keep their images, and gc succeeds', async () => {
+test('race: containers created from candidates while gc runs keep their images, or the report names the loss', async () => {
   const ids = await buildImages(10);
   const policy = createRetentionPolicy({ keep: 0 });
   const gc = runRetention(endpoint, { repo, policy });
@@ -156,10 +156,13 @@ test('race: containers started from candidates while gc runs keep their images, 
     const id = await createContainer(image).catch(() => undefined); // the image may already be gone
     if (id) started.push(id);
   }
-  const report = await gc;
+  const report = await gc; // resolves: a refused removal is a kept image, not a failure
+  expect(report.removed.length + report.kept.length).toBe(ids.length);
   for (const container of started) {
     const { stdout } = await run('docker', ['container', 'inspect', '--format', '{{.Image}}', container]);
-    expect(await imageExists(stdout.trim())).toBe(true);
+    const image = stdout.trim();
+    // The engine checks for users and deletes without a lock against `docker create`: when it
+    // loses that race, the image is gone, and Butler's report must say so rather than hide it.
+    if (!(await imageExists(image))) expect(report.lost.map((e) => e.id)).toContain(image);
   }
-  expect(report.removed.length + report.kept.length).toBe(ids.length);
 });

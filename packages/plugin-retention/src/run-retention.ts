@@ -1,6 +1,7 @@
 import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
 import {
   type InventoryImage,
+  imageUsers,
   layersSize,
   loadInventory,
   type RemovalOutcome,
@@ -25,6 +26,12 @@ export interface RetentionReport {
   kept: ReportEntry[];
   /** Bytes given back: measured from the engine's layer total, or estimated for a dry run. */
   reclaimedBytes: number;
+  /**
+   * Removed images that a container created during the run refers to. The engine checks for users
+   * and deletes without a lock against a concurrent `docker create`, so this can happen; Butler
+   * cannot prevent it but never hides it.
+   */
+  lost: ReportEntry[];
 }
 
 /** Removals at once: the engine deletes images in parallel, but not without limit. */
@@ -51,6 +58,7 @@ export async function runRetention(
               planned.map((p) => p.image.id),
             )
           : 0,
+      lost: [],
     };
   }
   const before = planned.length > 0 ? await layersSize(endpoint) : 0;
@@ -66,7 +74,15 @@ export async function runRetention(
     else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
   }
   const after = planned.length > 0 ? await layersSize(endpoint) : 0;
-  return { dryRun: false, removed, kept, reclaimedBytes: Math.max(0, before - after) };
+  const users = removed.length > 0 ? await imageUsers(endpoint) : new Map<string, string[]>();
+  const lost = removed
+    .filter((e) => users.has(e.id))
+    .map((e) => ({
+      ...e,
+      containers: users.get(e.id) ?? [],
+      reason: 'removed while a container was being created from it',
+    }));
+  return { dryRun: false, removed, kept, reclaimedBytes: Math.max(0, before - after), lost };
 }
 
 /** Removes images in rounds: an image goes only once no image still to be removed builds on it. */
