@@ -85,3 +85,25 @@ test('butler cleanup is gc, and reports what it removed and the bytes reclaimed'
   expect(out).toMatch(/removed .*\(over count\)/);
   expect(out).toMatch(/Removed 2 image\(s\), .* reclaimed; kept 1\./);
 });
+
+test('force-rebuild removes unused images, keeps the one a container uses, and the next build is a miss', async () => {
+  await buildTimes(2, ['--no-cleanup']);
+  const { stdout: latestId } = await run('docker', [
+    'image',
+    'inspect',
+    '--format',
+    '{{.Id}}',
+    `local-registry/${repo}:latest`,
+  ]);
+  const { stdout: container } = await run('docker', ['create', latestId.trim(), 'true']);
+  try {
+    await butler(['force-rebuild', repo]);
+    expect(await tags()).toHaveLength(2); // the in-use image keeps its hash tag and latest; the other went
+    const next = JSON.parse(await butler(['build', '.', '--repo', repo, '--json', '--no-cleanup']));
+    expect(next.outcome).toBe('forced');
+    const again = JSON.parse(await butler(['build', '.', '--repo', repo, '--json', '--no-cleanup']));
+    expect(again.outcome).toBe('reused');
+  } finally {
+    await run('docker', ['rm', container.trim()]);
+  }
+});

@@ -10,6 +10,7 @@ Commands:
   build [dir]   reuse the image for the current inputs, or build and tag it
   hash [dir]    print the content hash of a build's inputs (no engine needed)
   gc            remove old Butler images, never one in use (alias: cleanup)
+  force-rebuild <repo>  remove a repository's unused images; its next build is a miss
 
 Options:
   -h, --help      show help (also: butler <command> --help)
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hash: async () => (await import('./commands/hash.js')).hashCommand,
   gc: async () => (await import('./commands/gc.js')).gcCommand,
   cleanup: async () => (await import('./commands/gc.js')).gcCommand,
+  'force-rebuild': async () => (await import('./commands/force-rebuild.js')).forceRebuildCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */

@@ -5,7 +5,7 @@ import type { RetentionCandidate } from './retention-plan.js';
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
 export interface InventoryImage extends RetentionCandidate {
   parentId: string;
-  /** `{registry}/{repo}:{hash12}` tags: the ones retention may take away. */
+  /** `{registry}/{repo}:{hash12}` and `:latest` tags: the ones retention may take away. */
   butlerTags: string[];
 }
 
@@ -46,7 +46,7 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
       containers: users.get(image.Id) ?? [],
       latest: tags.some((t) => isRepoTag(t, imageRepo) && t.endsWith(':latest')),
       tags,
-      butlerTags: tags.filter((t) => isRepoTag(t, imageRepo) && /:[0-9a-f]{12}$/.test(t)),
+      butlerTags: tags.filter((t) => isRepoTag(t, imageRepo) && /:([0-9a-f]{12}|latest)$/.test(t)),
       parentId: image.ParentId,
     };
   });

@@ -28,6 +28,8 @@ export interface RetentionPolicy {
   /** The disk rule never evicts an image younger than this (ms). */
   minAgeMs?: number | undefined;
   now?: Date | undefined;
+  /** `latest` protects nothing (force-rebuild: only containers protect an image). */
+  ignoreLatest?: boolean | undefined;
 }
 
 export interface RetentionPlan {
@@ -81,7 +83,7 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
 
 function protection(image: RetentionCandidate, policy: RetentionPolicy): KeepReason | undefined {
   if (image.containers.length > 0) return 'in use';
-  if (image.latest) return 'latest';
+  if (image.latest && !policy.ignoreLatest) return 'latest';
   if (policy.keepPatterns && image.tags.some(policy.keepPatterns)) return 'kept by pattern';
   return undefined;
 }

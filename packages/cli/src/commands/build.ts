@@ -1,6 +1,7 @@
-import { createButler } from '@devops-butler/core';
+import { createButler, defaultStateDir } from '@devops-butler/core';
 import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import { defaultPlugins } from '../default-plugins.js';
+import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
 import { setUpBuild } from './build-setup.js';
@@ -36,8 +37,14 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const plugins = config.replaceDefaultPlugins
     ? (config.plugins ?? [])
     : [...(await defaultPlugins(config.backend)), ...cleanup, ...(config.plugins ?? [])];
-  const butler = createButler({ plugins });
-  const result = await butler.build(request, { onEvent: json ? undefined : createReporter(io) });
+  const stateDir = defaultStateDir(io.env);
+  const forced = await hasForceMarker(stateDir, request.repo);
+  const butler = createButler({ plugins, stateDir });
+  const result = await butler.build(
+    { ...request, force: request.force || forced },
+    { onEvent: json ? undefined : createReporter(io) },
+  );
+  if (forced) await clearForceMarker(stateDir, request.repo);
   if (json) io.stdout.write(`${JSON.stringify({ ...result, cleanup: reports[0] }, null, 2)}\n`);
   else {
     printBuildResult(result, io);

@@ -1,0 +1,26 @@
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * `butler force-rebuild <repo>` leaves a marker in the state directory; the next `butler build` of
+ * that repository is then a miss even where a container's image keeps its hash tag (Butler never
+ * untags an image in use: without force the engine refuses, with force a stopped container's image
+ * would be lost). The marker goes once that build succeeded.
+ */
+const markerPath = (stateDir: string, repo: string) => join(stateDir, 'force-rebuild', repo);
+
+export async function setForceMarker(stateDir: string, repo: string): Promise<void> {
+  await mkdir(join(stateDir, 'force-rebuild'), { recursive: true });
+  await writeFile(markerPath(stateDir, repo), new Date().toISOString());
+}
+
+export async function hasForceMarker(stateDir: string, repo: string): Promise<boolean> {
+  return stat(markerPath(stateDir, repo)).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function clearForceMarker(stateDir: string, repo: string): Promise<void> {
+  await rm(markerPath(stateDir, repo), { force: true });
+}
