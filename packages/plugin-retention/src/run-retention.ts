@@ -8,6 +8,7 @@ import {
   removeImage,
   uniqueBytes,
 } from './engine-inventory.js';
+import { globMatcher } from './retention-options.js';
 import { planRetention, type RetentionPolicy } from './retention-plan.js';
 
 export interface ReportEntry {
@@ -37,12 +38,14 @@ export interface RetentionReport {
 /** Removals at once: the engine deletes images in parallel, but not without limit. */
 const PARALLEL_REMOVALS = 8;
 
-/** Plans retention over the engine's Butler images (one repository, or all) and carries it out. */
+/** Plans retention over the engine's Butler images (one repository, a glob of them, or all) and carries it out. */
 export async function runRetention(
   endpoint: EngineEndpoint,
   options: { repo?: string | undefined; policy: RetentionPolicy; dryRun?: boolean | undefined },
 ): Promise<RetentionReport> {
-  const inventory = await loadInventory(endpoint, options.repo);
+  const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
+  const listed = await loadInventory(endpoint, glob ? undefined : options.repo);
+  const inventory = glob ? listed.filter((image) => glob(image.repo)) : listed;
   const plan = planRetention(inventory, options.policy);
   const kept = plan.keep.map(({ image, reason }) => entry(image as InventoryImage, reason));
   const planned = plan.remove.map(({ image, reason }) => ({ image: image as InventoryImage, reason }));

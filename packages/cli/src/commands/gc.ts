@@ -14,7 +14,7 @@ Per repository the newest N stay (default 3). Never removed: an image any contai
 or stopped), the image latest points to, a tag matching retention.keepPatterns. Never forced.
 
 Options:
-      --repo NAME     only this repository (default: all)
+      --repo NAME     only this repository, or a glob of them ('api-*'); default: all
       --keep N        keep the N newest per repository (beats BUTLER_IMAGE_KEEP_COUNT and config)
       --dry-run       print the plan (what goes, what stays and why) and remove nothing
       --json          print the report as JSON
@@ -45,7 +45,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   if (values.keep !== undefined && !/^\d+$/.test(values.keep)) {
     throw new UsageError(`--keep must be a whole number, not "${values.keep}"`);
   }
-  if (values.repo !== undefined) assertRepoName(values.repo);
+  if (values.repo !== undefined) assertRepoName(values.repo.replaceAll('*', 'x'));
   const { config } = await loadConfig(io.cwd, { command: 'gc', env: io.env }, values.config);
   const policy = createRetentionPolicy(config.retention, {
     keep: values.keep === undefined ? undefined : Number(values.keep),
