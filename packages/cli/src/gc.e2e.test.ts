@@ -1,73 +1,52 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  type FixtureTree,
-  makeTree,
-  OWNER_LABEL,
-  removeOwnedDanglingImages,
-  removeRepoImages,
-  uniqueRepo,
-} from '@devops-butler/test-support';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { useEngineFixture } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-let tree: FixtureTree;
-let repo: string;
-let stateDir: string;
-beforeEach(async () => {
-  repo = uniqueRepo('cli-gc');
-  stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
-  tree = await makeTree({
-    Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY n /n\n`,
-    n: '0',
-  });
-});
-afterEach(async () => {
-  await removeRepoImages(`local-registry/${repo}`);
-  await removeOwnedDanglingImages(repo);
-  await tree.remove();
-  await rm(stateDir, { recursive: true, force: true });
-});
+const fx = useEngineFixture('cli-gc', ({ from }) => ({ Dockerfile: `${from}COPY n /n\n`, n: '0' }));
 
 async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
   const { stdout } = await run('node', [bin, ...args], {
-    cwd: tree.dir,
-    env: { ...process.env, BUTLER_STATE_DIR: stateDir, ...env },
+    cwd: fx.tree.dir,
+    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env },
   });
   return stdout;
 }
 
 async function tags(): Promise<string[]> {
-  const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', `local-registry/${repo}`]);
+  const { stdout } = await run('docker', [
+    'image',
+    'ls',
+    '--format',
+    '{{.Tag}}',
+    `local-registry/${fx.repo}`,
+  ]);
   return stdout.split('\n').filter(Boolean);
 }
 
 async function buildTimes(count: number, extra: string[] = []): Promise<void> {
   for (let i = 1; i <= count; i++) {
-    await tree.write({ n: String(i) });
-    await butler(['build', '.', '--repo', repo, ...extra]);
+    await fx.tree.write({ n: String(i) });
+    await butler(['build', '.', '--repo', fx.repo, ...extra]);
   }
 }
 
 test('keep precedence: --keep beats BUTLER_IMAGE_KEEP_COUNT beats the repository override beats the global keep', async () => {
   await buildTimes(5, ['--no-cleanup']);
-  await tree.write({
+  await fx.tree.write({
     'butler.config.json': JSON.stringify({
-      retention: { keep: 4, repos: { [repo]: { keep: 3 }, 'nothing-*': { keep: 1 } } },
+      retention: { keep: 4, repos: { [fx.repo]: { keep: 3 }, 'nothing-*': { keep: 1 } } },
     }),
   });
   const wouldRemove = async (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    JSON.parse(await butler(['gc', '--repo', repo, '--dry-run', '--json', ...args], env)).removed.length;
+    JSON.parse(await butler(['gc', '--repo', fx.repo, '--dry-run', '--json', ...args], env)).removed.length;
   expect(await wouldRemove([])).toBe(2);
   expect(await wouldRemove([], { BUTLER_IMAGE_KEEP_COUNT: '2' })).toBe(3);
   expect(await wouldRemove(['--keep', '1'], { BUTLER_IMAGE_KEEP_COUNT: '2' })).toBe(4);
-  await tree.write({ 'butler.config.json': JSON.stringify({ retention: { keep: 4 } }) });
+  await fx.tree.write({ 'butler.config.json': JSON.stringify({ retention: { keep: 4 } }) });
   expect(await wouldRemove([])).toBe(1);
   expect((await tags()).length).toBe(6); // five hash tags and latest: a dry run removed nothing
 });
@@ -81,7 +60,7 @@ test('every build cleans up its repository: after five builds the three newest r
 
 test('butler cleanup is gc, and reports what it removed and the bytes reclaimed', async () => {
   await buildTimes(3, ['--no-cleanup']);
-  const out = await butler(['cleanup', '--repo', repo, '--keep', '1']);
+  const out = await butler(['cleanup', '--repo', fx.repo, '--keep', '1']);
   expect(out).toMatch(/removed .*\(over count\)/);
   expect(out).toMatch(/Removed 2 image\(s\), .* reclaimed; kept 1\./);
 });
@@ -93,15 +72,15 @@ test('force-rebuild removes unused images, keeps the one a container uses, and t
     'inspect',
     '--format',
     '{{.Id}}',
-    `local-registry/${repo}:latest`,
+    `local-registry/${fx.repo}:latest`,
   ]);
   const { stdout: container } = await run('docker', ['create', latestId.trim(), 'true']);
   try {
-    await butler(['force-rebuild', repo]);
+    await butler(['force-rebuild', fx.repo]);
     expect(await tags()).toHaveLength(2); // the in-use image keeps its hash tag and latest; the other went
-    const next = JSON.parse(await butler(['build', '.', '--repo', repo, '--json', '--no-cleanup']));
+    const next = JSON.parse(await butler(['build', '.', '--repo', fx.repo, '--json', '--no-cleanup']));
     expect(next.outcome).toBe('forced');
-    const again = JSON.parse(await butler(['build', '.', '--repo', repo, '--json', '--no-cleanup']));
+    const again = JSON.parse(await butler(['build', '.', '--repo', fx.repo, '--json', '--no-cleanup']));
     expect(again.outcome).toBe('reused');
   } finally {
     await run('docker', ['rm', container.trim()]);

@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type BuildRequest,
@@ -11,24 +8,14 @@ import {
   LABELS,
   toRequest,
 } from '@devops-butler/core';
-import {
-  type FixtureTree,
-  makeTree,
-  OWNER_LABEL,
-  removeOwnedDanglingImages,
-  removeRepoImages,
-  uniqueRepo,
-} from '@devops-butler/test-support';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { useEngineFixture } from '@devops-butler/test-support';
+import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 
-// Each test's images carry its own label: its untagged leftovers can be found, and it shares no
-// build cache with a test running in parallel (the classic builder fails a build whose cached
-// parent layer another test's `docker rmi` just deleted).
-const dockerfile = (owner: string, body: string) =>
-  `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${owner}\n${body}`;
-
+// Every test Dockerfile starts with the fixture's `from`: its own owner label finds its untagged
+// leftovers, and it shares no build cache with a test running in parallel (the classic builder
+// fails a build whose cached parent layer another test's `docker rmi` just deleted).
 const APP = {
   Dockerfile: 'ARG FLAVOR=plain\nCOPY app/ /app/\nCOPY run.sh /run.sh\nRUN echo "$FLAVOR" > /flavor\n',
   '.dockerignore': 'app/*.log\n',
@@ -54,25 +41,11 @@ async function imageIdOf(reference: string): Promise<string | undefined> {
  */
 export function describeBackendContract(label: string, backend: () => ButlerPlugin): void {
   describe(`${label}: reuse or build against the real engine`, () => {
-    let tree: FixtureTree;
-    let repo: string;
-    let stateDir: string;
-
-    beforeEach(async () => {
-      repo = uniqueRepo(label);
-      tree = await makeTree({ ...APP, Dockerfile: dockerfile(repo, APP.Dockerfile) });
-      stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
-    });
-    afterEach(async () => {
-      await removeRepoImages(`local-registry/${repo}`);
-      await removeOwnedDanglingImages(repo);
-      await tree.remove();
-      await rm(stateDir, { recursive: true, force: true });
-    });
+    const fx = useEngineFixture(label, ({ from }) => ({ ...APP, Dockerfile: `${from}${APP.Dockerfile}` }));
 
     const build = (extra: Partial<BuildRequest> = {}): Promise<BuildResult> =>
-      createButler({ plugins: [backend()], stateDir }).build(
-        toRequest({ context: tree.dir, repo, ...extra }),
+      createButler({ plugins: [backend()], stateDir: fx.stateDir }).build(
+        toRequest({ context: fx.tree.dir, repo: fx.repo, ...extra }),
       );
 
     test('builds once, then reuses the same image when nothing changed', async () => {
@@ -81,8 +54,8 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
       const second = await build();
       expect(second.outcome).toBe('reused');
       expect(second.image.id).toBe(first.image.id);
-      expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(first.image.id);
-      expect(await imageIdOf(`local-registry/${repo}:${first.target.tag}`)).toBe(first.image.id);
+      expect(await imageIdOf(`local-registry/${fx.repo}:latest`)).toBe(first.image.id);
+      expect(await imageIdOf(`local-registry/${fx.repo}:${first.target.tag}`)).toBe(first.image.id);
     });
 
     test('labels the image with the full content hash and the managed marker', async () => {
@@ -102,7 +75,7 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('rebuilds when a copied source file changes', async () => {
       const first = await build();
-      await tree.write({ 'app/main.txt': 'v2\n' });
+      await fx.tree.write({ 'app/main.txt': 'v2\n' });
       const second = await build();
       expect(second.outcome).toBe('built');
       expect(second.target.tag).not.toBe(first.target.tag);
@@ -112,7 +85,7 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('reuses the image when only an ignored file changed', async () => {
       const first = await build();
-      await tree.write({ 'app/debug.log': 'other noise\n' });
+      await fx.tree.write({ 'app/debug.log': 'other noise\n' });
       const second = await build();
       expect(second.outcome).toBe('reused');
       expect(second.image.id).toBe(first.image.id);
@@ -120,13 +93,13 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('reuses the image when a file no COPY reaches changed', async () => {
       const first = await build();
-      await tree.write({ 'README.md': 'edited\n' });
+      await fx.tree.write({ 'README.md': 'edited\n' });
       expect((await build()).image.id).toBe(first.image.id);
     });
 
     test('rebuilds when a copied file becomes executable', async () => {
       const first = await build();
-      await tree.write({ 'run.sh': { content: APP['run.sh'], mode: 0o755 } });
+      await fx.tree.write({ 'run.sh': { content: APP['run.sh'], mode: 0o755 } });
       const second = await build();
       expect(second.outcome).toBe('built');
       expect(second.target.tag).not.toBe(first.target.tag);
@@ -142,22 +115,22 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('rebuilds when only whitespace in the Dockerfile changed', async () => {
       const first = await build();
-      await tree.write({ Dockerfile: `${dockerfile(repo, APP.Dockerfile)}\n` });
+      await fx.tree.write({ Dockerfile: `${fx.from}${APP.Dockerfile}\n` });
       const second = await build();
       expect(second.outcome).toBe('built');
       expect(second.target.tag).not.toBe(first.target.tag);
     });
 
     test('follows COPY --from into the builder stage of a multi-stage build', async () => {
-      await tree.write({
+      await fx.tree.write({
         Dockerfile:
-          `FROM butler-test/busybox:latest AS builder\nLABEL ${OWNER_LABEL}=${repo}\nCOPY app/ /src/\nRUN cat /src/main.txt > /out.txt\n` +
-          dockerfile(repo, 'COPY --from=builder /out.txt /out.txt\n'),
+          `${fx.from.replace('\n', ' AS builder\n')}COPY app/ /src/\nRUN cat /src/main.txt > /out.txt\n` +
+          `${fx.from}COPY --from=builder /out.txt /out.txt\n`,
       });
       const first = await build();
-      await tree.write({ 'README.md': 'unrelated\n' });
+      await fx.tree.write({ 'README.md': 'unrelated\n' });
       expect((await build()).outcome).toBe('reused');
-      await tree.write({ 'app/main.txt': 'v3\n' });
+      await fx.tree.write({ 'app/main.txt': 'v3\n' });
       const third = await build();
       expect(third.outcome).toBe('built');
       expect(third.target.tag).not.toBe(first.target.tag);
@@ -167,15 +140,15 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
 
     test('a failed build tags nothing and leaves latest where it was', async () => {
       const good = await build();
-      await tree.write({ Dockerfile: `${dockerfile(repo, APP.Dockerfile)}RUN exit 3\n` });
+      await fx.tree.write({ Dockerfile: `${fx.from}${APP.Dockerfile}RUN exit 3\n` });
       await expect(build()).rejects.toMatchObject({ code: 'BUILD_FAILED' });
-      expect(await imageIdOf(`local-registry/${repo}:latest`)).toBe(good.image.id);
+      expect(await imageIdOf(`local-registry/${fx.repo}:latest`)).toBe(good.image.id);
       const { stdout } = await run('docker', [
         'image',
         'ls',
         '--format',
         '{{.Tag}}',
-        `local-registry/${repo}`,
+        `local-registry/${fx.repo}`,
       ]);
       expect(stdout.trim().split('\n').sort()).toEqual([good.target.tag, 'latest'].sort());
     });

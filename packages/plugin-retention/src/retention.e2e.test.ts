@@ -1,57 +1,33 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dockerode, plainEndpoint } from '@devops-butler/backend-dockerode';
 import { createButler, toRequest } from '@devops-butler/core';
-import {
-  type FixtureTree,
-  makeTree,
-  OWNER_LABEL,
-  removeOwnedDanglingImages,
-  removeRepoImages,
-  uniqueRepo,
-} from '@devops-butler/test-support';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { makeTree, useEngineFixture } from '@devops-butler/test-support';
+import { afterEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';
 import { runRetention } from './run-retention.js';
 
 const run = promisify(execFile);
 const endpoint = plainEndpoint(process.env) ?? { socketPath: '/var/run/docker.sock' };
 
-let tree: FixtureTree;
-let repo: string;
-let stateDir: string;
+const fx = useEngineFixture('gc', ({ from }) => ({ Dockerfile: `${from}COPY data /data\n`, data: '0' }));
 const containers: string[] = [];
 const extraImages: string[] = [];
-
-beforeEach(async () => {
-  repo = uniqueRepo('gc');
-  stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
-  tree = await makeTree({
-    Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY data /data\n`,
-    data: '0',
-  });
-});
+// Registered after the fixture's own afterEach, so it runs first: containers go before their images.
 afterEach(async () => {
   if (containers.length > 0)
     await run('docker', ['rm', '-f', ...containers.splice(0)]).catch(() => undefined);
   for (const image of extraImages.splice(0))
     await run('docker', ['image', 'rm', image]).catch(() => undefined);
-  await removeRepoImages(`local-registry/${repo}`);
-  await removeOwnedDanglingImages(repo);
-  await tree.remove();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 /** Builds `count` distinct images of the test's repository, oldest first; returns their IDs. */
 async function buildImages(count: number, bytes = (i: number) => `${i}`): Promise<string[]> {
-  const butler = createButler({ plugins: [dockerode()], stateDir });
+  const butler = createButler({ plugins: [dockerode()], stateDir: fx.stateDir });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    await tree.write({ data: bytes(i) });
-    ids.push((await butler.build(toRequest({ context: tree.dir, repo }))).image.id);
+    await fx.tree.write({ data: bytes(i) });
+    ids.push((await butler.build(toRequest({ context: fx.tree.dir, repo: fx.repo }))).image.id);
   }
   return ids;
 }
@@ -78,7 +54,7 @@ async function createContainer(image: string): Promise<string> {
 test('6 builds, keep 3: the 3 newest stay, plus an older one a stopped container uses', async () => {
   const ids = await buildImages(6);
   await createContainer(ids[0] as string); // never started: a stopped container protects too
-  const report = await runRetention(endpoint, { repo, policy: createRetentionPolicy({ keep: 3 }) });
+  const report = await runRetention(endpoint, { repo: fx.repo, policy: createRetentionPolicy({ keep: 3 }) });
   expect(await existing(ids)).toEqual([ids[0], ids[3], ids[4], ids[5]]);
   expect(report.removed.map((e) => e.id).sort()).toEqual([ids[1], ids[2]].sort());
   expect(report.kept.find((e) => e.id === ids[0])?.reason).toBe('in use');
@@ -87,9 +63,9 @@ test('6 builds, keep 3: the 3 newest stay, plus an older one a stopped container
 test('--dry-run removes nothing, and its plan is exactly what the real run removes', async () => {
   const ids = await buildImages(5);
   const policy = createRetentionPolicy({ keep: 2 });
-  const plan = await runRetention(endpoint, { repo, policy, dryRun: true });
+  const plan = await runRetention(endpoint, { repo: fx.repo, policy, dryRun: true });
   expect(await existing(ids)).toEqual(ids);
-  const real = await runRetention(endpoint, { repo, policy });
+  const real = await runRetention(endpoint, { repo: fx.repo, policy });
   expect(real.removed.map((e) => e.id).sort()).toEqual(plan.removed.map((e) => e.id).sort());
   expect(plan.removed).toHaveLength(3);
   expect(real.reclaimedBytes).toBeGreaterThan(0);
@@ -97,9 +73,9 @@ test('--dry-run removes nothing, and its plan is exactly what the real run remov
 
 test("an image without Butler's label survives, whatever its name", async () => {
   await buildImages(2);
-  const impostor = `local-registry/${repo}:aaaaaaaaaaaa`;
+  const impostor = `local-registry/${fx.repo}:aaaaaaaaaaaa`;
   const dir = await makeTree({
-    Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\nRUN echo hand-made > /x\n`,
+    Dockerfile: `${fx.from}RUN echo hand-made > /x\n`,
   });
   try {
     await run('docker', ['build', '-q', '-t', impostor, dir.dir], {
@@ -110,16 +86,16 @@ test("an image without Butler's label survives, whatever its name", async () => 
     await dir.remove();
   }
   // Scoped to this test's repository: a run over every repository would touch other tests' images.
-  await runRetention(endpoint, { repo, policy: createRetentionPolicy({ keep: 0 }) });
+  await runRetention(endpoint, { repo: fx.repo, policy: createRetentionPolicy({ keep: 0 }) });
   expect(await imageExists(impostor)).toBe(true);
 });
 
 test("an image with a tag of another tool loses only Butler's tag", async () => {
   const [old] = await buildImages(2);
-  const other = `${repo}-release:v1`;
+  const other = `${fx.repo}-release:v1`;
   await run('docker', ['tag', old as string, other]);
   extraImages.push(other);
-  const report = await runRetention(endpoint, { repo, policy: createRetentionPolicy({ keep: 1 }) });
+  const report = await runRetention(endpoint, { repo: fx.repo, policy: createRetentionPolicy({ keep: 1 }) });
   expect(report.removed.map((e) => e.id)).toEqual([old]);
   expect(await imageExists(other)).toBe(true);
   const { stdout } = await run('docker', [
@@ -137,7 +113,7 @@ test('over the disk budget the least recently used go first; latest and in-use i
   await createContainer(ids[0] as string);
   // All four are about 2 MB of base plus 1–4 MB; a 7 MB budget leaves room for the protected ones only.
   const policy = createRetentionPolicy({ keep: 10, maxSize: '7MB', minAge: 0 });
-  const report = await runRetention(endpoint, { repo, policy });
+  const report = await runRetention(endpoint, { repo: fx.repo, policy });
   expect(report.removed.map((e) => [e.id, e.reason])).toEqual([
     [ids[1], 'over size'],
     [ids[2], 'over size'],
@@ -148,7 +124,7 @@ test('over the disk budget the least recently used go first; latest and in-use i
 test('race: containers created from candidates while gc runs keep their images, or the report names the loss', async () => {
   const ids = await buildImages(10);
   const policy = createRetentionPolicy({ keep: 0 });
-  const gc = runRetention(endpoint, { repo, policy });
+  const gc = runRetention(endpoint, { repo: fx.repo, policy });
   // A bounded loop: 10 containers from random candidates, while the removals are under way.
   const started: string[] = [];
   for (let i = 0; i < 10; i++) {

@@ -1,6 +1,6 @@
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
-import { assertRepoName, ButlerError, defaultStateDir } from '@devops-butler/core';
+import { assertRepoName, defaultStateDir } from '@devops-butler/core';
 import { runRetention } from '@devops-butler/plugin-retention';
+import { requireEndpoint } from '../engine-endpoint.js';
 import { setForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { printRetentionReport } from '../output.js';
@@ -24,16 +24,7 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
   const [repo, ...extra] = positionals;
   if (!repo || extra.length > 0) throw new UsageError('butler force-rebuild takes one repository name');
   assertRepoName(repo);
-  const endpoint = plainEndpoint(io.env);
-  if (!endpoint) {
-    throw new ButlerError(
-      'ENGINE_UNREACHABLE',
-      'butler force-rebuild needs the engine on a unix socket or plain tcp',
-      {
-        hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://',
-      },
-    );
-  }
+  const endpoint = requireEndpoint(io.env, 'force-rebuild');
   // Keep nothing by count and do not spare latest: only containers protect an image here.
   const report = await runRetention(endpoint, { repo, policy: { keep: () => 0, ignoreLatest: true } });
   await setForceMarker(defaultStateDir(io.env), repo);

@@ -1,6 +1,6 @@
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
-import { assertRepoName, ButlerError } from '@devops-butler/core';
+import { assertRepoName } from '@devops-butler/core';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
+import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { printRetentionReport } from '../output.js';
@@ -51,16 +51,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     keep: values.keep === undefined ? undefined : Number(values.keep),
     env: io.env,
   });
-  const endpoint = plainEndpoint(io.env);
-  if (!endpoint) {
-    throw new ButlerError(
-      'ENGINE_UNREACHABLE',
-      'butler gc needs the engine on a unix socket or plain tcp DOCKER_HOST',
-      {
-        hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://',
-      },
-    );
-  }
+  const endpoint = requireEndpoint(io.env, 'gc');
   const report = await runRetention(endpoint, { repo: values.repo, policy, dryRun: values['dry-run'] });
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printRetentionReport(report, io);
