@@ -57,3 +57,9 @@ export function unreachable(error: NodeJS.ErrnoException): Error {
   }
   return error;
 }
+
+/** An unexpected engine answer as one error line. */
+export function engineError(status: number, body: unknown): ButlerError {
+  const message = (body as { message?: string } | undefined)?.message ?? String(body);
+  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
+}

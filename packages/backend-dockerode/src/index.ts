@@ -10,7 +10,7 @@ import {
 } from '@devops-butler/core';
 import type Docker from 'dockerode';
 import { followBuild } from './build-stream.js';
-import { type EngineEndpoint, engineRequest, plainEndpoint, unreachable } from './engine-api.js';
+import { type EngineEndpoint, engineError, engineRequest, plainEndpoint, unreachable } from './engine-api.js';
 
 export interface DockerodeOptions {
   /** A ready client; by default one from DOCKER_HOST or the default socket. */
@@ -138,9 +138,4 @@ class EngineClient {
   }
 }
 
-function engineError(status: number, body: unknown): ButlerError {
-  const message = (body as { message?: string } | undefined)?.message ?? String(body);
-  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
-}
-
-export { type EngineEndpoint, engineRequest, plainEndpoint } from './engine-api.js';
+export { type EngineEndpoint, engineError, engineRequest, plainEndpoint } from './engine-api.js';

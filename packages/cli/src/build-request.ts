@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
   assertRegistryName,
@@ -73,8 +74,8 @@ export async function resolveBuildRequest(
  */
 async function gitRemoteName(dir: string): Promise<string | undefined> {
   try {
-    const top = await run('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { timeout: 5000 });
-    if (resolve(top.stdout.trim()) !== dir) return undefined;
+    // The top of a checkout holds `.git` (a folder, or a file for worktrees): a stat, not a process.
+    if (!existsSync(join(dir, '.git'))) return undefined;
     const { stdout } = await run('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], {
       timeout: 5000,
     });

@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ContextEntry, walkContext } from './context-walk.js';
 import { analyzeDockerfile } from './dockerfile-analysis.js';
-import { createIgnoreMatcher, hasExceptions } from './dockerignore.js';
+import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
 import { ButlerError } from './errors.js';
 import { hasGlobMeta, matchGlob } from './go-glob.js';
 import { cleanPath } from './go-path.js';
@@ -66,8 +66,10 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
 
   const ignoreFile = await findIgnoreFile(context, dockerfilePath);
   const ignoreText = ignoreFile ? await readFile(ignoreFile, 'utf8') : null;
-  const isIgnored = createIgnoreMatcher(ignoreText);
-  const entries = await walkContext(context, isIgnored, hasExceptions(ignoreText));
+  const patterns = parseDockerignore(ignoreText);
+  // With a `!` exception, an ignored folder may still hold kept files, so the walk must enter it.
+  const hasExceptions = patterns.some((p) => p.startsWith('!'));
+  const entries = await walkContext(context, createPatternMatcher(patterns), hasExceptions);
 
   const analysis = analyzeDockerfile(dockerfileText, {
     buildArgs: options.buildArgs,

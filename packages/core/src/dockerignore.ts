@@ -148,11 +148,6 @@ export function createIgnoreMatcher(dockerignoreText: string | null): (relPath: 
   return createPatternMatcher(parseDockerignore(dockerignoreText));
 }
 
-/** True when some `!` pattern could re-include a path below an ignored folder. */
-export function hasExceptions(dockerignoreText: string | null): boolean {
-  return parseDockerignore(dockerignoreText).some((p) => p.startsWith('!'));
-}
-
 function invalidPattern(pattern: string, why: string): ButlerError {
   return new ButlerError('CONTEXT_INVALID', `invalid .dockerignore pattern "${pattern}": ${why}`, {
     hint: 'fix or remove that line of .dockerignore',

@@ -1,5 +1,5 @@
-import { type EngineEndpoint, engineRequest } from '@devops-butler/backend-dockerode';
-import { ButlerError, LABELS } from '@devops-butler/core';
+import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
+import { LABELS } from '@devops-butler/core';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
@@ -118,9 +118,4 @@ async function get<T>(endpoint: EngineEndpoint, path: string): Promise<T> {
   const { status, body } = await engineRequest(endpoint, 'GET', path);
   if (status !== 200) throw engineError(status, body);
   return body as T;
-}
-
-function engineError(status: number, body: unknown): ButlerError {
-  const message = (body as { message?: string } | undefined)?.message ?? String(body);
-  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
 }
