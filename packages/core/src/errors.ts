@@ -14,7 +14,8 @@ export type ButlerErrorCode =
   | 'ENGINE_UNREACHABLE'
   | 'BUILD_FAILED'
   | 'NO_BACKEND'
-  | 'PLUGIN_FAILED';
+  | 'PLUGIN_FAILED'
+  | 'DEPENDENCIES_UNPINNED';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

@@ -19,9 +19,22 @@ export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.j
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
 export {
   createManifestPlugin,
+  type EcosystemMetadata,
   type ManifestPluginOptions,
   type ManifestPluginSpec,
+  type UnpinnedPolicy,
 } from './manifest-plugin.js';
 export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 export { defaultStateDir } from './state-dir.js';
+export {
+  type Dependency,
+  type DependencyReport,
+  type DependencySummary,
+  dependencyFingerprint,
+  type ManifestProblem,
+  normalizeDependencies,
+  summarizeDependencies,
+} from './dependencies.js';
+export { parseDuration } from './duration.js';
+export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
 export type * from './types.js';

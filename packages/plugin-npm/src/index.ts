@@ -1,20 +1,20 @@
 import { type ButlerPlugin, createManifestPlugin, type ManifestPluginOptions } from '@devops-butler/core';
+import { NPM_LOCKFILES, resolveNpmDependencies } from './resolve-npm.js';
 
 /** Manifest files whose presence among the build's inputs means the image uses npm. */
-export const NPM_MANIFESTS = [
-  'package.json',
-  'package-lock.json',
-  'npm-shrinkwrap.json',
-  'pnpm-lock.yaml',
-  'yarn.lock',
-  'bun.lock',
-  'bun.lockb',
-] as const;
+export const NPM_MANIFESTS = ['package.json', ...NPM_LOCKFILES] as const;
 
-/** The npm manifest plugin: detects the ecosystem from files the build really reads. */
+/** The npm manifest plugin (npm, pnpm, yarn and bun lockfiles; workspaces). */
 export function npm(options: ManifestPluginOptions = {}): ButlerPlugin {
   return createManifestPlugin(
-    { ecosystem: 'npm', manifests: NPM_MANIFESTS, heavyFolders: ['node_modules'] },
+    {
+      ecosystem: 'npm',
+      manifests: NPM_MANIFESTS,
+      heavyFolders: ['node_modules'],
+      parse: resolveNpmDependencies,
+    },
     options,
   );
 }
+
+export { resolveNpmDependencies };

@@ -1,4 +1,4 @@
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, parseDuration } from '@devops-butler/core';
 
 /** Retention as a config file writes it (`retention: { ... }` in butler.config.ts). */
 export interface RetentionOptions {
@@ -102,6 +102,8 @@ const SIZE_UNITS: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
+export { parseDuration };
+
 /** `'20GB'` → 20e9 bytes; a number is bytes. */
 export function parseSize(value: string | number): number {
   if (typeof value === 'number' && value >= 0) return value;
@@ -109,16 +111,6 @@ export function parseSize(value: string | number): number {
   const unit = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()];
   if (!match || unit === undefined) throw new Error(`"${value}" is not a size like "20GB" or "500MiB"`);
   return Math.round(Number(match[1]) * unit);
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
-
-/** `'1h'` → 3,600,000 ms; a number is milliseconds. */
-export function parseDuration(value: string | number): number {
-  if (typeof value === 'number' && value >= 0) return value;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(String(value));
-  if (!match) throw new Error(`"${value}" is not a duration like "30m", "1h" or "7d"`);
-  return Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
 }
 
 /** A glob where `*` matches anything and `?` one character (repository names and tags have no '/' rules here). */
