@@ -1,8 +1,10 @@
 import { type ButlerPlugin, createManifestPlugin, type ManifestPluginOptions } from '@devops-butler/core';
+import { resolvePipDependencies } from './resolve-pip.js';
 
-/** Manifest files whose presence among the build's inputs means the image uses pip. */
+/** Manifest files (Go globs) whose presence among the build's inputs means the image uses pip. */
 export const PIP_MANIFESTS = [
   'requirements.txt',
+  'requirements*.txt',
   'pyproject.toml',
   'poetry.lock',
   'uv.lock',
@@ -13,10 +15,17 @@ export const PIP_MANIFESTS = [
   'setup.cfg',
 ] as const;
 
-/** The pip manifest plugin: detects the ecosystem from files the build really reads. */
+/** The pip manifest plugin: requirements files, pyproject.toml with its lockfiles, Pipfile. */
 export function pip(options: ManifestPluginOptions = {}): ButlerPlugin {
   return createManifestPlugin(
-    { ecosystem: 'pip', manifests: PIP_MANIFESTS, heavyFolders: ['.venv', 'venv', '__pycache__'] },
+    {
+      ecosystem: 'pip',
+      manifests: PIP_MANIFESTS,
+      heavyFolders: ['.venv', 'venv', '__pycache__'],
+      parse: resolvePipDependencies,
+    },
     options,
   );
 }
+
+export { resolvePipDependencies };

@@ -1,0 +1,63 @@
+import { createManifestFiles, type ManifestProblem } from '@devops-butler/core';
+import { makeTree } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
+import { resolvePipDependencies } from './resolve-pip.js';
+
+async function resolve(files: Record<string, string>, used = Object.keys(files)) {
+  const tree = await makeTree(files);
+  try {
+    const problems: ManifestProblem[] = [];
+    const found = used.filter((p) => !p.endsWith('.py')).sort();
+    const report = resolvePipDependencies(createManifestFiles(tree.dir, used, found, problems));
+    return { ...report, problems };
+  } finally {
+    await tree.remove();
+  }
+}
+
+test('-r includes are followed relative to the including file, once', async () => {
+  const { dependencies } = await resolve({
+    'requirements.txt': '-r reqs/base.txt\nflask==3.0.3\n',
+    'reqs/base.txt': 'certifi==2024.8.30\n-r ../requirements.txt\n',
+  });
+  expect(dependencies).toEqual([
+    { name: 'flask', version: '3.0.3', direct: true },
+    { name: 'certifi', version: '2024.8.30', direct: true },
+  ]);
+});
+
+test('an include the build does not copy is named in a note', async () => {
+  const { notes } = await resolve({ 'requirements.txt': '-r base.txt\n', 'base.txt': 'x==1\n' }, [
+    'requirements.txt',
+  ]);
+  expect(notes).toEqual(['requirements.txt includes base.txt, which the build does not use: its requirements are not listed']);
+});
+
+test('poetry: pyproject tool.poetry tables with poetry.lock', async () => {
+  const { dependencies } = await resolve({
+    'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nDjango = "^4.2"\n',
+    'poetry.lock': '[[package]]\nname = "django"\nversion = "4.2.16"\n\n[[package]]\nname = "sqlparse"\nversion = "0.5.1"\n',
+  });
+  expect(dependencies).toEqual([
+    { name: 'django', version: '4.2.16', direct: true },
+    { name: 'sqlparse', version: '0.5.1', direct: false },
+  ]);
+});
+
+test('Pipfile with Pipfile.lock; pyproject without a lockfile is unpinned', async () => {
+  const pipenv = await resolve({
+    Pipfile: '[packages]\nrequests = "*"\n',
+    'Pipfile.lock': JSON.stringify({
+      default: { requests: { version: '==2.32.3' }, idna: { version: '==3.10' } },
+      develop: {},
+    }),
+  });
+  expect(pipenv.dependencies).toEqual([
+    { name: 'requests', version: '2.32.3', direct: true },
+    { name: 'idna', version: '3.10', direct: false },
+  ]);
+  const bare = await resolve({ 'pyproject.toml': '[project]\ndependencies = ["attrs==24.2.0"]\n' });
+  expect(bare.dependencies).toEqual([
+    { name: 'attrs', version: '24.2.0', direct: true, unpinned: 'no lockfile' },
+  ]);
+});

@@ -1,0 +1,62 @@
+import { posix } from 'node:path';
+import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
+import { declaredPythonNames, type LockedPackage, parsePipfileLock, parseTomlLock } from './python-lockfiles.js';
+import { parseRequirementsFile } from './requirements-file.js';
+
+const PYPROJECT_LOCKS = ['poetry.lock', 'uv.lock', 'pdm.lock'] as const;
+
+/**
+ * Dependencies included by every Python project the build reads: requirements files (following
+ * `-r` includes), pyproject.toml with poetry.lock / uv.lock / pdm.lock, Pipfile with Pipfile.lock.
+ */
+export function resolvePipDependencies(files: ManifestFiles): DependencyReport {
+  const dependencies: Dependency[] = [];
+  const notes: string[] = [];
+  const visited = new Set<string>();
+  const readRequirements = (path: string, from?: string): void => {
+    if (visited.has(path)) return;
+    visited.add(path);
+    if (!files.has(path)) {
+      notes.push(`${from} includes ${path}, which the build does not use: its requirements are not listed`);
+      return;
+    }
+    const parsed = files.parse(path, parseRequirementsFile);
+    if (!parsed) return;
+    for (const requirement of parsed.requirements) dependencies.push({ ...requirement, direct: true });
+    for (const include of parsed.includes) readRequirements(posix.join(posix.dirname(path), include), path);
+  };
+
+  for (const path of files.found) {
+    const name = posix.basename(path);
+    if (/^requirements.*\.txt$/.test(name)) readRequirements(path);
+    else if (name === 'pyproject.toml' || name === 'Pipfile') {
+      const lockNames = name === 'Pipfile' ? ['Pipfile.lock'] : PYPROJECT_LOCKS;
+      const lockfile = lockNames.map((lock) => files.sibling(path, lock)).find((lock) => files.has(lock));
+      const declared = files.parse(path, (text) => declaredPythonNames(text, name));
+      if (declared) dependencies.push(...resolveProject(files, declared, lockfile));
+    } else if (name === 'Pipfile.lock' && !files.has(files.sibling(path, 'Pipfile'))) {
+      for (const locked of files.parse(path, parsePipfileLock) ?? []) dependencies.push({ ...locked, direct: true });
+    }
+  }
+  return { dependencies, notes };
+}
+
+function resolveProject(
+  files: ManifestFiles,
+  declared: ReadonlyMap<string, string>,
+  lockfile: string | undefined,
+): Dependency[] {
+  if (!lockfile) {
+    return [...declared].map(([name, version]) => ({ name, version, direct: true, unpinned: 'no lockfile' }));
+  }
+  const parser = lockfile.endsWith('Pipfile.lock') ? parsePipfileLock : parseTomlLock;
+  const locked: LockedPackage[] | undefined = files.parse(lockfile, parser);
+  if (!locked) return [];
+  const lockedNames = new Set(locked.map((p) => p.name));
+  return [
+    ...locked.map((p) => ({ ...p, direct: declared.has(p.name) })),
+    ...[...declared]
+      .filter(([name]) => !lockedNames.has(name))
+      .map(([name, version]) => ({ name, version, direct: true, unpinned: `not in ${lockfile}` })),
+  ];
+}
