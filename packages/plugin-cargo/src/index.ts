@@ -1,12 +1,20 @@
 import { type ButlerPlugin, createManifestPlugin, type ManifestPluginOptions } from '@devops-butler/core';
+import { resolveCargoDependencies } from './resolve-cargo.js';
 
-/** Manifest files whose presence among the build's inputs means the image uses cargo. */
+/** Manifest files whose presence among the build's inputs means the image uses Cargo. */
 export const CARGO_MANIFESTS = ['Cargo.toml', 'Cargo.lock'] as const;
 
-/** The cargo manifest plugin: detects the ecosystem from files the build really reads. */
+/** The Cargo manifest plugin: Cargo.toml (workspaces, renames, git sources) with Cargo.lock. */
 export function cargo(options: ManifestPluginOptions = {}): ButlerPlugin {
   return createManifestPlugin(
-    { ecosystem: 'cargo', manifests: CARGO_MANIFESTS, heavyFolders: ['target'] },
+    {
+      ecosystem: 'cargo',
+      manifests: CARGO_MANIFESTS,
+      heavyFolders: ['target'],
+      parse: resolveCargoDependencies,
+    },
     options,
   );
 }
+
+export { resolveCargoDependencies };
