@@ -1,4 +1,4 @@
-import type { BuildResult, ButlerEvent } from '@devops-butler/core';
+import type { BuildResult, ButlerEvent, DependencySummary } from '@devops-butler/core';
 import type { RetentionReport } from '@devops-butler/plugin-retention';
 import type { CliIo } from './io.js';
 
@@ -44,7 +44,17 @@ export function printBuildResult(result: BuildResult, io: CliIo): void {
   out(
     `🏷️ Tagged ${result.target.reference} and ${result.target.latest} (${(result.durationMs / 1000).toFixed(2)}s)`,
   );
+  for (const line of dependencyLines(result.metadata)) out(line);
   for (const note of result.notes) out(`   note: ${note}`);
+}
+
+/** `📚 npm: 3 direct, 12 transitive dependencies` per ecosystem a manifest plugin detected. */
+function dependencyLines(metadata: Record<string, unknown>): string[] {
+  const summaries = (metadata.dependencies ?? {}) as Record<string, DependencySummary>;
+  return Object.entries(summaries).map(([ecosystem, { counts }]) => {
+    const unpinned = counts.unpinned > 0 ? `, ${counts.unpinned} unpinned` : '';
+    return `📚 ${ecosystem}: ${counts.direct} direct, ${counts.transitive} transitive dependencies${unpinned}`;
+  });
 }
 
 export function formatBytes(bytes: number): string {

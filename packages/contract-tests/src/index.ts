@@ -1,3 +1,2 @@
 export { describeBackendContract } from './backend-contract.js';
 export { describeEcosystem, describeManifestPlugin, type EcosystemCase } from './manifest-plugin-contract.js';
-export { readFixture } from './read-fixture.js';

@@ -7,9 +7,8 @@ import {
   type ManifestPluginOptions,
   toRequest,
 } from '@devops-butler/core';
-import { makeTree } from '@devops-butler/test-support';
+import { makeTree, readFixtureTree } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
-import { readFixture } from './read-fixture.js';
 
 type Files = Record<string, string>;
 
@@ -36,7 +35,11 @@ export function describeManifestPlugin(ecosystem: string, factory: Factory, mani
     test(`ignores a ${manifest} that no COPY reaches or .dockerignore drops`, async () => {
       const unreached = { Dockerfile: 'FROM scratch\nCOPY other /app/\n', [manifest]: '', other: '' };
       expect(await ecosystemsFor(unreached)).toEqual([]);
-      const ignored = { Dockerfile: 'FROM scratch\nCOPY . /app/\n', [manifest]: '', '.dockerignore': manifest };
+      const ignored = {
+        Dockerfile: 'FROM scratch\nCOPY . /app/\n',
+        [manifest]: '',
+        '.dockerignore': manifest,
+      };
       expect(await ecosystemsFor(ignored)).toEqual([]);
     });
 
@@ -81,7 +84,7 @@ function versions(dependencies: readonly Dependency[], direct: boolean): Record<
  */
 export function describeEcosystem(c: EcosystemCase): void {
   const name = `butler:${c.ecosystem}`;
-  const example = readFixture(c.dir);
+  const example = readFixtureTree(c.dir);
   const fingerprint = async (files: Files, plugin = c.factory()) =>
     (await hashTree(plugin, files)).inputs.contributions[name];
 

@@ -8,24 +8,6 @@ export {
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
 export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
-export { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';
-export { createIgnoreMatcher, createPatternMatcher, parseDockerignore } from './dockerignore.js';
-export { type EngineImageInspect, imageInfoFromInspect, imageMatchesTarget } from './engine-image.js';
-export { ButlerError, type ButlerErrorCode, formatError } from './errors.js';
-export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
-export { computeDigest } from './hash-context.js';
-export type { ButlerHooks } from './hooks.js';
-export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.js';
-export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
-export {
-  createManifestPlugin,
-  type EcosystemMetadata,
-  type ManifestPluginOptions,
-  type ManifestPluginSpec,
-  type UnpinnedPolicy,
-} from './manifest-plugin.js';
-export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
-export { defaultStateDir } from './state-dir.js';
 export {
   type Dependency,
   type DependencyReport,
@@ -35,6 +17,24 @@ export {
   normalizeDependencies,
   summarizeDependencies,
 } from './dependencies.js';
+export { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';
+export { createIgnoreMatcher, createPatternMatcher, parseDockerignore } from './dockerignore.js';
 export { parseDuration } from './duration.js';
+export { type EngineImageInspect, imageInfoFromInspect, imageMatchesTarget } from './engine-image.js';
+export { ButlerError, type ButlerErrorCode, formatError } from './errors.js';
+export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
+export { computeDigest } from './hash-context.js';
+export type { ButlerHooks } from './hooks.js';
+export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.js';
+export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
 export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
+export {
+  createManifestPlugin,
+  type EcosystemMetadata,
+  type ManifestPluginOptions,
+  type ManifestPluginSpec,
+  type UnpinnedPolicy,
+} from './manifest-plugin.js';
+export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
+export { defaultStateDir } from './state-dir.js';
 export type * from './types.js';

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { DependencySummary } from './dependencies.js';
 import type { BuildRequest, ImageTarget, ResolvedContext } from './types.js';
 
 /** Label keys Butler reads back; `managed` marks images retention may consider. */
@@ -35,10 +36,17 @@ export function buildLabels(
     [LABELS.contentHash]: `sha256:${target.digest}`,
     [LABELS.version]: BUTLER_VERSION,
   };
-  const dependencies = context.metadata.dependencies;
-  if (dependencies !== undefined) {
-    const text = JSON.stringify(dependencies);
-    if (text.length <= MAX_DEPENDENCY_LABEL) labels[LABELS.dependencies] = text;
-  }
+  const dependencies = context.metadata.dependencies as Record<string, DependencySummary> | undefined;
+  if (dependencies !== undefined) labels[LABELS.dependencies] = dependencyLabel(dependencies);
   return labels;
+}
+
+/** The summary as JSON; when the direct lists make it too long, only the counts stay. */
+export function dependencyLabel(summaries: Record<string, DependencySummary>): string {
+  const full = JSON.stringify(summaries);
+  if (full.length <= MAX_DEPENDENCY_LABEL) return full;
+  const counts = Object.fromEntries(
+    Object.entries(summaries).map(([ecosystem, summary]) => [ecosystem, { counts: summary.counts }]),
+  );
+  return JSON.stringify(counts);
 }

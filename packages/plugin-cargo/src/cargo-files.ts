@@ -21,7 +21,8 @@ export function parseCargoToml(text: string): Map<string, string> {
       }
       let entry = table(spec);
       if (entry.workspace === true) entry = { ...table(workspaceDeps[key]), ...entry };
-      if (typeof workspaceDeps[key] === 'string' && entry.workspace === true) entry.version = workspaceDeps[key];
+      if (typeof workspaceDeps[key] === 'string' && entry.workspace === true)
+        entry.version = workspaceDeps[key];
       if (entry.path !== undefined) continue; // a crate inside the repository: its files are hashed
       const name = typeof entry.package === 'string' ? entry.package : key;
       const git = typeof entry.git === 'string' ? entry.git : undefined;

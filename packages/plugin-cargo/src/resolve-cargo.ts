@@ -28,7 +28,8 @@ export function resolveCargoDependencies(files: ManifestFiles): DependencyReport
     dependencies.push(...locked.map((p) => ({ ...p, direct: declared.has(p.name) })));
     const lockedNames = new Set(locked.map((p) => p.name));
     for (const [name, version] of declared) {
-      if (!lockedNames.has(name)) dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
+      if (!lockedNames.has(name))
+        dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
     }
   }
   for (const [dir, declared] of manifests) {

@@ -35,5 +35,9 @@ describeEcosystem({
     },
     names: ['acme/tools', 'symfony/console'],
   },
-  malformed: { file: 'composer.json', content: '{\n  "require": {\n    "monolog/monolog": "^3.7",\n  }\n}\n', line: 4 },
+  malformed: {
+    file: 'composer.json',
+    content: '{\n  "require": {\n    "monolog/monolog": "^3.7",\n  }\n}\n',
+    line: 4,
+  },
 });

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
 
 // Platform requirements: PHP itself and its extensions come from the base image, not from composer.
-const PLATFORM = /^(php(-64bit|-ipv6|-zts|-debug)?|hhvm|ext-.+|lib-.+|composer(-plugin|-runtime)?-api|composer)$/i;
+const PLATFORM =
+  /^(php(-64bit|-ipv6|-zts|-debug)?|hhvm|ext-.+|lib-.+|composer(-plugin|-runtime)?-api|composer)$/i;
 
 /** composer.json: `require` and `require-dev`, platform packages left out. */
 export function parseComposerJson(text: string): Map<string, string> {
@@ -42,7 +43,8 @@ export function resolveComposerDependencies(files: ManifestFiles): DependencyRep
     dependencies.push(...locked.map((p) => ({ ...p, direct: declared.has(p.name) })));
     const lockedNames = new Set(locked.map((p) => p.name));
     for (const [name, version] of declared) {
-      if (!lockedNames.has(name)) dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
+      if (!lockedNames.has(name))
+        dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
     }
   }
   return { dependencies };

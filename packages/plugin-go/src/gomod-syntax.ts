@@ -31,7 +31,8 @@ export function parseModSyntax(text: string): ModLine[] {
     if (tokens.length === 0) return;
     if (block !== undefined) {
       if (tokens[0] === ')' && tokens.length === 1) block = undefined;
-      else if (tokens.includes('(') || tokens.includes(')')) throw new ModSyntaxError('unexpected parenthesis', line);
+      else if (tokens.includes('(') || tokens.includes(')'))
+        throw new ModSyntaxError('unexpected parenthesis', line);
       else statements.push({ verb: block, args: tokens, comment, line });
       return;
     }
@@ -69,7 +70,13 @@ function tokenize(raw: string, line: number): { tokens: string[]; comment: strin
       i = end + 1;
     } else {
       let j = i;
-      while (j < raw.length && !' \t()"`'.includes(raw[j] as string) && !raw.startsWith('//', j) && !raw.startsWith('=>', j)) j++;
+      while (
+        j < raw.length &&
+        !' \t()"`'.includes(raw[j] as string) &&
+        !raw.startsWith('//', j) &&
+        !raw.startsWith('=>', j)
+      )
+        j++;
       tokens.push(raw.slice(i, j));
       i = j;
     }

@@ -37,7 +37,8 @@ replace (
   unpinned: {
     files: {
       Dockerfile: 'FROM scratch\nCOPY go.mod /src/\n',
-      'go.mod': 'module m\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.0.0-20240101000000-abcdefabcdef\n)\n',
+      'go.mod':
+        'module m\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.0.0-20240101000000-abcdefabcdef\n)\n',
     },
     names: ['github.com/a/b', 'github.com/c/d'],
   },

@@ -98,7 +98,8 @@ export function parseYarnLock(text: string, declared: ReadonlyMap<string, string
     const first = descriptors[0] as string;
     const name = first.slice(0, first.indexOf('@', 1));
     const ranges = descriptors.map((d) => d.slice(d.indexOf('@', 1) + 1).replace(/^npm:/, ''));
-    if (ranges.some((range) => range.startsWith('workspace:')) || entry.version.includes('use.local')) continue;
+    if (ranges.some((range) => range.startsWith('workspace:')) || entry.version.includes('use.local'))
+      continue;
     const wanted = declared.get(name);
     const direct = wanted !== undefined && ranges.includes(wanted.replace(/^npm:/, ''));
     const id = `${name}@${entry.version}`;

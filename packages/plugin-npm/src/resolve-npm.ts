@@ -43,11 +43,15 @@ export function resolveNpmDependencies(files: ManifestFiles): DependencyReport {
     }
     const memberNames = new Set(members.flatMap(([, m]) => (m.name ? [m.name] : [])));
     if (lockfile.endsWith('bun.lockb')) {
-      notes.push(`${lockfile} is binary: its bytes are hashed, dependencies are listed with package.json ranges`);
+      notes.push(
+        `${lockfile} is binary: its bytes are hashed, dependencies are listed with package.json ranges`,
+      );
       for (const [name, range] of declared) dependencies.push({ name, version: range, direct: true });
       continue;
     }
-    const locked = files.parse(lockfile, (text) => parseLockfileByName(posix.basename(lockfile), text, declared));
+    const locked = files.parse(lockfile, (text) =>
+      parseLockfileByName(posix.basename(lockfile), text, declared),
+    );
     if (!locked) continue;
     const included = locked.filter((p) => !memberNames.has(p.name));
     dependencies.push(...included);

@@ -33,7 +33,8 @@ describeEcosystem({
   unpinned: {
     files: {
       Dockerfile: 'FROM scratch\nCOPY requirements.txt /app/\n',
-      'requirements.txt': 'flask>=3.0\nrequests\ngit+https://example.invalid/lib.git@main#egg=corelib\nattrs==24.2.0\n',
+      'requirements.txt':
+        'flask>=3.0\nrequests\ngit+https://example.invalid/lib.git@main#egg=corelib\nattrs==24.2.0\n',
     },
     names: ['corelib', 'flask', 'requests'],
   },

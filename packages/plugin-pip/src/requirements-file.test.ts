@@ -13,8 +13,9 @@ test('exact pins, ranges, extras, markers and normalised names', () => {
     unpinned: 'a version range',
   });
   expect(parseRequirement('django==4.2.*').unpinned).toBe('a version range');
-  expect(parseRequirement('lib @ git+https://example.invalid/lib.git@0123456789abcdef0123456789abcdef01234567'))
-    .not.toHaveProperty('unpinned');
+  expect(
+    parseRequirement('lib @ git+https://example.invalid/lib.git@0123456789abcdef0123456789abcdef01234567'),
+  ).not.toHaveProperty('unpinned');
   expect(() => parseRequirement('flask=>3')).toThrow(/invalid version specifier/);
 });
 

@@ -8,7 +8,8 @@ export interface RequirementsFile {
 }
 
 // Options that take a value and say nothing about which versions are installed.
-const VALUE_OPTIONS = /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary)\b/;
+const VALUE_OPTIONS =
+  /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary)\b/;
 
 /** Parses a pip requirements file: continuations, comments, `-r`/`-c` includes, `-e`, `--hash`. */
 export function parseRequirementsFile(text: string): RequirementsFile {

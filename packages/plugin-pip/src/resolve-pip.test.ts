@@ -30,13 +30,16 @@ test('an include the build does not copy is named in a note', async () => {
   const { notes } = await resolve({ 'requirements.txt': '-r base.txt\n', 'base.txt': 'x==1\n' }, [
     'requirements.txt',
   ]);
-  expect(notes).toEqual(['requirements.txt includes base.txt, which the build does not use: its requirements are not listed']);
+  expect(notes).toEqual([
+    'requirements.txt includes base.txt, which the build does not use: its requirements are not listed',
+  ]);
 });
 
 test('poetry: pyproject tool.poetry tables with poetry.lock', async () => {
   const { dependencies } = await resolve({
     'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nDjango = "^4.2"\n',
-    'poetry.lock': '[[package]]\nname = "django"\nversion = "4.2.16"\n\n[[package]]\nname = "sqlparse"\nversion = "0.5.1"\n',
+    'poetry.lock':
+      '[[package]]\nname = "django"\nversion = "4.2.16"\n\n[[package]]\nname = "sqlparse"\nversion = "0.5.1"\n',
   });
   expect(dependencies).toEqual([
     { name: 'django', version: '4.2.16', direct: true },

@@ -1,6 +1,11 @@
 import { posix } from 'node:path';
 import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
-import { declaredPythonNames, type LockedPackage, parsePipfileLock, parseTomlLock } from './python-lockfiles.js';
+import {
+  declaredPythonNames,
+  type LockedPackage,
+  parsePipfileLock,
+  parseTomlLock,
+} from './python-lockfiles.js';
 import { parseRequirementsFile } from './requirements-file.js';
 
 const PYPROJECT_LOCKS = ['poetry.lock', 'uv.lock', 'pdm.lock'] as const;
@@ -35,7 +40,8 @@ export function resolvePipDependencies(files: ManifestFiles): DependencyReport {
       const declared = files.parse(path, (text) => declaredPythonNames(text, name));
       if (declared) dependencies.push(...resolveProject(files, declared, lockfile));
     } else if (name === 'Pipfile.lock' && !files.has(files.sibling(path, 'Pipfile'))) {
-      for (const locked of files.parse(path, parsePipfileLock) ?? []) dependencies.push({ ...locked, direct: true });
+      for (const locked of files.parse(path, parsePipfileLock) ?? [])
+        dependencies.push({ ...locked, direct: true });
     }
   }
   return { dependencies, notes };

@@ -1,4 +1,5 @@
 export { OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from './docker-cleanup.js';
 export { type EngineFixture, useEngineFixture } from './engine-fixture.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
+export { readFixtureTree } from './read-fixture-tree.js';
 export { repoRoot } from './repo-root.js';

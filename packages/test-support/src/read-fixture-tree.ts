@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Reads a fixture folder into `{ relativePath: content }` (for makeTree), skipping node_modules. */
-export function readFixture(dir: string): Record<string, string> {
+export function readFixtureTree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const walk = (folder: string): void => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
