@@ -1,4 +1,4 @@
-import type { PluginOption } from '@devops-butler/core';
+import { flattenPlugins, type PluginOption } from '@devops-butler/core';
 import { cargo } from '@devops-butler/plugin-cargo';
 import { composer } from '@devops-butler/plugin-composer';
 import { go } from '@devops-butler/plugin-go';
@@ -22,4 +22,19 @@ export async function defaultPlugins(
 /** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */
 export function offlinePlugins(): PluginOption[] {
   return [npm(), pip(), maven(), go(), cargo(), composer()];
+}
+
+/**
+ * The plugins a command runs: the defaults, then the config's. A config plugin with a default's
+ * name replaces it (`npm({ unpinned: 'strict' })` configures the built-in npm plugin);
+ * `replaceDefaultPlugins: true` keeps only the config's.
+ */
+export function withConfigPlugins(
+  defaults: readonly PluginOption[],
+  config: Pick<ButlerConfig, 'plugins' | 'replaceDefaultPlugins'>,
+): PluginOption[] {
+  const own = flattenPlugins(config.plugins ?? []);
+  if (config.replaceDefaultPlugins) return own;
+  const replaced = new Set(own.map((plugin) => plugin.name));
+  return [...flattenPlugins(defaults).filter((plugin) => !replaced.has(plugin.name)), ...own];
 }

@@ -1,6 +1,6 @@
 import { createButler, defaultStateDir } from '@devops-butler/core';
 import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
-import { defaultPlugins } from '../default-plugins.js';
+import { defaultPlugins, withConfigPlugins } from '../default-plugins.js';
 import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
@@ -34,9 +34,10 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
     noCleanup || config.retention?.auto === false
       ? []
       : [retention({ ...config.retention, env: io.env, onReport: (report) => reports.push(report) })];
-  const plugins = config.replaceDefaultPlugins
-    ? (config.plugins ?? [])
-    : [...(await defaultPlugins(config.backend)), ...cleanup, ...(config.plugins ?? [])];
+  const plugins = withConfigPlugins(
+    config.replaceDefaultPlugins ? [] : [...(await defaultPlugins(config.backend)), ...cleanup],
+    config,
+  );
   const stateDir = defaultStateDir(io.env);
   const forced = await hasForceMarker(stateDir, request.repo);
   const butler = createButler({ plugins, stateDir });

@@ -1,5 +1,5 @@
 import { createButler } from '@devops-butler/core';
-import { offlinePlugins } from '../default-plugins.js';
+import { offlinePlugins, withConfigPlugins } from '../default-plugins.js';
 import { type CliIo, EXIT } from '../io.js';
 import { setUpBuild } from './build-setup.js';
 
@@ -16,7 +16,9 @@ Options: the same as butler build (-f, --repo, --registry, --build-arg, --target
 export async function hashCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'hash', HELP);
   if (!setup) return EXIT.ok;
-  const { context, target, inputs } = await createButler({ plugins: offlinePlugins() }).hash(setup.request);
+  const { context, target, inputs } = await createButler({
+    plugins: withConfigPlugins(offlinePlugins(), setup.config),
+  }).hash(setup.request);
   const result = {
     repo: target.repo,
     tag: target.tag,
