@@ -64,13 +64,18 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           context: context.request.context,
           files: context.files,
           dockerfilePath: context.dockerfilePath,
+          dockerfileText: context.dockerfileText,
+          labels,
+          target: context.request.target,
         });
         const dir = await mkdtemp(join(tmpdir(), 'butler-iid-'));
         try {
           const iidfile = join(dir, 'iid');
           // --force-rm: a failed step must not leave its container (and the image under it) behind.
           const args = ['build', '--force-rm', '--iidfile', iidfile, '-f', tar.dockerfile];
-          for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
+          if (!tar.labelsInDockerfile) {
+            for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
+          }
           for (const [key, value] of Object.entries(context.request.buildArgs))
             args.push('--build-arg', `${key}=${value}`);
           if (context.request.target) args.push('--target', context.request.target);

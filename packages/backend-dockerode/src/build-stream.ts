@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { ButlerError } from '@devops-butler/core';
 import type Docker from 'dockerode';
 
@@ -8,40 +9,74 @@ interface BuildMessage {
   aux?: { ID?: string };
 }
 
-/** Follows an engine build stream to its end: forwards output lines, returns the image ID, or throws with the failing step. */
+/** Reads the engine's build messages: forwards output lines, remembers the image ID and the failure. */
+class BuildProgress {
+  private imageId: string | undefined;
+  private lastStep = '';
+  private failure: string | undefined;
+
+  constructor(private readonly onOutput: (line: string) => void) {}
+
+  onMessage(message: BuildMessage): void {
+    if (message.aux?.ID) this.imageId = message.aux.ID;
+    if (message.error) {
+      this.failure = message.errorDetail?.message ?? message.error;
+      return;
+    }
+    for (const line of (message.stream ?? '').split('\n')) {
+      if (!line.trim()) continue;
+      if (/^Step \d+\/\d+ :/.test(line)) this.lastStep = line;
+      const built = /^Successfully built ([0-9a-f]+)/.exec(line);
+      if (built && !this.imageId) this.imageId = built[1];
+      this.onOutput(line);
+    }
+  }
+
+  /** The image ID, or the error to throw: a failing step arrives as a message, not a stream error. */
+  finish(error?: Error | null): string {
+    if (error || this.failure) throw buildFailed(this.failure ?? (error as Error).message, this.lastStep);
+    if (!this.imageId) throw new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID');
+    return this.imageId;
+  }
+}
+
+/** Follows a dockerode build stream to its end; resolves with the image ID. */
 export function followBuild(
   docker: Docker,
   stream: NodeJS.ReadableStream,
   onOutput: (line: string) => void,
 ): Promise<string> {
-  let imageId: string | undefined;
-  let lastStep = '';
-  let failure: string | undefined;
+  const progress = new BuildProgress(onOutput);
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(
       stream,
       (error: Error | null) => {
-        // A failing step arrives as an `error` message in the stream, not as a stream error.
-        if (error || failure) reject(buildFailed(failure ?? (error as Error).message, lastStep));
-        else if (imageId) resolve(imageId);
-        else reject(new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID'));
-      },
-      (message: BuildMessage) => {
-        if (message.aux?.ID) imageId = message.aux.ID;
-        if (message.error) {
-          failure = message.errorDetail?.message ?? message.error;
-          return;
-        }
-        for (const line of (message.stream ?? '').split('\n')) {
-          if (!line.trim()) continue;
-          if (/^Step \d+\/\d+ :/.test(line)) lastStep = line;
-          const built = /^Successfully built ([0-9a-f]+)/.exec(line);
-          if (built && !imageId) imageId = built[1];
-          onOutput(line);
+        try {
+          resolve(progress.finish(error));
+        } catch (failure) {
+          reject(failure);
         }
       },
+      (message: BuildMessage) => progress.onMessage(message),
     );
   });
+}
+
+/** Follows a plain HTTP build response (one JSON message per line) to its end. */
+export async function followBuildResponse(
+  response: IncomingMessage,
+  onOutput: (line: string) => void,
+): Promise<string> {
+  const progress = new BuildProgress(onOutput);
+  let pending = '';
+  for await (const chunk of response) {
+    pending += (chunk as Buffer).toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) progress.onMessage(JSON.parse(line) as BuildMessage);
+  }
+  if (pending.trim()) progress.onMessage(JSON.parse(pending) as BuildMessage);
+  return progress.finish();
 }
 
 function buildFailed(message: string, step: string): ButlerError {

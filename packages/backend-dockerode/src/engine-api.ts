@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
+import type { Readable } from 'node:stream';
 import { ButlerError } from '@devops-butler/core';
 
 /** Where the engine listens, as docker-modem would read it from DOCKER_HOST or an explicit socket. */
@@ -44,6 +45,41 @@ export function engineRequest(
     });
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
     req.end();
+  });
+}
+
+/**
+ * `POST /build` with a tar stream as the body; resolves with the streaming response once the engine
+ * accepted the build (an early refusal, a bad Dockerfile name say, becomes an error).
+ */
+export function engineBuild(endpoint: EngineEndpoint, query: URLSearchParams, tar: Readable): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        ...endpoint,
+        method: 'POST',
+        path: `/build?${query}`,
+        headers: { 'content-type': 'application/x-tar', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        if (res.statusCode === 200) return resolve(res);
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // plain-text error bodies stay text
+          }
+          reject(engineError(res.statusCode ?? 0, body));
+        });
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
+    tar.on('error', (error) => req.destroy(error));
+    tar.pipe(req);
   });
 }
 

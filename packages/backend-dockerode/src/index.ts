@@ -9,8 +9,16 @@ import {
   imageMatchesTarget,
 } from '@devops-butler/core';
 import type Docker from 'dockerode';
-import { followBuild } from './build-stream.js';
-import { type EngineEndpoint, engineError, engineRequest, plainEndpoint, unreachable } from './engine-api.js';
+import type { Readable } from 'node:stream';
+import { followBuild, followBuildResponse } from './build-stream.js';
+import {
+  type EngineEndpoint,
+  engineBuild,
+  engineError,
+  engineRequest,
+  plainEndpoint,
+  unreachable,
+} from './engine-api.js';
 
 export interface DockerodeOptions {
   /** A ready client; by default one from DOCKER_HOST or the default socket. */
@@ -47,26 +55,25 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
-        const docker = await engine.dockerode();
         const tar = createContextTar({
           context: context.request.context,
           files: context.files,
           dockerfilePath: context.dockerfilePath,
+          dockerfileText: context.dockerfileText,
+          labels,
+          target: context.request.target,
         });
-        const stream = await docker
-          .buildImage(tar.stream, {
+        const id = await engine.build(
+          tar.stream,
+          {
             dockerfile: tar.dockerfile,
             buildargs: context.request.buildArgs,
-            labels,
-            rm: true,
-            forcerm: true,
+            ...(tar.labelsInDockerfile ? {} : { labels }),
             ...(context.request.target ? { target: context.request.target } : {}),
             ...(context.request.platform ? { platform: context.request.platform } : {}),
-          })
-          .catch((error: NodeJS.ErrnoException) => {
-            throw unreachable(error);
-          });
-        const id = await followBuild(docker, stream, job.onOutput);
+          },
+          job.onOutput,
+        );
         const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
@@ -82,7 +89,10 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
   };
 }
 
-/** Inspect and tag over plain HTTP where possible; dockerode (loaded on first need) for the rest. */
+/**
+ * Inspect, build and tag over plain HTTP on a local socket or plain TCP; dockerode (loaded on first
+ * need: it costs ~0.22 s) for ssh:// and TLS endpoints, or when the caller passes a client.
+ */
 class EngineClient {
   private readonly endpoint: EngineEndpoint | undefined;
   private client: Docker | undefined;
@@ -120,6 +130,35 @@ class EngineClient {
         throw unreachable(error as NodeJS.ErrnoException);
       },
     );
+  }
+
+  /** Builds from a context tar; resolves with the image ID. */
+  async build(
+    tar: Readable,
+    options: {
+      dockerfile: string;
+      buildargs: Record<string, string>;
+      labels?: Record<string, string>;
+      target?: string;
+      platform?: string;
+    },
+    onOutput: (line: string) => void,
+  ): Promise<string> {
+    if (this.endpoint) {
+      const query = new URLSearchParams({ dockerfile: options.dockerfile, rm: '1', forcerm: '1' });
+      query.set('buildargs', JSON.stringify(options.buildargs));
+      if (options.labels) query.set('labels', JSON.stringify(options.labels));
+      if (options.target) query.set('target', options.target);
+      if (options.platform) query.set('platform', options.platform);
+      return followBuildResponse(await engineBuild(this.endpoint, query, tar), onOutput);
+    }
+    const docker = await this.dockerode();
+    const stream = await docker
+      .buildImage(tar, { ...options, rm: true, forcerm: true })
+      .catch((error: NodeJS.ErrnoException) => {
+        throw unreachable(error);
+      });
+    return followBuild(docker, stream, onOutput);
   }
 
   async tag(id: string, repo: string, tag: string): Promise<void> {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
+import { withLabelInstruction } from './label-instruction.js';
 
 export interface ContextTarOptions {
   context: string;
@@ -12,12 +13,20 @@ export interface ContextTarOptions {
   files: readonly string[];
   /** Absolute path of the Dockerfile (inside the context or not). */
   dockerfilePath: string;
+  /** The Dockerfile text that was hashed (read from dockerfilePath when absent). */
+  dockerfileText?: string;
+  /** Labels to write into the sent Dockerfile as one LABEL instruction (see withLabelInstruction). */
+  labels?: Readonly<Record<string, string>>;
+  /** The stage being built: the LABEL goes at its end. */
+  target?: string | undefined;
 }
 
 export interface ContextTar {
   stream: Readable;
   /** The Dockerfile's path inside the tar, for the engine's `dockerfile` parameter. */
   dockerfile: string;
+  /** True when the labels travel in the Dockerfile; otherwise pass them as build options. */
+  labelsInDockerfile: boolean;
 }
 
 /**
@@ -28,17 +37,26 @@ export interface ContextTar {
 export function createContextTar(options: ContextTarOptions): ContextTar {
   const context = resolve(options.context);
   const inside = relative(context, options.dockerfilePath);
-  const dockerfileInside = inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..';
-  const dockerfile = dockerfileInside
+  const text = options.dockerfileText ?? readFileSync(options.dockerfilePath, 'utf8');
+  const labelled = options.labels ? withLabelInstruction(text, options.labels, options.target) : undefined;
+  // A rewritten Dockerfile travels under a hidden name, so a COPY of the original still sees its bytes.
+  const sendOriginal =
+    labelled === undefined && inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..';
+  const dockerfile = sendOriginal
     ? inside.split(sep).join('/')
     : `.dockerfile.${createHash('sha256').update(options.dockerfilePath).digest('hex').slice(0, 12)}`;
+  const content = Buffer.from(labelled ?? text);
   const tar = pack();
-  void writeEntries(tar, context, options, dockerfile, dockerfileInside).then(
+  void writeEntries(tar, context, options, dockerfile, sendOriginal ? undefined : content).then(
     () => tar.finalize(),
     (error: unknown) => tar.destroy(error as Error),
   );
   // tar-stream packs are streamx streams: wrap for consumers that want a Node stream (execa, http).
-  return { stream: Readable.from(tar as AsyncIterable<Buffer>), dockerfile };
+  return {
+    stream: Readable.from(tar as AsyncIterable<Buffer>),
+    dockerfile,
+    labelsInDockerfile: labelled !== undefined,
+  };
 }
 
 type Pack = ReturnType<typeof pack>;
@@ -48,14 +66,14 @@ async function writeEntries(
   context: string,
   options: ContextTarOptions,
   dockerfile: string,
-  dockerfileInside: boolean,
+  hiddenDockerfile: Buffer | undefined,
 ): Promise<void> {
   const names = new Set(options.files);
   for (const path of options.files) await addPath(tar, context, path);
-  if (!dockerfileInside) {
-    // As the docker CLI does: the outside Dockerfile travels under a hidden name that the
-    // generated .dockerignore drops from what COPY can see.
-    await addBuffer(tar, dockerfile, await readFile(options.dockerfilePath));
+  if (hiddenDockerfile) {
+    // As the docker CLI does for a Dockerfile outside the context: it travels under a hidden name
+    // that the generated .dockerignore drops from what COPY can see.
+    await addBuffer(tar, dockerfile, hiddenDockerfile);
     const original = await readFile(join(context, '.dockerignore'), 'utf8').catch(() => '');
     await addBuffer(tar, '.dockerignore', Buffer.from(`${original}\n${dockerfile}\n.dockerignore\n`));
     return;

@@ -8,6 +8,7 @@ export {
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
 export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
+export { withLabelInstruction } from './label-instruction.js';
 export {
   type Dependency,
   type DependencyReport,

@@ -21,8 +21,11 @@ export interface ManifestPluginSpec {
   manifests: readonly string[];
   /** Folders of this ecosystem that should not be in a build context. */
   heavyFolders?: readonly string[];
-  /** Reads the manifests and lockfiles the build uses into the dependencies the image includes. */
-  parse?: (files: ManifestFiles) => DependencyReport;
+  /**
+   * Reads the manifests and lockfiles the build uses into the dependencies the image includes.
+   * May be async: load parser libraries lazily, every `butler` run pays for what is imported.
+   */
+  parse?: (files: ManifestFiles) => DependencyReport | Promise<DependencyReport>;
 }
 
 export type UnpinnedPolicy = 'warn' | 'ttl' | 'strict';
@@ -72,7 +75,7 @@ export function createManifestPlugin(
         if (found.length === 0) return context;
         const problems: ManifestProblem[] = [];
         const files = createManifestFiles(context.request.context, context.files, found, problems);
-        const report = spec.parse?.(files) ?? { dependencies: [] };
+        const report = (await spec.parse?.(files)) ?? { dependencies: [] };
         const dependencies = normalizeDependencies(report.dependencies);
         const unpinned = dependencies.filter((d) => d.unpinned !== undefined);
         if (policy === 'strict' && unpinned.length > 0) {

@@ -1,5 +1,4 @@
 import { type ButlerPlugin, createManifestPlugin, type ManifestPluginOptions } from '@devops-butler/core';
-import { resolveCargoDependencies } from './resolve-cargo.js';
 
 /** Manifest files whose presence among the build's inputs means the image uses Cargo. */
 export const CARGO_MANIFESTS = ['Cargo.toml', 'Cargo.lock'] as const;
@@ -11,10 +10,9 @@ export function cargo(options: ManifestPluginOptions = {}): ButlerPlugin {
       ecosystem: 'cargo',
       manifests: CARGO_MANIFESTS,
       heavyFolders: ['target'],
-      parse: resolveCargoDependencies,
+      // The parser library loads only when the build has such a manifest.
+      parse: async (files) => (await import('./resolve-cargo.js')).resolveCargoDependencies(files),
     },
     options,
   );
 }
-
-export { resolveCargoDependencies };

@@ -1,5 +1,4 @@
 import { type ButlerPlugin, createManifestPlugin, type ManifestPluginOptions } from '@devops-butler/core';
-import { resolveMavenDependencies } from './resolve-maven.js';
 
 /** Manifest files whose presence among the build's inputs means the image uses Maven. */
 export const MAVEN_MANIFESTS = ['pom.xml'] as const;
@@ -11,10 +10,9 @@ export function maven(options: ManifestPluginOptions = {}): ButlerPlugin {
       ecosystem: 'maven',
       manifests: MAVEN_MANIFESTS,
       heavyFolders: ['target'],
-      parse: resolveMavenDependencies,
+      // The parser library loads only when the build has such a manifest.
+      parse: async (files) => (await import('./resolve-maven.js')).resolveMavenDependencies(files),
     },
     options,
   );
 }
-
-export { resolveMavenDependencies };

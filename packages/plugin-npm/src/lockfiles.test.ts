@@ -1,5 +1,8 @@
 import { expect, test } from 'vitest';
-import { parseBunLock, parsePackageLock, parsePnpmLock, parseYarnLock } from './lockfiles.js';
+import { parseBunLock } from './bun-lock.js';
+import { parsePackageLock } from './package-lock.js';
+import { parsePnpmLock } from './pnpm-lock.js';
+import { parseYarnLock } from './yarn-lock.js';
 
 const declared = new Map([
   ['express', '^4.18.2'],

@@ -8,7 +8,7 @@ async function resolve(files: Record<string, string>) {
   try {
     const problems: ManifestProblem[] = [];
     const paths = Object.keys(files).sort();
-    const report = resolveNpmDependencies(createManifestFiles(tree.dir, paths, paths, problems));
+    const report = await resolveNpmDependencies(createManifestFiles(tree.dir, paths, paths, problems));
     return { ...report, problems };
   } finally {
     await tree.remove();

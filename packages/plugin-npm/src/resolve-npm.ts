@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
-import { type LockedPackage, parseLockfileByName } from './lockfiles.js';
+import { type LockedPackage, lockfileParser } from './lockfiles.js';
 import { isLocalRange, type PackageManifest, parsePackageJson, unpinnedReason } from './package-json.js';
 
 /** Lockfiles in the order a folder's package manager is chosen when several sit side by side. */
@@ -17,7 +17,7 @@ export const NPM_LOCKFILES = [
  * Dependencies included by every npm project the build reads: a lockfile resolves the package.json
  * files in its folder and below (workspaces), a package.json no lockfile covers gives its ranges.
  */
-export function resolveNpmDependencies(files: ManifestFiles): DependencyReport {
+export async function resolveNpmDependencies(files: ManifestFiles): Promise<DependencyReport> {
   const manifests = new Map<string, PackageManifest>();
   const lockfiles = new Map<string, string>();
   for (const path of files.found) {
@@ -49,9 +49,7 @@ export function resolveNpmDependencies(files: ManifestFiles): DependencyReport {
       for (const [name, range] of declared) dependencies.push({ name, version: range, direct: true });
       continue;
     }
-    const locked = files.parse(lockfile, (text) =>
-      parseLockfileByName(posix.basename(lockfile), text, declared),
-    );
+    const locked = files.parse(lockfile, await lockfileParser(posix.basename(lockfile), declared));
     if (!locked) continue;
     const included = locked.filter((p) => !memberNames.has(p.name));
     dependencies.push(...included);

@@ -8,7 +8,7 @@ async function resolve(files: Record<string, string>, used = Object.keys(files))
   try {
     const problems: ManifestProblem[] = [];
     const found = used.filter((p) => !p.endsWith('.py')).sort();
-    const report = resolvePipDependencies(createManifestFiles(tree.dir, used, found, problems));
+    const report = await resolvePipDependencies(createManifestFiles(tree.dir, used, found, problems));
     return { ...report, problems };
   } finally {
     await tree.remove();

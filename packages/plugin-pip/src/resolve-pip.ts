@@ -14,7 +14,7 @@ const PYPROJECT_LOCKS = ['poetry.lock', 'uv.lock', 'pdm.lock'] as const;
  * Dependencies included by every Python project the build reads: requirements files (following
  * `-r` includes), pyproject.toml with poetry.lock / uv.lock / pdm.lock, Pipfile with Pipfile.lock.
  */
-export function resolvePipDependencies(files: ManifestFiles): DependencyReport {
+export async function resolvePipDependencies(files: ManifestFiles): Promise<DependencyReport> {
   const dependencies: Dependency[] = [];
   const notes: string[] = [];
   const visited = new Set<string>();
@@ -35,11 +35,14 @@ export function resolvePipDependencies(files: ManifestFiles): DependencyReport {
     const name = posix.basename(path);
     if (/^requirements.*\.txt$/.test(name)) readRequirements(path);
     else if (name === 'pyproject.toml' || name === 'Pipfile') {
+      // The TOML parser loads only for projects that have TOML: every butler run pays for imports.
+      const { declaredPythonNames } = await import('./python-lockfiles.js');
       const lockNames = name === 'Pipfile' ? ['Pipfile.lock'] : PYPROJECT_LOCKS;
       const lockfile = lockNames.map((lock) => files.sibling(path, lock)).find((lock) => files.has(lock));
       const declared = files.parse(path, (text) => declaredPythonNames(text, name));
-      if (declared) dependencies.push(...resolveProject(files, declared, lockfile));
+      if (declared) dependencies.push(...(await resolveProject(files, declared, lockfile)));
     } else if (name === 'Pipfile.lock' && !files.has(files.sibling(path, 'Pipfile'))) {
+      const { parsePipfileLock } = await import('./python-lockfiles.js');
       for (const locked of files.parse(path, parsePipfileLock) ?? [])
         dependencies.push({ ...locked, direct: true });
     }
@@ -47,14 +50,15 @@ export function resolvePipDependencies(files: ManifestFiles): DependencyReport {
   return { dependencies, notes };
 }
 
-function resolveProject(
+async function resolveProject(
   files: ManifestFiles,
   declared: ReadonlyMap<string, string>,
   lockfile: string | undefined,
-): Dependency[] {
+): Promise<Dependency[]> {
   if (!lockfile) {
     return [...declared].map(([name, version]) => ({ name, version, direct: true, unpinned: 'no lockfile' }));
   }
+  const { parsePipfileLock, parseTomlLock } = await import('./python-lockfiles.js');
   const parser = lockfile.endsWith('Pipfile.lock') ? parsePipfileLock : parseTomlLock;
   const locked: LockedPackage[] | undefined = files.parse(lockfile, parser);
   if (!locked) return [];
