@@ -2,7 +2,7 @@
 // writes results/latest.json. Generates its own inputs; removes every image it made.
 //   node run.mjs [--runs N] [--only name,name]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,105 @@ function scenarioThroughput(name, dir, megabytes, files) {
     e.throughput = `${((megabytes * 1000) / e.median).toFixed(0)} MB/s, ${((files * 1000) / e.median).toFixed(0)} files/s`;
 }
 
+// Images the bench builds carry this label: moving a tag leaves the old image dangling, and the
+// bench prunes exactly those at the end.
+const BENCH_LABEL = 'devops-butler.bench-owner';
+
+/** A copy of examples/hello-node whose layers nothing else shares (a label right after FROM). */
+function appCopy(name, nonce = name) {
+  const dir = join(work, name);
+  cpSync(join(root, 'examples/hello-node'), dir, {
+    recursive: true,
+    filter: (src) => !src.includes('node_modules'),
+  });
+  const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    dockerfile.replace(/^(FROM .*)$/m, `$1\nLABEL ${BENCH_LABEL}=${nonce}`),
+  );
+  return dir;
+}
+
+/**
+ * A miss: each run changes one copied file, so `docker build` and `butler build` both redo every
+ * step after that COPY. Butler's extra is its hash and lookup, plus one LABEL step.
+ */
+function scenarioMiss(name, dir, changedFile, repo) {
+  const dockerTag = `butler-bench/${repo}:docker`;
+  const change = (who, i) => appendFileSync(join(dir, changedFile), `\n// ${who} ${i} ${Date.now()}\n`);
+  const state = join(work, `state-${name}`);
+  const butlerBuild = () => {
+    const r = butler(['build', dir, '--repo', repo, '--json', '--no-cleanup'], { BUTLER_STATE_DIR: state });
+    if (JSON.parse(r.stdout).outcome !== 'built') throw new Error('expected a miss');
+    return r.ms;
+  };
+  change('warm', 0);
+  dockerBuild(dockerTag, dir);
+  butlerBuild();
+  const docker = record(
+    name,
+    'docker build of a changed context',
+    Array.from({ length: RUNS }, (_, i) => {
+      change('docker', i);
+      return dockerBuild(dockerTag, dir).ms;
+    }),
+  );
+  const b = record(
+    name,
+    'butler build of a changed context (miss)',
+    Array.from({ length: RUNS }, (_, i) => {
+      change('butler', i);
+      return butlerBuild();
+    }),
+    'ms',
+    docker,
+  );
+  b.throughput = `overhead ${(((b.median - docker.median) / docker.median) * 100).toFixed(0)}% (+${((b.median - docker.median) / 1000).toFixed(2)} s)`;
+}
+
+/**
+ * The seed's promise: build time of an unchanged app against its first build. Each run starts from
+ * a fresh label, so the first build shares no layer with anything (a real first build).
+ */
+function scenarioFirstBuild() {
+  const first = [];
+  const unchanged = [];
+  const dockerFirst = [];
+  const dockerUnchanged = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dir = appCopy(`first-${i}`, `first-${i}-${Date.now()}`);
+    const state = join(work, `state-first-${i}`);
+    const build = () =>
+      butler(['build', dir, '--repo', 'butler-bench-first', '--json', '--no-cleanup'], {
+        BUTLER_STATE_DIR: state,
+      });
+    const a = build();
+    if (JSON.parse(a.stdout).outcome !== 'built') throw new Error('expected a first build');
+    first.push(a.ms);
+    const b = build();
+    if (JSON.parse(b.stdout).outcome !== 'reused') throw new Error('expected a reuse');
+    unchanged.push(b.ms);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      readFileSync(join(dir, 'Dockerfile'), 'utf8').replace(/=first-.*$/m, `=docker-${i}-${Date.now()}`),
+    );
+    dockerFirst.push(dockerBuild('butler-bench/first:docker', dir).ms);
+    dockerUnchanged.push(dockerBuild('butler-bench/first:docker', dir).ms);
+  }
+  const f = record('first-build', 'butler build, first build of the app', first);
+  const u = record('first-build', 'butler build, app unchanged', unchanged, 'ms', f);
+  u.throughput = `${((1 - u.median / f.median) * 100).toFixed(0)}% less than the first build`;
+  const df = record('first-build', 'docker build, first build of the app', dockerFirst);
+  const du = record(
+    'first-build',
+    'docker build, app unchanged (warm layer cache)',
+    dockerUnchanged,
+    'ms',
+    df,
+  );
+  du.throughput = `${((1 - du.median / df.median) * 100).toFixed(0)}% less than the first build`;
+}
+
 /** 500 Butler-labelled images in 50 repositories (made with `docker import`: fast, and real images). */
 function scenarioGc() {
   const tar = join(work, 'tiny.tar');
@@ -148,12 +247,22 @@ function scenarioGc() {
 
 const want = (name) => !only || only.has(name);
 try {
-  if (want('hit-large') || want('throughput')) {
+  if (want('miss-small'))
+    scenarioMiss('miss-small', appCopy('miss-small'), 'server.js', 'butler-bench-miss-small');
+  if (want('first-build')) scenarioFirstBuild();
+  if (want('hit-large') || want('throughput') || want('miss-large')) {
     const large = join(work, 'large');
     generateTree(large, 20_000, 230);
     writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
     if (want('hit-large')) scenarioCacheHit('hit-large', large, 'butler-bench-large');
     if (want('throughput')) scenarioThroughput('throughput', large, 230, 20_000);
+    if (want('miss-large')) {
+      writeFileSync(
+        join(large, 'Dockerfile'),
+        `FROM butler-test/busybox:latest\nLABEL ${BENCH_LABEL}=miss-large\nCOPY . /ctx/\n`,
+      );
+      scenarioMiss('miss-large', large, 'd0000/f0.bin', 'butler-bench-miss-large');
+    }
     rmSync(large, { recursive: true, force: true });
   }
   if (want('hit-small'))
@@ -174,6 +283,7 @@ try {
   // Imported images share no layers; remove in chunks to keep the command line short.
   for (let i = 0; i < images.length; i += 100)
     spawnSync('docker', ['image', 'rm', ...images.slice(i, i + 100)]);
+  spawnSync('docker', ['image', 'prune', '-f', '--filter', `label=${BENCH_LABEL}`]);
   rmSync(work, { recursive: true, force: true });
 }
 

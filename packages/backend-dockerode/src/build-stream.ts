@@ -35,7 +35,8 @@ class BuildProgress {
   /** The image ID, or the error to throw: a failing step arrives as a message, not a stream error. */
   finish(error?: Error | null): string {
     if (error || this.failure) throw buildFailed(this.failure ?? (error as Error).message, this.lastStep);
-    if (!this.imageId) throw new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID');
+    if (!this.imageId)
+      throw new ButlerError('BUILD_FAILED', 'the engine finished the build without an image ID');
     return this.imageId;
   }
 }

@@ -52,7 +52,11 @@ export function engineRequest(
  * `POST /build` with a tar stream as the body; resolves with the streaming response once the engine
  * accepted the build (an early refusal, a bad Dockerfile name say, becomes an error).
  */
-export function engineBuild(endpoint: EngineEndpoint, query: URLSearchParams, tar: Readable): Promise<IncomingMessage> {
+export function engineBuild(
+  endpoint: EngineEndpoint,
+  query: URLSearchParams,
+  tar: Readable,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   type Butler,
   ButlerError,
@@ -9,7 +10,6 @@ import {
   imageMatchesTarget,
 } from '@devops-butler/core';
 import type Docker from 'dockerode';
-import type { Readable } from 'node:stream';
 import { followBuild, followBuildResponse } from './build-stream.js';
 import {
   type EngineEndpoint,

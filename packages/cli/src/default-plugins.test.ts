@@ -7,7 +7,9 @@ const names = (plugins: ReturnType<typeof withConfigPlugins>) =>
 
 test('a config plugin with a built-in name configures that built-in instead of doubling it', () => {
   const extra = { name: 'acme:extra', apply: () => undefined };
-  const plugins = withConfigPlugins(offlinePlugins(), { plugins: [npm({ unpinned: 'strict' }), false, [extra]] });
+  const plugins = withConfigPlugins(offlinePlugins(), {
+    plugins: [npm({ unpinned: 'strict' }), false, [extra]],
+  });
   expect(names(plugins)).toEqual([
     'butler:pip',
     'butler:maven',

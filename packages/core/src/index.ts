@@ -8,7 +8,6 @@ export {
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
 export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
-export { withLabelInstruction } from './label-instruction.js';
 export {
   type Dependency,
   type DependencyReport,
@@ -27,6 +26,7 @@ export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
 export { computeDigest } from './hash-context.js';
 export type { ButlerHooks } from './hooks.js';
 export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.js';
+export { withLabelInstruction } from './label-instruction.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
 export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
 export {

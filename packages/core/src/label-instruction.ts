@@ -23,7 +23,8 @@ export function withLabelInstruction(
     ? froms.findIndex((from) => from.getBuildStage()?.toLowerCase() === target.toLowerCase())
     : froms.length - 1;
   if (stage < 0) return undefined;
-  const quote = (word: string) => `"${word.replace(/[\\"$`]/g, (ch) => (ch === escape || ch === '"' || ch === '$' ? `${escape}${ch}` : ch))}"`;
+  const quote = (word: string) =>
+    `"${word.replace(/[\\"$`]/g, (ch) => (ch === escape || ch === '"' || ch === '$' ? `${escape}${ch}` : ch))}"`;
   const instruction = `LABEL ${entries.map(([key, value]) => `${quote(key)}=${quote(value)}`).join(' ')}`;
   const next = froms[stage + 1];
   if (!next) return `${text}${text.endsWith('\n') ? '' : '\n'}${instruction}\n`;

@@ -21,4 +21,3 @@ export function parseBunLock(text: string, declared: ReadonlySet<string>): Locke
   }
   return locked;
 }
-

@@ -41,4 +41,3 @@ function flattenV1(entries: Record<string, V1Entry>, declared: ReadonlySet<strin
   }
   return locked;
 }
-

@@ -41,4 +41,3 @@ export function parsePnpmLock(text: string): LockedPackage[] {
 function cleanPnpmVersion(version: string): string {
   return version.replace(/\(.*$/, '').replace(/_.*$/, '');
 }
-

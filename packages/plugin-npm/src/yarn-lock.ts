@@ -21,4 +21,3 @@ export function parseYarnLock(text: string, declared: ReadonlyMap<string, string
   }
   return [...locked.values()];
 }
-
