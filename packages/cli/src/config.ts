@@ -20,6 +20,23 @@ export interface ButlerConfig {
   retention?: RetentionOptions;
   /** Replace the default plugin set entirely (then include a backend yourself). */
   replaceDefaultPlugins?: boolean;
+  /** Several images from one config (a monorepo of services); `butler build` builds all or those named. */
+  images?: ImageConfig[];
+  /** How many images `butler build` builds at once (default 2). */
+  concurrency?: number;
+}
+
+/** One image of a multi-image config. Paths are relative to the config file's folder. */
+export interface ImageConfig {
+  /** Repository name; also what `butler build <name>` selects. */
+  name: string;
+  context: string;
+  dockerfile?: string;
+  target?: string;
+  platform?: string;
+  buildArgs?: Record<string, string>;
+  /** How many of this image's builds retention keeps (like `retention.repos[name].keep`). */
+  retention?: { keep?: number };
 }
 
 export interface ConfigEnv {

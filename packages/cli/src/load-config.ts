@@ -1,20 +1,7 @@
+import { basename, dirname } from 'node:path';
 import { ButlerError } from '@devops-butler/core';
-import { validateRetention } from '@devops-butler/plugin-retention';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
-
-const KNOWN_KEYS = new Set([
-  'registry',
-  'repo',
-  'dockerfile',
-  'buildArgs',
-  'target',
-  'platform',
-  'backend',
-  'plugins',
-  'replaceDefaultPlugins',
-  'retention',
-]);
 
 export interface LoadedConfig {
   config: ButlerConfig;
@@ -49,16 +36,31 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
   } catch (error) {
     const where = explicitPath ?? 'butler config';
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ButlerError('CONFIG_INVALID', `cannot load ${where}: ${message}`, {
-      cause: error,
-      hint: 'fix the config file (run with --config to point at another one)',
-    });
+    throw new ButlerError(
+      'CONFIG_INVALID',
+      `cannot load ${where}: ${message}${configFrame(error, explicitPath)}`,
+      {
+        cause: error,
+        hint: 'fix the config file (run with --config to point at another one)',
+      },
+    );
   }
   if (!result || result.isEmpty) return { config: {}, filepath: result?.filepath };
   let value = result.config as UserConfig & { default?: UserConfig };
   if (value && typeof value === 'object' && 'default' in value && value.default) value = value.default;
-  const config = await (typeof value === 'function' ? value(env) : value);
-  const problems = validateConfig(config);
+  let config: ButlerConfig;
+  try {
+    config = await (typeof value === 'function' ? value(env) : value);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ButlerError(
+      'CONFIG_INVALID',
+      `${result.filepath} threw: ${message}${configFrame(error, result.filepath)}`,
+      { cause: error, hint: 'fix the config file' },
+    );
+  }
+  const { configProblems } = await import('./config-schema.js');
+  const problems = configProblems(config, dirname(result.filepath));
   if (problems.length > 0) {
     throw new ButlerError('CONFIG_INVALID', `${result.filepath}: ${problems.join('; ')}`, {
       hint: 'fix these keys in the config file',
@@ -67,28 +69,17 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
   return { config, filepath: result.filepath };
 }
 
-/** Collects every problem at once, each with its path, instead of stopping at the first. */
-export function validateConfig(config: unknown): string[] {
-  if (typeof config !== 'object' || config === null || Array.isArray(config))
-    return ['the config must be an object'];
-  const problems: string[] = [];
-  const c = config as Record<string, unknown>;
-  for (const key of Object.keys(c)) if (!KNOWN_KEYS.has(key)) problems.push(`${key}: unknown key`);
-  for (const key of ['registry', 'repo', 'dockerfile', 'target', 'platform']) {
-    if (c[key] !== undefined && typeof c[key] !== 'string') problems.push(`${key}: must be a string`);
-  }
-  if (c.backend !== undefined && c.backend !== 'dockerode' && c.backend !== 'docker-cli') {
-    problems.push(`backend: must be "dockerode" or "docker-cli"`);
-  }
-  if (c.buildArgs !== undefined) {
-    if (typeof c.buildArgs !== 'object' || c.buildArgs === null)
-      problems.push('buildArgs: must be an object');
-    else {
-      for (const [k, v] of Object.entries(c.buildArgs))
-        if (typeof v !== 'string') problems.push(`buildArgs.${k}: must be a string`);
-    }
-  }
-  if (c.plugins !== undefined && !Array.isArray(c.plugins)) problems.push('plugins: must be an array');
-  problems.push(...validateRetention(c.retention));
-  return problems;
+/**
+ * ` (at butler.config.ts:12:9)`: the config's own frame from an error's stack, so the user sees
+ * where in their file it went wrong rather than where Butler called it. Empty when there is none.
+ */
+function configFrame(error: unknown, filepath: string | undefined): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const name = filepath ? basename(filepath) : 'butler.config';
+  const frame = stack
+    .split('\n')
+    .slice(1)
+    .find((line) => line.includes(name) || /[/\\](butler\.config|\.butlerrc)[^/\\]*:\d+/.test(line));
+  const location = frame && /\(?((?:file:\/\/)?[^\s()]+:\d+:\d+)\)?\s*$/.exec(frame)?.[1];
+  return location ? ` (at ${location.replace(/^file:\/\//, '')})` : '';
 }

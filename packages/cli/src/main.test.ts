@@ -55,7 +55,7 @@ test('hash --json prints repo, tag, digest, files and whether the whole context 
   }
 });
 
-test('bad input ends in one clear line and exit code 1, never a stack trace', async () => {
+test('bad input ends in one clear line (exit 1; a bad name is a usage error, exit 2), never a stack trace', async () => {
   const tree = await makeTree({ 'x.txt': '' });
   try {
     const missing = capture();
@@ -63,7 +63,7 @@ test('bad input ends in one clear line and exit code 1, never a stack trace', as
     expect(missing.err()).toMatch(/^✖ no Dockerfile at .* — create one, or point to it with --file\n$/);
     await tree.write({ Dockerfile: 'FROM scratch\n' });
     const badName = capture();
-    expect(await main(['hash', tree.dir, '--repo', 'Bad Name!'], badName.io)).toBe(1);
+    expect(await main(['hash', tree.dir, '--repo', 'Bad Name!'], badName.io)).toBe(2);
     expect(badName.err()).toMatch(/^✖ invalid repository name "Bad Name!" — /);
     expect(badName.err()).not.toMatch(/\n\s+at /);
   } finally {
@@ -78,7 +78,7 @@ test('a config file with unknown keys and wrong types reports every problem at o
   });
   try {
     const c = capture();
-    expect(await main(['hash', tree.dir], c.io)).toBe(1);
+    expect(await main(['hash', tree.dir], c.io)).toBe(2);
     expect(c.err()).toMatch(/colour: unknown key/);
     expect(c.err()).toMatch(/repo: must be a string/);
     expect(c.err()).toMatch(/backend: must be/);

@@ -11,10 +11,17 @@ Commands:
   hash [dir]    print the content hash of a build's inputs (no engine needed)
   gc            remove old Butler images, never one in use (alias: cleanup)
   force-rebuild <repo>  remove a repository's unused images; its next build is a miss
+  list          Butler's images by repository: hash, ID, size, created, in use, latest
+  stats         per repository: disk use, builds, hits, misses, hit rate, time saved
+  details <repo[:tag]>  one image: labels, dependencies, layers and their instructions
+  why [dir]     what changed since the image latest points to (or the last build)
 
 Options:
   -h, --help      show help (also: butler <command> --help)
   -v, --version   show the version
+
+Exit codes: 0 success, 1 failure, 2 usage or config error. Every command has --help; those
+that print data have --json. BUTLER_DEBUG=1 prints stack traces of unexpected errors.
 
 Docs: docs/ in the repository. Images are named {registry}/{repo}:{hash12} and :latest.`;
 
@@ -27,6 +34,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   gc: async () => (await import('./commands/gc.js')).gcCommand,
   cleanup: async () => (await import('./commands/gc.js')).gcCommand,
   'force-rebuild': async () => (await import('./commands/force-rebuild.js')).forceRebuildCommand,
+  list: async () => (await import('./commands/list.js')).listCommand,
+  stats: async () => (await import('./commands/stats.js')).statsCommand,
+  details: async () => (await import('./commands/details.js')).detailsCommand,
+  why: async () => (await import('./commands/why.js')).whyCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */
@@ -69,5 +80,10 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
   }
   if (!usage && !ButlerError.isInstance(error) && io.env.BUTLER_DEBUG)
     io.stderr.write(`${(error as Error).stack}\n`);
-  return usage ? EXIT.usage : EXIT.failed;
+  return usage || isConfigError(error) ? EXIT.usage : EXIT.failed;
+}
+
+/** A bad config or name is the command line's fault, like a bad flag: exit 2. */
+function isConfigError(error: unknown): boolean {
+  return ButlerError.isInstance(error) && (error.code === 'CONFIG_INVALID' || error.code === 'NAME_INVALID');
 }

@@ -29,6 +29,8 @@ export function createReporter(io: CliIo): (event: ButlerEvent) => void {
         return out(`   ${event.line}`);
       case 'warning':
         return io.stderr.write(`⚠️ ${event.message}\n`);
+      case 'hashed':
+        return;
     }
   };
 }
@@ -97,4 +99,27 @@ export function printRetentionReport(report: RetentionReport, io: CliIo): void {
       ? `Dry run: ${report.removed.length} image(s) would go, about ${bytes} reclaimed; nothing was removed.`
       : `Removed ${report.removed.length} image(s), ${bytes} reclaimed; kept ${report.kept.length}.`,
   );
+}
+
+/** Columns padded to their widest cell, as `docker images` prints them. */
+export function printTable(io: CliIo, header: string[], rows: string[][]): void {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  for (const row of [header, ...rows]) {
+    io.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+}
+
+/** `1m 05s`, `12.3s`, `850ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }

@@ -12,6 +12,8 @@ import type { BuildRequest, BuildResult, HashInputs, ImageTarget, ResolvedContex
 export type ButlerEvent =
   | { type: 'hashing' }
   | { type: 'target'; target: ImageTarget; files: number; wholeContext: boolean }
+  /** Every input that went into the hash, for a state store to keep (`butler why` diffs them). */
+  | { type: 'hashed'; hashed: HashedContext }
   | { type: 'lookup' }
   | { type: 'reuse'; reference: string }
   | { type: 'build-start'; forced: boolean }
@@ -107,7 +109,9 @@ export class Butler {
       files: context.files.length,
       wholeContext: context.wholeContext,
     });
-    return { context, inputs, digest, target };
+    const hashed = { context, inputs, digest, target };
+    options.onEvent?.({ type: 'hashed', hashed });
+    return hashed;
   }
 
   /** Reuses the image for the current inputs when it exists, builds it when not, tags, cleans up. */

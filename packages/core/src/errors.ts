@@ -15,7 +15,8 @@ export type ButlerErrorCode =
   | 'BUILD_FAILED'
   | 'NO_BACKEND'
   | 'PLUGIN_FAILED'
-  | 'DEPENDENCIES_UNPINNED';
+  | 'DEPENDENCIES_UNPINNED'
+  | 'IMAGE_NOT_FOUND';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

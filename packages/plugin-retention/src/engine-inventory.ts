@@ -87,11 +87,19 @@ export async function layersSize(endpoint: EngineEndpoint): Promise<number> {
  * is a lower bound.
  */
 export async function uniqueBytes(endpoint: EngineEndpoint, ids: readonly string[]): Promise<number> {
-  const wanted = new Set(ids);
+  const unique = await uniqueBytesByImage(endpoint);
+  return ids.reduce((sum, id) => sum + (unique.get(id) ?? 0), 0);
+}
+
+/** Image ID → bytes only that image holds, from one disk-usage report (it is slow to compute). */
+export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<string, number>> {
   const { Images } = await get<DiskUsage>(endpoint, '/system/df');
-  return (Images ?? [])
-    .filter((image) => wanted.has(image.Id))
-    .reduce((sum, image) => sum + (image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size), 0);
+  return new Map(
+    (Images ?? []).map((image) => [
+      image.Id,
+      image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size,
+    ]),
+  );
 }
 
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';

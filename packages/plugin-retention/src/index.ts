@@ -13,7 +13,7 @@ import {
 import type { RetentionPolicy } from './retention-plan.js';
 import { type RetentionReport, runRetention } from './run-retention.js';
 
-export { loadInventory } from './engine-inventory.js';
+export { loadInventory, uniqueBytesByImage } from './engine-inventory.js';
 export * from './retention-options.js';
 export * from './retention-plan.js';
 export { type ReportEntry, type RetentionReport, runRetention } from './run-retention.js';

@@ -1,29 +1,46 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { BuildRequest } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
-import type { ButlerConfig } from '../config.js';
+import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
-const FLAGS = { ...BUILD_FLAGS, force: { type: 'boolean' }, 'no-cleanup': { type: 'boolean' } } as const;
+const FLAGS = {
+  ...BUILD_FLAGS,
+  force: { type: 'boolean' },
+  'no-cleanup': { type: 'boolean' },
+  concurrency: { type: 'string' },
+} as const;
+
+/** One build to run: an image of the config (named) or a folder. */
+export interface BuildTarget {
+  /** The image's name in the config; undefined for a plain folder build. */
+  name: string | undefined;
+  request: BuildRequest;
+}
 
 export interface BuildSetup {
-  request: BuildRequest;
+  targets: BuildTarget[];
   config: ButlerConfig;
   json: boolean;
-  /** `--no-cleanup`: skip retention after this build. */
+  /** `--no-cleanup`: skip retention for this build. */
   noCleanup: boolean;
+  /** How many images build at once. */
+  concurrency: number;
 }
 
 /**
- * What `build` and `hash` share: parse the flags, print help, load the config, resolve the build
- * request. Undefined means help was printed and the command is done.
+ * What `build`, `hash` and `why` share: parse the flags, print help, load the config, resolve what
+ * to build. Arguments are image names from the config's `images`, or one folder; none means every
+ * image of the config, else the current folder. Undefined means help was printed.
  */
 export async function setUpBuild(
   args: string[],
   io: CliIo,
-  command: 'build' | 'hash',
+  command: 'build' | 'hash' | 'why',
   help: string,
 ): Promise<BuildSetup | undefined> {
   const { values, positionals } = parseCommandArgs(args, FLAGS, command);
@@ -31,12 +48,103 @@ export async function setUpBuild(
     io.stdout.write(`${help}\n`);
     return undefined;
   }
-  if (command === 'hash' && values.force)
-    throw new UsageError('butler hash has no --force — it never builds');
-  if (positionals.length > 1)
-    throw new UsageError(`butler ${command} takes one folder — run butler ${command} --help`);
-  const dir = positionals[0] ?? io.cwd;
-  const { config } = await loadConfig(dir, { command, env: io.env }, values.config);
-  const request = await resolveBuildRequest(dir, values, config, io.env);
-  return { request, config, json: values.json === true, noCleanup: values['no-cleanup'] === true };
+  if (command !== 'build' && values.force)
+    throw new UsageError(`butler ${command} has no --force — it never builds`);
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new UsageError(`--concurrency must be a whole number ≥ 1, not "${values.concurrency}"`);
+  }
+  const folderArg = positionals.length === 1 && isFolder(resolve(io.cwd, positionals[0] as string));
+  const searchFrom = folderArg ? resolve(io.cwd, positionals[0] as string) : io.cwd;
+  const { config, filepath } = await loadConfig(searchFrom, { command, env: io.env }, values.config);
+  const base = filepath ? dirname(filepath) : io.cwd;
+  // A folder that is one of the config's image contexts builds as that image.
+  const imageOfFolder = folderArg
+    ? config.images?.find((image) => resolve(base, image.context) === searchFrom)
+    : undefined;
+  const images = imageOfFolder ? [imageOfFolder] : selectImages(config, positionals, folderArg, filepath);
+  if (images && images.length > 1 && values.repo) {
+    throw new UsageError(
+      '--repo names one image; with several images, name them instead (butler build api web)',
+    );
+  }
+  if (images && images.length > 1 && command !== 'build') {
+    throw new UsageError(
+      `butler ${command} takes one image: name one of ${images.map((i) => i.name).join(', ')}`,
+    );
+  }
+  const targets: BuildTarget[] = images
+    ? await Promise.all(
+        images.map(async (image) => ({
+          name: image.name,
+          request: await resolveBuildRequest(
+            resolve(base, image.context),
+            values,
+            imageConfig(config, image),
+            io.env,
+          ),
+        })),
+      )
+    : [{ name: undefined, request: await resolveBuildRequest(searchFrom, values, config, io.env) }];
+  return {
+    targets,
+    config,
+    json: values.json === true,
+    noCleanup: values['no-cleanup'] === true,
+    concurrency: concurrency ?? config.concurrency ?? 2,
+  };
+}
+
+/** The config's images to build, or undefined for a plain folder build. */
+function selectImages(
+  config: ButlerConfig,
+  positionals: string[],
+  folderArg: boolean,
+  filepath: string | undefined,
+): ImageConfig[] | undefined {
+  const images = config.images ?? [];
+  if (folderArg || images.length === 0) {
+    if (positionals.length > 1 || (positionals.length === 1 && !folderArg)) {
+      const unknown = positionals.find((p) => !isFolder(p)) ?? positionals[0];
+      throw new UsageError(
+        images.length === 0
+          ? `"${unknown}" is not a folder${filepath ? ` and ${filepath} declares no images` : ''}`
+          : `give one folder, or image names (${images.map((i) => i.name).join(', ')})`,
+      );
+    }
+    return undefined;
+  }
+  if (positionals.length === 0) return images;
+  return positionals.map((name) => {
+    const image = images.find((i) => i.name === name);
+    if (!image) {
+      throw new UsageError(
+        `no image "${name}" in ${filepath} — its images: ${images.map((i) => i.name).join(', ')}`,
+      );
+    }
+    return image;
+  });
+}
+
+/** The config as one image sees it: the image's settings over the shared ones. */
+function imageConfig(config: ButlerConfig, image: ImageConfig): ButlerConfig {
+  return {
+    ...config,
+    repo: image.name,
+    dockerfile: image.dockerfile ?? config.dockerfile,
+    target: image.target ?? config.target,
+    platform: image.platform ?? config.platform,
+    buildArgs: { ...config.buildArgs, ...image.buildArgs },
+    retention:
+      image.retention?.keep === undefined
+        ? config.retention
+        : {
+            ...config.retention,
+            repos: { ...config.retention?.repos, [image.name]: { keep: image.retention.keep } },
+          },
+  };
+}
+
+function isFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
 }

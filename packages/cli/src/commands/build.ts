@@ -1,15 +1,19 @@
-import { createButler, defaultStateDir } from '@devops-butler/core';
+import { createButler, defaultStateDir, formatError, type HashedContext } from '@devops-butler/core';
 import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
+import { buildDependencies, runInOrder } from '../build-order.js';
 import { defaultPlugins, withConfigPlugins } from '../default-plugins.js';
 import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
-import { setUpBuild } from './build-setup.js';
+import { recordBuild } from '../state.js';
+import { type BuildSetup, type BuildTarget, setUpBuild } from './build-setup.js';
 
-const HELP = `Usage: butler build [dir] [options]
+const HELP = `Usage: butler build [dir | image names…] [options]
 
 Hashes every input of the build in [dir] (default: .), reuses the image tagged with that hash
 when it exists, builds and tags it when it does not. Tags: {registry}/{repo}:{hash12} and :latest.
+With images: [...] in the config, builds all of them (or those named), several at a time, an
+image built FROM another one of the config after it.
 
 Options:
   -f, --file PATH          Dockerfile, relative to dir (default: Dockerfile)
@@ -21,13 +25,40 @@ Options:
       --force              build even when the image exists (env BUTLER_FORCE_REBUILD=true)
       --no-cleanup         skip retention for this repository after the build (see butler gc)
       --config PATH        config file (default: butler.config.* found from dir upwards)
+      --concurrency N      images built at once (default: config concurrency, else 2)
       --json               print one JSON result instead of progress lines
   -h, --help               show this help`;
 
 export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'build', HELP);
   if (!setup) return EXIT.ok;
-  const { request, config, json, noCleanup } = setup;
+  const { targets, json } = setup;
+  if (targets.length === 1) {
+    const result = await buildOne(targets[0] as BuildTarget, setup, io, '');
+    if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  // Several images: in dependency order, a few at a time; each line says which image it is about.
+  const outcomes = await runInOrder(buildDependencies(targets), setup.concurrency, (target) =>
+    buildOne(target, setup, io, `[${target.name}] `),
+  );
+  const results = targets.map((target) => {
+    const outcome = outcomes.get(target);
+    return outcome && 'value' in outcome
+      ? { name: target.name, ...outcome.value }
+      : { name: target.name, error: formatError(outcome?.error) };
+  });
+  const failed = results.filter((r) => 'error' in r);
+  if (json) io.stdout.write(`${JSON.stringify({ images: results }, null, 2)}\n`);
+  else for (const r of failed) io.stderr.write(`✖ [${r.name}] ${(r as { error: string }).error}\n`);
+  return failed.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** One image: build or reuse, record the decision, print (unless --json), clean up. */
+async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefix: string) {
+  const { config, json, noCleanup } = setup;
+  const request = target.request;
+  const prefixed = prefix ? withPrefix(io, prefix) : io;
   // Retention's report is printed after the build's own lines, not in the middle of them.
   const reports: RetentionReport[] = [];
   const cleanup =
@@ -41,15 +72,37 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const stateDir = defaultStateDir(io.env);
   const forced = await hasForceMarker(stateDir, request.repo);
   const butler = createButler({ plugins, stateDir });
+  const report = json ? undefined : createReporter(prefixed);
+  let hashed: HashedContext | undefined;
   const result = await butler.build(
     { ...request, force: request.force || forced },
-    { onEvent: json ? undefined : createReporter(io) },
+    {
+      onEvent: (event) => {
+        if (event.type === 'hashed') hashed = event.hashed;
+        report?.(event);
+      },
+    },
   );
   if (forced) await clearForceMarker(stateDir, request.repo);
-  if (json) io.stdout.write(`${JSON.stringify({ ...result, cleanup: reports[0] }, null, 2)}\n`);
-  else {
-    printBuildResult(result, io);
-    for (const report of reports) printCleanup(report, io);
+  await recordBuild(stateDir, prefixed, result, hashed);
+  if (!json) {
+    printBuildResult(result, prefixed);
+    for (const cleanupReport of reports) printCleanup(cleanupReport, prefixed);
   }
-  return EXIT.ok;
+  return { ...result, cleanup: reports[0] };
+}
+
+/** Writes every line of stdout and stderr with a prefix (`[api] `), for builds running side by side. */
+function withPrefix(io: CliIo, prefix: string): CliIo {
+  const prefixLines = (stream: NodeJS.WritableStream): NodeJS.WritableStream =>
+    ({
+      write: (chunk: string | Uint8Array) =>
+        stream.write(
+          String(chunk)
+            .split('\n')
+            .map((line, i, all) => (line === '' && i === all.length - 1 ? '' : `${prefix}${line}`))
+            .join('\n'),
+        ),
+    }) as NodeJS.WritableStream;
+  return { ...io, stdout: prefixLines(io.stdout), stderr: prefixLines(io.stderr) };
 }

@@ -1,7 +1,7 @@
 import { createButler } from '@devops-butler/core';
 import { offlinePlugins, withConfigPlugins } from '../default-plugins.js';
 import { type CliIo, EXIT } from '../io.js';
-import { setUpBuild } from './build-setup.js';
+import { type BuildTarget, setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler hash [dir] [options]
 
@@ -18,7 +18,7 @@ export async function hashCommand(args: string[], io: CliIo): Promise<number> {
   if (!setup) return EXIT.ok;
   const { context, target, inputs } = await createButler({
     plugins: withConfigPlugins(offlinePlugins(), setup.config),
-  }).hash(setup.request);
+  }).hash((setup.targets[0] as BuildTarget).request);
   const result = {
     repo: target.repo,
     tag: target.tag,

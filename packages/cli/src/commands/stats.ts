@@ -1,0 +1,145 @@
+import { assertRepoName, defaultStateDir } from '@devops-butler/core';
+import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retention';
+import type { RepoStats } from '@devops-butler/state-store';
+import { requireEndpoint } from '../engine-endpoint.js';
+import { type CliIo, EXIT } from '../io.js';
+import { formatBytes, formatDuration, printTable } from '../output.js';
+import { openState } from '../state.js';
+import { UsageError } from '../usage-error.js';
+import { parseCommandArgs } from './parse.js';
+
+const HELP = `Usage: butler stats [options]
+
+Per repository and in total: Butler images and their disk use (all their layers, and the bytes only
+they hold), then from this machine's build history: builds, cache hits, misses, forced builds, hit
+rate, time spent building, time saved by reuse (the repository's average build time minus each
+hit's own time) and the last build.
+
+Options:
+      --repo NAME   only this repository
+      --json        print the numbers as JSON
+  -h, --help        show this help`;
+
+const FLAGS = {
+  repo: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface DiskUse {
+  images: number;
+  bytes: number;
+  uniqueBytes: number;
+}
+
+export async function statsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, FLAGS, 'stats');
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`butler stats takes no arguments — use --repo ${positionals[0]}`);
+  if (values.repo !== undefined) assertRepoName(values.repo);
+  const disk = await diskUse(io, values.repo);
+  const store = await openState(defaultStateDir(io.env), io);
+  const history = store?.stats(values.repo) ?? [];
+  store?.close();
+
+  const repos = [...new Set([...history.map((h) => h.repo), ...disk.keys()])].sort();
+  const rows = repos.map((repo) => ({
+    repo,
+    disk: disk.get(repo) ?? null,
+    ...totalsOf(history.filter((h) => h.repo === repo)),
+  }));
+  const total = {
+    disk: {
+      images: sum(rows, (r) => r.disk?.images),
+      bytes: sum(rows, (r) => r.disk?.bytes),
+      uniqueBytes: sum(rows, (r) => r.disk?.uniqueBytes),
+    },
+    ...totalsOf(history),
+  };
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ repositories: rows, total }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    io.stdout.write('No Butler images and no recorded builds yet.\n');
+    return EXIT.ok;
+  }
+  const cells = (name: string, r: (typeof rows)[number] | typeof total) => [
+    name,
+    String(r.disk?.images ?? 0),
+    `${formatBytes(r.disk?.bytes ?? 0)} (${formatBytes(r.disk?.uniqueBytes ?? 0)})`,
+    String(r.builds),
+    String(r.hits),
+    String(r.misses),
+    String(r.forced),
+    r.builds === 0 ? '-' : `${Math.round(r.hitRate * 100)}%`,
+    formatDuration(r.buildMs),
+    formatDuration(r.savedMs),
+    r.lastBuild ? r.lastBuild.replace(/\.\d+Z$/, 'Z') : '-',
+  ];
+  printTable(
+    io,
+    [
+      'REPOSITORY',
+      'IMAGES',
+      'DISK (UNIQUE)',
+      'BUILDS',
+      'HITS',
+      'MISSES',
+      'FORCED',
+      'HIT RATE',
+      'BUILD TIME',
+      'SAVED',
+      'LAST BUILD',
+    ],
+    [...rows.map((r) => cells(r.repo, r)), ...(rows.length > 1 ? [cells('TOTAL', total)] : [])],
+  );
+  return EXIT.ok;
+}
+
+/** Image count and bytes per repository, from the engine; a warning (and no disk numbers) when it is unreachable. */
+async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string, DiskUse>> {
+  const byRepo = new Map<string, DiskUse>();
+  try {
+    const endpoint = requireEndpoint(io.env, 'stats');
+    const inventory = await loadInventory(endpoint, repo);
+    const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
+    for (const image of inventory) {
+      const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0 };
+      use.images++;
+      use.bytes += image.size;
+      use.uniqueBytes += unique.get(image.id) ?? 0;
+      byRepo.set(image.repo, use);
+    }
+  } catch (error) {
+    io.stderr.write(`⚠️ disk use is not shown: ${(error as Error).message}\n`);
+  }
+  return byRepo;
+}
+
+function totalsOf(history: readonly RepoStats[]) {
+  const builds = sum(history, (h) => h.builds);
+  const hits = sum(history, (h) => h.hits);
+  return {
+    builds,
+    hits,
+    misses: sum(history, (h) => h.misses),
+    forced: sum(history, (h) => h.forced),
+    hitRate: builds === 0 ? 0 : hits / builds,
+    buildMs: sum(history, (h) => h.buildMs),
+    savedMs: sum(history, (h) => h.savedMs),
+    lastBuild:
+      history
+        .map((h) => h.lastBuild)
+        .sort()
+        .at(-1) ?? null,
+  };
+}
+
+function sum<T>(items: readonly T[], value: (item: T) => number | undefined): number {
+  return items.reduce((total, item) => total + (value(item) ?? 0), 0);
+}

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { useEngineFixture } from '@devops-butler/test-support';
+import { describe, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const lock = (express: string) =>
+  JSON.stringify({
+    lockfileVersion: 3,
+    packages: { '': { name: 'app' }, 'node_modules/express': { version: express } },
+  });
+const fx = useEngineFixture('history', ({ from }) => ({
+  Dockerfile: `${from}ARG MODE=prod\nCOPY package.json package-lock.json /app/\nCOPY src/ /app/src/\nRUN echo "$MODE" > /mode\n`,
+  'package.json': JSON.stringify({ name: 'app', dependencies: { express: '^4.18.0' } }),
+  'package-lock.json': lock('4.18.2'),
+  'src/main.js': 'console.log(1)\n',
+  'src/util.js': 'export {}\n',
+}));
+
+async function butler(...args: string[]) {
+  return run('node', [bin, ...args], { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } }).then(
+    (r) => ({ ...r, code: 0 }),
+    (e: { stdout: string; stderr: string; code: number }) => ({
+      stdout: e.stdout,
+      stderr: e.stderr,
+      code: e.code,
+    }),
+  );
+}
+const build = async (...extra: string[]) => {
+  const result = await butler('build', fx.tree.dir, '--repo', fx.repo, '--json', '--no-cleanup', ...extra);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+};
+const why = async () => JSON.parse((await butler('why', fx.tree.dir, '--repo', fx.repo, '--json')).stdout);
+
+describe('butler why', () => {
+  test('says "unchanged" when the inputs hash as latest does, and names each kind of change', async () => {
+    expect((await why()).against).toBeNull();
+    await build();
+    const same = await why();
+    expect(same).toMatchObject({ unchanged: true, against: { source: 'latest' } });
+    expect((await butler('why', fx.tree.dir, '--repo', fx.repo)).stdout).toMatch(
+      /^Unchanged: the inputs hash to [0-9a-f]{12}/,
+    );
+
+    await fx.tree.write({
+      'src/main.js': 'console.log(2)\n',
+      'src/new.js': 'new\n',
+      'package-lock.json': lock('4.19.0'),
+      Dockerfile: `${fx.from}ARG MODE=prod\nCOPY package.json package-lock.json /app/\nCOPY src/ /app/src/\nRUN echo "$MODE" >  /mode\n`,
+    });
+    await run('rm', [`${fx.tree.dir}/src/util.js`]);
+    const changed = await why();
+    expect(changed.unchanged).toBe(false);
+    expect(changed.diff.files).toEqual({
+      added: ['src/new.js'],
+      removed: ['src/util.js'],
+      changed: [
+        { path: 'package-lock.json', what: 'content' },
+        { path: 'src/main.js', what: 'content' },
+      ],
+    });
+    expect(changed.diff.dockerfile).toEqual({
+      removed: ['RUN echo "$MODE" > /mode'],
+      added: ['RUN echo "$MODE" >  /mode'],
+    });
+    expect(changed.diff.dependencies).toEqual([
+      { ecosystem: 'npm', name: 'express', from: '4.18.2', to: '4.19.0' },
+    ]);
+    const text = (await butler('why', fx.tree.dir, '--repo', fx.repo, '--build-arg', 'MODE=dev')).stdout;
+    expect(text).toContain('npm: express 4.18.2 → 4.19.0');
+    expect(text).toContain('build arg MODE: added (dev)');
+    expect(text).toContain('~ src/main.js (content)');
+  });
+
+  test('a file that only became executable is named as such', async () => {
+    await build();
+    await run('chmod', ['+x', `${fx.tree.dir}/src/util.js`]);
+    expect((await why()).diff.files.changed).toEqual([{ path: 'src/util.js', what: 'now executable' }]);
+  });
+});
+
+test('stats count a scripted sequence of hits, misses and forced builds exactly', async () => {
+  await build(); // miss
+  await build(); // hit
+  await build(); // hit
+  await fx.tree.write({ 'src/main.js': 'console.log(3)\n' });
+  await build(); // miss
+  await build('--force'); // forced
+  await build(); // hit
+  const { repositories } = JSON.parse((await butler('stats', '--repo', fx.repo, '--json')).stdout);
+  expect(repositories).toHaveLength(1);
+  expect(repositories[0]).toMatchObject({
+    repo: fx.repo,
+    builds: 6,
+    hits: 3,
+    misses: 2,
+    forced: 1,
+    hitRate: 0.5,
+    // two hashes, and the image the forced build replaced (untagged, left for retention)
+    disk: { images: 3 },
+  });
+  expect(repositories[0].savedMs).toBeGreaterThan(0);
+  const table = (await butler('stats', '--repo', fx.repo)).stdout;
+  expect(table).toMatch(new RegExp(`^${fx.repo}\\s+3\\s+.*\\s6\\s+3\\s+2\\s+1\\s+50%`, 'm'));
+});
+
+test('list and details show what the images are and where latest points', async () => {
+  const first = await build();
+  await fx.tree.write({ 'src/main.js': 'console.log(4)\n' });
+  const second = await build();
+  const { images } = JSON.parse((await butler('list', '--repo', fx.repo, '--json')).stdout);
+  expect(images.map((i: { hash: string; latest: boolean }) => [i.hash, i.latest])).toEqual([
+    [second.target.tag, true],
+    [first.target.tag, false],
+  ]);
+  expect((await butler('list', '--repo', fx.repo)).stdout).toMatch(
+    new RegExp(`${second.target.tag}\\s+${second.image.id.slice(7, 19)}.*latest`),
+  );
+
+  const details = JSON.parse((await butler('details', `${fx.repo}:${first.target.tag}`, '--json')).stdout);
+  expect(details).toMatchObject({
+    id: first.image.id,
+    tags: [`local-registry/${fx.repo}:${first.target.tag}`],
+    managed: true,
+    contentHash: `sha256:${first.target.digest}`,
+    dependencies: { npm: { direct: { express: '4.18.2' } } },
+  });
+  expect(
+    details.layers.some((l: { createdBy: string }) => l.createdBy.includes('echo "$MODE" > /mode')),
+  ).toBe(true);
+  const text = (await butler('details', fx.repo)).stdout;
+  expect(text).toContain(`local-registry/${fx.repo}:latest`);
+  expect(text).toContain('npm (1 direct, 0 transitive): express 4.18.2');
+  const missing = await butler('details', `${fx.repo}:000000000000`);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/✖ no image local-registry\/.*:000000000000 — butler list shows/);
+});
+
+test('8 concurrent butler build processes: one engine build, every decision recorded', async () => {
+  const results = await Promise.all(Array.from({ length: 8 }, () => build()));
+  expect(results.filter((r) => r.outcome === 'built')).toHaveLength(1);
+  const { repositories } = JSON.parse((await butler('stats', '--repo', fx.repo, '--json')).stdout);
+  expect(repositories[0]).toMatchObject({ builds: 8, hits: 7, misses: 1 });
+});

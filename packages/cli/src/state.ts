@@ -1,0 +1,62 @@
+import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
+import type { StateStore } from '@devops-butler/state-store';
+import type { CliIo } from './io.js';
+
+/**
+ * Opens the state store, or warns and returns undefined: the store feeds stats and why, and must
+ * never block a build.
+ */
+export async function openState(stateDir: string, io: CliIo): Promise<StateStore | undefined> {
+  const warn = (message: string) => io.stderr.write(`⚠️ ${message}\n`);
+  try {
+    const { StateStore } = await import('@devops-butler/state-store');
+    return StateStore.open(stateDir, { onWarning: warn });
+  } catch (error) {
+    warn(
+      `the state store in ${stateDir} cannot be opened (${(error as Error).message}); this build is not recorded`,
+    );
+    return undefined;
+  }
+}
+
+/** The dependencies manifest plugins found, by ecosystem. */
+export function dependenciesOf(hashed: HashedContext): Record<string, Dependency[]> {
+  return Object.fromEntries(
+    hashed.context.ecosystems.map((ecosystem) => [
+      ecosystem,
+      (hashed.context.metadata[ecosystem] as EcosystemMetadata | undefined)?.dependencies ?? [],
+    ]),
+  );
+}
+
+/** Records a build decision and its input manifest; a failure is a warning. */
+export async function recordBuild(
+  stateDir: string,
+  io: CliIo,
+  result: BuildResult,
+  hashed: HashedContext | undefined,
+): Promise<void> {
+  const store = await openState(stateDir, io);
+  if (!store) return;
+  try {
+    const { toInputManifest } = await import('@devops-butler/state-store');
+    store.recordBuild(
+      {
+        repo: result.target.repo,
+        tag: result.target.tag,
+        digest: result.target.digest,
+        decision: result.outcome === 'reused' ? 'hit' : result.outcome === 'forced' ? 'forced' : 'miss',
+        durationMs: result.durationMs,
+        imageId: result.image.id,
+        size: result.image.size,
+        context: hashed?.context.request.context,
+        at: new Date().toISOString(),
+      },
+      hashed && toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed)),
+    );
+  } catch (error) {
+    io.stderr.write(`⚠️ this build was not recorded in the state store: ${(error as Error).message}\n`);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,4 @@
+export { diffLines, diffManifests, type InputDiff, type ValueChange } from './input-diff.js';
+export { type InputManifest, toInputManifest } from './input-manifest.js';
+export { MIGRATIONS } from './migrations.js';
+export { type BuildRecord, type Decision, type RepoStats, StateStore } from './state-store.js';

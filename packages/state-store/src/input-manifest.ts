@@ -1,0 +1,54 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Dependency, HashInputs } from '@devops-butler/core';
+
+/** Everything `butler why` compares: the hash inputs plus the dependencies manifest plugins found. */
+export interface InputManifest {
+  digest: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target: string;
+  platform: string;
+  images: Record<string, string>;
+  contributions: Record<string, string>;
+  /** path → `file <x|-> <sha256>`, `symlink <target>` or `dir`. */
+  files: Record<string, string>;
+  /** ecosystem → its dependencies. */
+  dependencies: Record<string, Dependency[]>;
+}
+
+/** The manifest of a hash's inputs (the Dockerfile text, not only its digest, for a readable diff). */
+export function toInputManifest(
+  digest: string,
+  inputs: HashInputs,
+  dependencies: Record<string, Dependency[]>,
+): InputManifest {
+  const files: Record<string, string> = {};
+  for (const file of inputs.files) {
+    files[file.path] =
+      file.type === 'file'
+        ? `file ${file.executable ? 'x' : '-'} ${file.sha256 ?? ''}`
+        : file.type === 'symlink'
+          ? `symlink ${file.linkTarget ?? ''}`
+          : 'dir';
+  }
+  return {
+    digest,
+    dockerfile: inputs.dockerfile,
+    buildArgs: inputs.buildArgs,
+    target: inputs.target,
+    platform: inputs.platform,
+    images: inputs.images,
+    contributions: inputs.contributions,
+    files,
+    dependencies,
+  };
+}
+
+/** A manifest of 20,000 paths is a few MB of JSON; gzip keeps the database small. */
+export function encodeManifest(manifest: InputManifest): Buffer {
+  return gzipSync(JSON.stringify(manifest));
+}
+
+export function decodeManifest(body: Buffer): InputManifest {
+  return JSON.parse(gunzipSync(body).toString('utf8')) as InputManifest;
+}

@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema versions, applied in order inside one transaction each; `PRAGMA user_version` records
+ * the last one applied. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: build decisions, input manifests (by content hash), image use.
+  `CREATE TABLE builds (
+     id INTEGER PRIMARY KEY,
+     repo TEXT NOT NULL,
+     tag TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     decision TEXT NOT NULL CHECK (decision IN ('hit', 'miss', 'forced')),
+     duration_ms INTEGER NOT NULL,
+     image_id TEXT,
+     size INTEGER,
+     context TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX builds_by_repo ON builds (repo, id);
+   CREATE TABLE manifests (
+     digest TEXT PRIMARY KEY,
+     repo TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     body BLOB NOT NULL
+   );
+   CREATE TABLE image_use (
+     image_id TEXT PRIMARY KEY,
+     repo TEXT NOT NULL,
+     last_used TEXT NOT NULL
+   );`,
+];
+
+/** Brings the database to the newest schema version. */
+export function migrate(db: Database.Database): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
+    throw new Error(`the state database has schema version ${version()}, newer than this Butler knows`);
+  }
+  MIGRATIONS.forEach((sql, index) => {
+    if (version() > index) return;
+    // The version is read again under the write lock: another butler process may have just migrated.
+    db.transaction(() => {
+      if (version() > index) return;
+      db.exec(sql);
+      db.pragma(`user_version = ${index + 1}`);
+    }).immediate();
+  });
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import type { InputManifest } from './input-manifest.js';
+import { type BuildRecord, StateStore } from './state-store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const stateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-store-'));
+  dirs.push(dir);
+  return dir;
+};
+
+const record = (
+  decision: BuildRecord['decision'],
+  durationMs: number,
+  repo = 'app',
+  digest = 'd1',
+): BuildRecord => ({
+  repo,
+  tag: digest.slice(0, 12),
+  digest,
+  decision,
+  durationMs,
+  imageId: `sha256:${digest}`,
+  at: new Date().toISOString(),
+});
+
+const manifest = (digest: string): InputManifest => ({
+  digest,
+  dockerfile: 'FROM scratch\n',
+  buildArgs: {},
+  target: '',
+  platform: '',
+  images: {},
+  contributions: {},
+  files: { 'a.txt': 'file - abc' },
+  dependencies: {},
+});
+
+test('stats count every decision exactly and estimate the time reuse saved', () => {
+  const store = StateStore.open(stateDir());
+  for (const r of [
+    record('miss', 10_000),
+    record('hit', 300),
+    record('hit', 500),
+    record('forced', 14_000),
+    record('hit', 200),
+  ])
+    store.recordBuild(r);
+  store.recordBuild(record('miss', 5000, 'other'));
+  expect(store.stats('app')).toEqual([
+    {
+      repo: 'app',
+      builds: 5,
+      hits: 3,
+      misses: 1,
+      forced: 1,
+      hitRate: 0.6,
+      buildMs: 24_000,
+      // the average build took 12 s; the three hits took 1 s together
+      savedMs: 3 * 12_000 - 1000,
+      lastBuild: expect.any(String),
+    },
+  ]);
+  expect(store.stats().map((s) => s.repo)).toEqual(['app', 'other']);
+  store.close();
+});
+
+test('manifests are stored once per digest and found again', () => {
+  const store = StateStore.open(stateDir());
+  store.recordBuild(record('miss', 1000, 'app', 'd1'), manifest('d1'));
+  store.recordBuild(record('hit', 100, 'app', 'd1'), manifest('d1'));
+  store.recordBuild(record('miss', 1000, 'app', 'd2'), manifest('d2'));
+  expect(store.manifest('d1')).toEqual(manifest('d1'));
+  expect(store.previousManifest('app', 'd2')?.digest).toBe('d1');
+  expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'miss' });
+  expect(store.lastUsed().get('sha256:d1')).toBeDefined();
+  store.close();
+});
+
+test('a truncated database is moved aside with a warning and the store starts afresh', () => {
+  const dir = stateDir();
+  const first = StateStore.open(dir);
+  first.recordBuild(record('miss', 1000));
+  first.close();
+  const path = join(dir, 'butler.db');
+  truncateSync(path, 1000);
+  const warnings: string[] = [];
+  const store = StateStore.open(dir, { onWarning: (w) => warnings.push(w) });
+  expect(warnings).toEqual([expect.stringMatching(/state database was damaged .*starting afresh/)]);
+  expect(store.stats()).toEqual([]);
+  store.recordBuild(record('hit', 100));
+  expect(store.stats()[0]?.builds).toBe(1);
+  expect(readdirSync(dir).some((name) => name.startsWith('butler.db.damaged-'))).toBe(true);
+  store.close();
+});
+
+test('a file that is not a database at all is replaced the same way; a deleted one is recreated', () => {
+  const dir = stateDir();
+  writeFileSync(join(dir, 'butler.db'), 'this is not sqlite'.repeat(100));
+  const warnings: string[] = [];
+  StateStore.open(dir, { onWarning: (w) => warnings.push(w) }).close();
+  expect(warnings).toHaveLength(1);
+  rmSync(join(dir, 'butler.db'));
+  const store = StateStore.open(dir, { onWarning: (w) => warnings.push(w) });
+  store.recordBuild(record('miss', 1));
+  expect(warnings).toHaveLength(1);
+  store.close();
+});

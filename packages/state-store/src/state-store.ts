@@ -1,0 +1,276 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
+import { migrate } from './migrations.js';
+
+export type Decision = 'hit' | 'miss' | 'forced';
+
+/** One build decision, as `butler build` made it. */
+export interface BuildRecord {
+  repo: string;
+  tag: string;
+  digest: string;
+  decision: Decision;
+  durationMs: number;
+  imageId?: string | undefined;
+  size?: number | undefined;
+  /** The build context folder (for `butler why` by name). */
+  context?: string | undefined;
+  /** ISO time. */
+  at: string;
+}
+
+/** Build counts and times for one repository, from the recorded decisions. */
+export interface RepoStats {
+  repo: string;
+  builds: number;
+  hits: number;
+  misses: number;
+  forced: number;
+  /** hits / builds, 0..1. */
+  hitRate: number;
+  /** Time spent in builds that built (misses and forced). */
+  buildMs: number;
+  /** Per hit: the repository's average build time minus the hit's own time. */
+  savedMs: number;
+  lastBuild: string;
+}
+
+/** Input manifests kept per repository: enough for `why` against any recent build. */
+const MANIFESTS_PER_REPO = 50;
+const FILE_NAME = 'butler.db';
+
+/**
+ * Butler's local state in SQLite (WAL): concurrent `butler` processes share it safely, a crash
+ * leaves it consistent (every write is one transaction), and a damaged file is moved aside and
+ * started afresh with a warning instead of blocking a build.
+ */
+export class StateStore {
+  private db: Database.Database;
+
+  private constructor(
+    readonly path: string,
+    private readonly onWarning: (message: string) => void,
+  ) {
+    this.db = this.connect();
+  }
+
+  /** Opens (creating or upgrading) the store in `dir`. */
+  static open(dir: string, options: { onWarning?: (message: string) => void } = {}): StateStore {
+    mkdirSync(dir, { recursive: true });
+    return new StateStore(join(dir, FILE_NAME), options.onWarning ?? (() => undefined));
+  }
+
+  /** Records a decision and, the first time a digest is seen, its input manifest — atomically. */
+  recordBuild(record: BuildRecord, manifest?: InputManifest): void {
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.db
+            .prepare(
+              `INSERT INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              record.repo,
+              record.tag,
+              record.digest,
+              record.decision,
+              Math.round(record.durationMs),
+              record.imageId ?? null,
+              record.size ?? null,
+              record.context ?? null,
+              record.at,
+            );
+          // A cache hit's manifest is usually stored already: encoding a big one costs more than asking.
+          const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
+          if (manifest && !stored) {
+            this.db
+              .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
+              .run(record.digest, record.repo, record.at, encodeManifest(manifest));
+            this.db
+              .prepare(
+                `DELETE FROM manifests WHERE repo = ? AND digest NOT IN
+                   (SELECT digest FROM builds WHERE repo = ? ORDER BY id DESC LIMIT ${MANIFESTS_PER_REPO})`,
+              )
+              .run(record.repo, record.repo);
+          }
+          if (record.imageId) {
+            this.db
+              .prepare(
+                `INSERT INTO image_use (image_id, repo, last_used) VALUES (?, ?, ?)
+                 ON CONFLICT (image_id) DO UPDATE SET last_used = excluded.last_used`,
+              )
+              .run(record.imageId, record.repo, record.at);
+          }
+        })
+        .immediate(),
+    );
+  }
+
+  /** The newest recorded decision for a repository. */
+  lastBuild(repo: string): BuildRecord | undefined {
+    const row = this.guard(() =>
+      this.db.prepare('SELECT * FROM builds WHERE repo = ? ORDER BY id DESC LIMIT 1').get(repo),
+    ) as BuildRow | undefined;
+    return row && toRecord(row);
+  }
+
+  /** The newest build of a repository that has an input manifest other than `digest`. */
+  previousManifest(repo: string, exceptDigest: string): InputManifest | undefined {
+    const row = this.guard(() =>
+      this.db
+        .prepare(
+          `SELECT m.body FROM builds b JOIN manifests m ON m.digest = b.digest
+           WHERE b.repo = ? AND b.digest <> ? ORDER BY b.id DESC LIMIT 1`,
+        )
+        .get(repo, exceptDigest),
+    ) as { body: Buffer } | undefined;
+    return row && decodeManifest(row.body);
+  }
+
+  /** The input manifest recorded for a content hash. */
+  manifest(digest: string): InputManifest | undefined {
+    const row = this.guard(() =>
+      this.db.prepare('SELECT body FROM manifests WHERE digest = ?').get(digest),
+    ) as { body: Buffer } | undefined;
+    return row && decodeManifest(row.body);
+  }
+
+  /** Per-repository numbers (all repositories, or the one asked for), by name. */
+  stats(repo?: string): RepoStats[] {
+    const rows = this.guard(() =>
+      this.db
+        .prepare(
+          `WITH per AS (
+             SELECT repo,
+                    count(*) AS builds,
+                    sum(decision = 'hit') AS hits,
+                    sum(decision = 'miss') AS misses,
+                    sum(decision = 'forced') AS forced,
+                    coalesce(sum(CASE WHEN decision <> 'hit' THEN duration_ms END), 0) AS build_ms,
+                    avg(CASE WHEN decision <> 'hit' THEN duration_ms END) AS avg_build_ms,
+                    max(created_at) AS last_build
+             FROM builds WHERE (@repo IS NULL OR repo = @repo) GROUP BY repo)
+           SELECT per.*,
+                  coalesce((SELECT sum(max(0, per.avg_build_ms - b.duration_ms)) FROM builds b
+                            WHERE b.repo = per.repo AND b.decision = 'hit'), 0) AS saved_ms
+           FROM per ORDER BY repo`,
+        )
+        .all({ repo: repo ?? null }),
+    ) as StatsRow[];
+    return rows.map((row) => ({
+      repo: row.repo,
+      builds: row.builds,
+      hits: row.hits,
+      misses: row.misses,
+      forced: row.forced,
+      hitRate: row.builds === 0 ? 0 : row.hits / row.builds,
+      buildMs: row.build_ms,
+      savedMs: Math.round(row.saved_ms),
+      lastBuild: row.last_build,
+    }));
+  }
+
+  /** Image ID → when a build last produced or reused it (for least-recently-used retention). */
+  lastUsed(): Map<string, string> {
+    const rows = this.guard(() => this.db.prepare('SELECT image_id, last_used FROM image_use').all()) as {
+      image_id: string;
+      last_used: string;
+    }[];
+    return new Map(rows.map((row) => [row.image_id, row.last_used]));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private connect(): Database.Database {
+    try {
+      return prepare(new Database(this.path));
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      return prepare(this.startAfresh(error));
+    }
+  }
+
+  /** Runs a statement; a database found damaged mid-way is replaced and the statement retried once. */
+  private guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      this.db.close();
+      this.db = prepare(this.startAfresh(error));
+      return run();
+    }
+  }
+
+  private startAfresh(error: unknown): Database.Database {
+    const aside = `${this.path}.damaged-${Date.now()}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix);
+    }
+    this.onWarning(
+      `the state database was damaged (${(error as { code?: string }).code ?? 'unreadable'}): moved to ${aside}, starting afresh — build history before now is not in stats or why`,
+    );
+    return new Database(this.path);
+  }
+}
+
+function prepare(db: Database.Database): Database.Database {
+  try {
+    db.pragma('busy_timeout = 15000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    db.prepare('SELECT count(*) FROM builds').get();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function isDamaged(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+interface BuildRow {
+  repo: string;
+  tag: string;
+  digest: string;
+  decision: Decision;
+  duration_ms: number;
+  image_id: string | null;
+  size: number | null;
+  context: string | null;
+  created_at: string;
+}
+
+interface StatsRow {
+  repo: string;
+  builds: number;
+  hits: number;
+  misses: number;
+  forced: number;
+  build_ms: number;
+  saved_ms: number;
+  last_build: string;
+}
+
+function toRecord(row: BuildRow): BuildRecord {
+  return {
+    repo: row.repo,
+    tag: row.tag,
+    digest: row.digest,
+    decision: row.decision,
+    durationMs: row.duration_ms,
+    imageId: row.image_id ?? undefined,
+    size: row.size ?? undefined,
+    context: row.context ?? undefined,
+    at: row.created_at,
+  };
+}
