@@ -16,15 +16,15 @@ export function withLabelInstruction(
   if (entries.length === 0) return text;
   if (entries.some(([key, value]) => /[\r\n]/.test(key + value))) return undefined;
   const dockerfile = DockerfileParser.parse(text);
-  const escape = dockerfile.getEscapeCharacter();
+  const escapeChar = dockerfile.getEscapeCharacter();
   const froms = dockerfile.getFROMs();
-  if (froms.length === 0 || text.trimEnd().endsWith(escape)) return undefined;
+  if (froms.length === 0 || text.trimEnd().endsWith(escapeChar)) return undefined;
   const stage = target
     ? froms.findIndex((from) => from.getBuildStage()?.toLowerCase() === target.toLowerCase())
     : froms.length - 1;
   if (stage < 0) return undefined;
   const quote = (word: string) =>
-    `"${word.replace(/[\\"$`]/g, (ch) => (ch === escape || ch === '"' || ch === '$' ? `${escape}${ch}` : ch))}"`;
+    `"${word.replace(/[\\"$`]/g, (ch) => (ch === escapeChar || ch === '"' || ch === '$' ? `${escapeChar}${ch}` : ch))}"`;
   const instruction = `LABEL ${entries.map(([key, value]) => `${quote(key)}=${quote(value)}`).join(' ')}`;
   const next = froms[stage + 1];
   if (!next) return `${text}${text.endsWith('\n') ? '' : '\n'}${instruction}\n`;

@@ -33,7 +33,8 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'build', HELP);
   if (!setup) return EXIT.ok;
   const { targets, json } = setup;
-  if (targets.length === 1) {
+  // A folder build prints one result; images of a config always print as a list.
+  if (targets.length === 1 && targets[0]?.name === undefined) {
     const result = await buildOne(targets[0] as BuildTarget, setup, io, '');
     if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return EXIT.ok;

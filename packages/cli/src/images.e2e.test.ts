@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
+import { afterEach, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+// base ← api (FROM the base image of the same config); web stands alone.
+const fx = useEngineFixture('images', ({ from, repo }) => ({
+  'butler.config.json': JSON.stringify({
+    concurrency: 2,
+    images: [
+      { name: `${repo}-api`, context: 'api' },
+      { name: `${repo}-web`, context: 'web' },
+      { name: `${repo}-base`, context: 'base' },
+    ],
+  }),
+  'base/Dockerfile': `${from}COPY shared.txt /shared.txt\n`,
+  'base/shared.txt': 'v1\n',
+  'api/Dockerfile': `FROM local-registry/${repo}-base:latest\nCOPY api.txt /api.txt\n`,
+  'api/api.txt': 'api\n',
+  'web/Dockerfile': `${from}COPY web.txt /web.txt\n`,
+  'web/web.txt': 'web\n',
+}));
+
+// The fixture removes local-registry/<repo>; these images are <repo>-api, -web and -base.
+afterEach(async () => {
+  for (const suffix of ['api', 'web', 'base']) await removeRepoImages(`local-registry/${fx.repo}-${suffix}`);
+});
+
+const buildAll = async (...names: string[]) => {
+  const { stdout } = await run('node', [bin, 'build', ...names, '--json', '--no-cleanup'], {
+    cwd: fx.tree.dir,
+    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
+  });
+  return Object.fromEntries(
+    (JSON.parse(stdout).images as { name: string; outcome: string; target: { tag: string } }[]).map((r) => [
+      r.name.slice(fx.repo.length + 1),
+      r,
+    ]),
+  );
+};
+
+test('a multi-image config builds every image, a parent before the image built FROM it', async () => {
+  const first = await buildAll();
+  expect(Object.keys(first).sort()).toEqual(['api', 'base', 'web']);
+  expect(Object.values(first).map((r) => r.outcome)).toEqual(['built', 'built', 'built']);
+
+  // Only the base's input changes: base is rebuilt, and so is api, whose hash holds base's image ID.
+  await fx.tree.write({ 'base/shared.txt': 'v2\n' });
+  const second = await buildAll();
+  expect(second.base?.outcome).toBe('built');
+  expect(second.api?.outcome).toBe('built');
+  expect(second.api?.target.tag).not.toBe(first.api?.target.tag);
+  expect(second.web?.outcome).toBe('reused');
+
+  // Naming images builds only those.
+  const named = await buildAll(`${fx.repo}-web`);
+  expect(Object.keys(named)).toEqual(['web']);
+});
