@@ -2,10 +2,32 @@ import type { BuildResult, ButlerEvent, DependencySummary } from '@devops-butler
 import type { RetentionReport } from '@devops-butler/plugin-retention';
 import type { CliIo } from './io.js';
 
-/** Progress lines as the product was specified (DESIGN.md section 1). */
-export function createReporter(io: CliIo): (event: ButlerEvent) => void {
-  const out = (line: string) => io.stdout.write(`${line}\n`);
-  return (event) => {
+/** How much a build prints: `quiet` the result only, `verbose` every engine line even on a terminal. */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+export interface Reporter {
+  (event: ButlerEvent): void;
+  /** Ends the live status line, if one is showing (call before printing anything else). */
+  finish(): void;
+}
+
+/**
+ * Progress lines as the product was specified (DESIGN.md section 1). On a terminal the engine's
+ * build output is one status line that rewrites itself; elsewhere (CI logs, pipes) every line is
+ * printed as it comes.
+ */
+export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Reporter {
+  const live = io.stdout.isTTY === true && verbosity === 'normal';
+  let status = false;
+  const finish = () => {
+    if (status) io.stdout.write('\n');
+    status = false;
+  };
+  const out = (line: string) => {
+    finish();
+    if (verbosity !== 'quiet') io.stdout.write(`${line}\n`);
+  };
+  const reporter = (event: ButlerEvent) => {
     switch (event.type) {
       case 'hashing':
         return out('🔍 Calculating build context hash...');
@@ -26,17 +48,31 @@ export function createReporter(io: CliIo): (event: ButlerEvent) => void {
             : '🔨 No suitable existing image found, building new image...',
         );
       case 'build-output':
-        return out(`   ${event.line}`);
+        if (!live) return out(`   ${event.line}`);
+        // One line that rewrites itself, cut to the terminal's width.
+        io.stdout.write(`\r\x1b[2K   ${event.line.slice(0, Math.max(20, (columns(io) ?? 80) - 4))}`);
+        status = true;
+        return;
       case 'warning':
+        finish();
         return io.stderr.write(`⚠️ ${event.message}\n`);
       case 'hashed':
         return;
     }
   };
+  return Object.assign(reporter, { finish });
 }
 
-export function printBuildResult(result: BuildResult, io: CliIo): void {
+function columns(io: CliIo): number | undefined {
+  return (io.stdout as { columns?: number }).columns;
+}
+
+export function printBuildResult(result: BuildResult, io: CliIo, verbosity: Verbosity = 'normal'): void {
   const out = (line: string) => io.stdout.write(`${line}\n`);
+  if (verbosity === 'quiet') {
+    out(result.target.reference);
+    return;
+  }
   if (result.outcome !== 'reused') {
     out('✅ Docker build completed successfully!');
     out(`   Image ID: ${result.image.id}`);

@@ -60,3 +60,21 @@ export async function recordBuild(
     store.close();
   }
 }
+
+/**
+ * Last-use times for least-recently-used retention, read only when a size limit makes them matter
+ * (keep-N retention orders by creation).
+ */
+export async function lastUsedFor(
+  retention: { maxSize?: unknown } | undefined,
+  stateDir: string,
+  io: CliIo,
+): Promise<ReadonlyMap<string, string> | undefined> {
+  if (retention?.maxSize === undefined) return undefined;
+  const store = await openState(stateDir, io);
+  try {
+    return store?.lastUsed();
+  } finally {
+    store?.close();
+  }
+}

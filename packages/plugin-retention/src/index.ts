@@ -42,11 +42,13 @@ export interface RetentionPluginOptions extends RetentionOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each run's report (the CLI prints it). */
   onReport?: (report: RetentionReport) => void;
+  /** Last-use times by image ID, for least-recently-used order (the CLI reads them from the state store). */
+  lastUsed?: () => ReadonlyMap<string, string> | undefined;
 }
 
 /** After every successful build or reuse, applies retention to that image's repository. */
 export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
-  const { env, onReport, ...config } = options;
+  const { env, onReport, lastUsed, ...config } = options;
   const policy = createRetentionPolicy(config, { env: env ?? process.env });
   return {
     name: 'butler:retention',
@@ -55,7 +57,7 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
       butler.hooks.cleanup.tapPromise('butler:retention', async ({ target }) => {
         const endpoint = plainEndpoint(env ?? process.env);
         if (!endpoint) return; // ssh:// and TLS engines: run `butler gc` where the socket is reachable
-        const report = await runRetention(endpoint, { repo: target.repo, policy });
+        const report = await runRetention(endpoint, { repo: target.repo, policy, lastUsed: lastUsed?.() });
         onReport?.(report);
       });
     },

@@ -41,11 +41,20 @@ const PARALLEL_REMOVALS = 8;
 /** Plans retention over the engine's Butler images (one repository, a glob of them, or all) and carries it out. */
 export async function runRetention(
   endpoint: EngineEndpoint,
-  options: { repo?: string | undefined; policy: RetentionPolicy; dryRun?: boolean | undefined },
+  options: {
+    repo?: string | undefined;
+    policy: RetentionPolicy;
+    dryRun?: boolean | undefined;
+    /** Image ID → when a build last produced or reused it (the state store's); default: its creation. */
+    lastUsed?: ReadonlyMap<string, string> | undefined;
+  },
 ): Promise<RetentionReport> {
   const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
   const listed = await loadInventory(endpoint, glob ? undefined : options.repo);
-  const inventory = glob ? listed.filter((image) => glob(image.repo)) : listed;
+  const inventory = (glob ? listed.filter((image) => glob(image.repo)) : listed).map((image) => {
+    const used = options.lastUsed?.get(image.id);
+    return used && used > image.lastUsed ? { ...image, lastUsed: used } : image;
+  });
   const plan = planRetention(inventory, options.policy);
   const kept = plan.keep.map(({ image, reason }) => entry(image as InventoryImage, reason));
   const planned = plan.remove.map(({ image, reason }) => ({ image: image as InventoryImage, reason }));

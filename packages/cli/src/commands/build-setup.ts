@@ -5,6 +5,7 @@ import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
 import { loadConfig } from '../load-config.js';
+import type { Verbosity } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -13,6 +14,8 @@ const FLAGS = {
   force: { type: 'boolean' },
   'no-cleanup': { type: 'boolean' },
   concurrency: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
 } as const;
 
 /** One build to run: an image of the config (named) or a folder. */
@@ -30,6 +33,7 @@ export interface BuildSetup {
   noCleanup: boolean;
   /** How many images build at once. */
   concurrency: number;
+  verbosity: Verbosity;
 }
 
 /**
@@ -50,6 +54,7 @@ export async function setUpBuild(
   }
   if (command !== 'build' && values.force)
     throw new UsageError(`butler ${command} has no --force — it never builds`);
+  if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose contradict each other');
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError(`--concurrency must be a whole number ≥ 1, not "${values.concurrency}"`);
@@ -92,6 +97,7 @@ export async function setUpBuild(
     json: values.json === true,
     noCleanup: values['no-cleanup'] === true,
     concurrency: concurrency ?? config.concurrency ?? 2,
+    verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
   };
 }
 

@@ -5,7 +5,7 @@ import { defaultPlugins, withConfigPlugins } from '../default-plugins.js';
 import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
-import { recordBuild } from '../state.js';
+import { lastUsedFor, recordBuild } from '../state.js';
 import { type BuildSetup, type BuildTarget, setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler build [dir | image names…] [options]
@@ -26,6 +26,8 @@ Options:
       --no-cleanup         skip retention for this repository after the build (see butler gc)
       --config PATH        config file (default: butler.config.* found from dir upwards)
       --concurrency N      images built at once (default: config concurrency, else 2)
+  -q, --quiet              print only the image reference (and warnings, errors)
+  -v, --verbose            print every line of the engine's output, also on a terminal
       --json               print one JSON result instead of progress lines
   -h, --help               show this help`;
 
@@ -62,33 +64,44 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
   const prefixed = prefix ? withPrefix(io, prefix) : io;
   // Retention's report is printed after the build's own lines, not in the middle of them.
   const reports: RetentionReport[] = [];
+  const stateDir = defaultStateDir(io.env);
+  const lastUsed = await lastUsedFor(config.retention, stateDir, io);
   const cleanup =
     noCleanup || config.retention?.auto === false
       ? []
-      : [retention({ ...config.retention, env: io.env, onReport: (report) => reports.push(report) })];
+      : [
+          retention({
+            ...config.retention,
+            env: io.env,
+            onReport: (report) => reports.push(report),
+            lastUsed: () => lastUsed,
+          }),
+        ];
   const plugins = withConfigPlugins(
     config.replaceDefaultPlugins ? [] : [...(await defaultPlugins(config.backend)), ...cleanup],
     config,
   );
-  const stateDir = defaultStateDir(io.env);
   const forced = await hasForceMarker(stateDir, request.repo);
   const butler = createButler({ plugins, stateDir });
-  const report = json ? undefined : createReporter(prefixed);
+  const report = json ? undefined : createReporter(prefixed, setup.verbosity);
   let hashed: HashedContext | undefined;
-  const result = await butler.build(
-    { ...request, force: request.force || forced },
-    {
-      onEvent: (event) => {
-        if (event.type === 'hashed') hashed = event.hashed;
-        report?.(event);
+  const result = await butler
+    .build(
+      { ...request, force: request.force || forced },
+      {
+        onEvent: (event) => {
+          if (event.type === 'hashed') hashed = event.hashed;
+          report?.(event);
+        },
       },
-    },
-  );
+    )
+    .finally(() => report?.finish());
   if (forced) await clearForceMarker(stateDir, request.repo);
   await recordBuild(stateDir, prefixed, result, hashed);
   if (!json) {
-    printBuildResult(result, prefixed);
-    for (const cleanupReport of reports) printCleanup(cleanupReport, prefixed);
+    printBuildResult(result, prefixed, setup.verbosity);
+    if (setup.verbosity !== 'quiet')
+      for (const cleanupReport of reports) printCleanup(cleanupReport, prefixed);
   }
   return { ...result, cleanup: reports[0] };
 }

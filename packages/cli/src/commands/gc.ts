@@ -1,9 +1,10 @@
-import { assertRepoName } from '@devops-butler/core';
+import { assertRepoName, defaultStateDir } from '@devops-butler/core';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { printRetentionReport } from '../output.js';
+import { lastUsedFor } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -52,7 +53,13 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     env: io.env,
   });
   const endpoint = requireEndpoint(io.env, 'gc');
-  const report = await runRetention(endpoint, { repo: values.repo, policy, dryRun: values['dry-run'] });
+  const lastUsed = await lastUsedFor(config.retention, defaultStateDir(io.env), io);
+  const report = await runRetention(endpoint, {
+    repo: values.repo,
+    policy,
+    dryRun: values['dry-run'],
+    lastUsed,
+  });
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printRetentionReport(report, io);
   return EXIT.ok;
