@@ -5,7 +5,14 @@ import { createReporter, printBuildResult } from './output.js';
 
 function io(isTTY: boolean): { io: CliIo; out: () => string } {
   let out = '';
-  const stream = { isTTY, columns: 40, write: (chunk: string) => ((out += chunk), true) };
+  const stream = {
+    isTTY,
+    columns: 40,
+    write: (chunk: string) => {
+      out += chunk;
+      return true;
+    },
+  };
   return {
     io: { stdout: stream as never, stderr: stream as never, env: {}, cwd: '/' },
     out: () => out,
