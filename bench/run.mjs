@@ -103,7 +103,7 @@ function scenarioThroughput(name, dir, megabytes, files) {
     { length: RUNS },
     () => sh('bash', ['-c', `tar -cf - -C ${dir} . | sha256sum`]).ms,
   );
-  const base = record(name, 'tar -c | sha256sum (read-every-byte floor)', floor);
+  const base = record(name, 'tar -c, piped to sha256sum (read-every-byte floor)', floor);
   const cold = Array.from({ length: RUNS }, (_, i) => {
     const r = sh('node', ['--input-type=module', '-e', script(join(work, `tp-cold-${i}`))], { cwd: here });
     return Number(r.stdout.trim());

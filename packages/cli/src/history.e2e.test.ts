@@ -146,3 +146,14 @@ test('8 concurrent butler build processes: one engine build, every decision reco
   const { repositories } = JSON.parse((await butler('stats', '--repo', fx.repo, '--json')).stdout);
   expect(repositories[0]).toMatchObject({ builds: 8, hits: 7, misses: 1 });
 });
+
+test('a truncated state database is a warning: the build goes on and is recorded in a fresh store', async () => {
+  await build();
+  const { truncate } = await import('node:fs/promises');
+  await truncate(`${fx.stateDir}/butler.db`, 512);
+  const result = await butler('build', fx.tree.dir, '--repo', fx.repo, '--no-cleanup');
+  expect(result.code).toBe(0);
+  expect(result.stderr).toMatch(/⚠️ the state database was damaged .* starting afresh/);
+  const { repositories } = JSON.parse((await butler('stats', '--repo', fx.repo, '--json')).stdout);
+  expect(repositories[0]).toMatchObject({ builds: 1, hits: 1 });
+});

@@ -56,6 +56,15 @@ test('a multi-image config builds every image, a parent before the image built F
   expect(second.api?.target.tag).not.toBe(first.api?.target.tag);
   expect(second.web?.outcome).toBe('reused');
 
+  // Only base is rebuilt by name: `why api` names the new identity of the image api is built FROM.
+  await fx.tree.write({ 'base/shared.txt': 'v3\n' });
+  await buildAll(`${fx.repo}-base`);
+  const { stdout: why } = await run('node', [bin, 'why', `${fx.repo}-api`], {
+    cwd: fx.tree.dir,
+    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
+  });
+  expect(why).toMatch(new RegExp(`base image local-registry/${fx.repo}-base:latest: sha256:[0-9a-f]{64} → sha256:[0-9a-f]{64}`));
+
   // Naming images builds only those.
   const named = await buildAll(`${fx.repo}-web`);
   expect(Object.keys(named)).toEqual(['web']);
