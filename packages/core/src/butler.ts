@@ -128,6 +128,7 @@ export class Butler {
         const found = await this.hooks.lookup.promise(target, context);
         if (found) {
           emit({ type: 'reuse', reference: target.reference });
+          await this.hooks.tag.promise({ image: found, target });
           return { image: found, outcome: 'reused' as const };
         }
       }
@@ -144,10 +145,11 @@ export class Butler {
           hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
         });
       }
+      // Tagged before the lock is released: a process waiting on it must find the image by its tag.
+      await this.hooks.tag.promise({ image: built, target });
       return { image: built, outcome: request.force ? ('forced' as const) : ('built' as const) };
     });
 
-    await this.hooks.tag.promise({ image, target });
     await this.hooks.cleanup.promise({ image, target });
     return {
       outcome,
