@@ -103,3 +103,31 @@ test('image names select images of a multi-image config; an unknown name lists t
   expect(both.code).toBe(2);
   expect(both.err).toMatch(/butler hash takes one image: name one of api, web/);
 });
+
+test('the config is found from the build folder upwards: package.json#butler, .butlerrc, or --config', async () => {
+  const nested = await run(
+    {
+      'package.json': JSON.stringify({ name: 'mono', butler: { repo: 'from-package-json' } }),
+      'svc/Dockerfile': 'FROM scratch\n',
+    },
+    (dir) => ['hash', `${dir}/svc`, '--json'],
+  );
+  expect(JSON.parse(nested.out).repo).toBe('from-package-json');
+  const rc = await run({ '.butlerrc.json': JSON.stringify({ repo: 'from-rc' }) }, (dir) => [
+    'hash',
+    dir,
+    '--json',
+  ]);
+  expect(JSON.parse(rc.out).repo).toBe('from-rc');
+  const explicit = await run({ 'other/my.config.json': JSON.stringify({ repo: 'explicit' }) }, (dir) => [
+    'hash',
+    dir,
+    '--json',
+    '--config',
+    `${dir}/other/my.config.json`,
+  ]);
+  expect(JSON.parse(explicit.out).repo).toBe('explicit');
+  const missing = await run({}, (dir) => ['hash', dir, '--config', `${dir}/nope.json`]);
+  expect(missing.code).toBe(2);
+  expect(missing.err).toMatch(/✖ cannot load .*nope\.json/);
+});

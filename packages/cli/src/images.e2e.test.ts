@@ -63,7 +63,9 @@ test('a multi-image config builds every image, a parent before the image built F
     cwd: fx.tree.dir,
     env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
   });
-  expect(why).toMatch(new RegExp(`base image local-registry/${fx.repo}-base:latest: sha256:[0-9a-f]{64} → sha256:[0-9a-f]{64}`));
+  expect(why).toMatch(
+    new RegExp(`base image local-registry/${fx.repo}-base:latest: sha256:[0-9a-f]{64} → sha256:[0-9a-f]{64}`),
+  );
 
   // Naming images builds only those.
   const named = await buildAll(`${fx.repo}-web`);
