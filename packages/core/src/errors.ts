@@ -16,7 +16,9 @@ export type ButlerErrorCode =
   | 'NO_BACKEND'
   | 'PLUGIN_FAILED'
   | 'DEPENDENCIES_UNPINNED'
-  | 'IMAGE_NOT_FOUND';
+  | 'IMAGE_NOT_FOUND'
+  | 'SOURCE_INVALID'
+  | 'SOURCE_UNREACHABLE';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

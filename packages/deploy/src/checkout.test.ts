@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { checkout } from './checkout.js';
+import { parseSource } from './git-source.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bare repository with commits pushed to it, as a remote would have them. */
+function bareRepository() {
+  const root = mkdtempSync(join(tmpdir(), 'butler-git-'));
+  dirs.push(root);
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+      cwd,
+      encoding: 'utf8',
+    }).trim();
+  git(root, 'init', '-q', '--bare', '-b', 'main', 'app.git');
+  const work = join(root, 'work');
+  git(root, 'clone', '-q', join(root, 'app.git'), 'work');
+  const commit = (content: string) => {
+    writeFileSync(join(work, 'app.txt'), content);
+    git(work, 'add', '.');
+    git(work, 'commit', '-q', '-m', content);
+    git(work, 'push', '-q', 'origin', 'HEAD:main');
+    return git(work, 'rev-parse', 'HEAD');
+  };
+  return {
+    url: `file://${join(root, 'app.git')}`,
+    commit,
+    git: (...args: string[]) => git(work, ...args),
+    root,
+  };
+}
+
+test('the first deploy clones, the next one fetches into the same folder, a ref picks the commit', async () => {
+  const remote = bareRepository();
+  const first = remote.commit('v1');
+  const stateDir = join(remote.root, 'state');
+  const source = parseSource(remote.url, '/');
+  const a = await checkout(source, undefined, stateDir);
+  expect(a.commit).toBe(first);
+  expect(readFileSync(join(a.dir, 'app.txt'), 'utf8')).toBe('v1');
+  const second = remote.commit('v2');
+  const b = await checkout(source, undefined, stateDir);
+  expect(b).toEqual({ dir: a.dir, commit: second });
+  expect(readFileSync(join(b.dir, 'app.txt'), 'utf8')).toBe('v2');
+  remote.git('tag', 'v1.0', first);
+  remote.git('push', '-q', 'origin', 'v1.0');
+  expect((await checkout(source, 'v1.0', stateDir)).commit).toBe(first);
+  expect((await checkout(source, first, stateDir)).commit).toBe(first);
+  expect((await checkout(source, 'main', stateDir)).commit).toBe(second);
+  // The URL is not stored in the checkout (it could hold credentials).
+  expect(readFileSync(join(a.dir, '.git', 'config'), 'utf8')).not.toContain('app.git');
+});
+
+test('an unknown ref or an unreachable URL is one clear line', async () => {
+  const remote = bareRepository();
+  remote.commit('v1');
+  const stateDir = join(remote.root, 'state');
+  await expect(checkout(parseSource(remote.url, '/'), 'no-such-branch', stateDir)).rejects.toThrow(
+    /cannot fetch ref "no-such-branch" from file:\/\/.*app\.git: couldn't find remote ref no-such-branch/,
+  );
+  await expect(
+    checkout(parseSource(`file://${remote.root}/missing.git`, '/'), undefined, stateDir),
+  ).rejects.toThrow(/cannot fetch file:\/\/.*missing\.git: /);
+  await expect(checkout(parseSource(remote.url, '/'), '--upload-pack=x', stateDir)).rejects.toThrow(
+    /refusing ref/,
+  );
+});

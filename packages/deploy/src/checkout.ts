@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ButlerError } from '@devops-butler/core';
+import { ALLOWED_PROTOCOLS, type DeploySource, redact } from './git-source.js';
+
+const run = promisify(execFile);
+
+/** Where a deploy builds from, and the commit it is at. */
+export interface Checkout {
+  dir: string;
+  /** The full commit hash; undefined for a local folder that is not a git checkout. */
+  commit: string | undefined;
+}
+
+/**
+ * Brings the checkout cache for a URL to `ref` (default: the remote's HEAD), shallowly: the first
+ * deploy of a repository clones, later ones fetch into the same folder. The URL is passed on the
+ * command line after `--`, never stored in the checkout's config (it may hold credentials).
+ */
+export async function checkout(
+  source: DeploySource,
+  ref: string | undefined,
+  stateDir: string,
+): Promise<Checkout> {
+  if (ref?.startsWith('-'))
+    throw new ButlerError('SOURCE_INVALID', `refusing ref "${ref}": it starts with "-"`);
+  if (source.kind === 'path') {
+    if (ref)
+      await git(source.dir, ['checkout', '-q', '--detach', ref, '--'], `no ref "${ref}" in ${source.dir}`);
+    return { dir: source.dir, commit: await headCommit(source.dir) };
+  }
+  const dir = join(
+    stateDir,
+    'checkouts',
+    createHash('sha256').update(source.displayUrl).digest('hex').slice(0, 16),
+  );
+  if (!existsSync(join(dir, '.git'))) {
+    await mkdir(dir, { recursive: true });
+    await git(dir, ['init', '-q'], `cannot create a checkout in ${dir}`);
+  }
+  await git(
+    dir,
+    ['fetch', '-q', '--depth', '1', '--no-tags', '--', source.url, ref ?? 'HEAD'],
+    ref ? `cannot fetch ref "${ref}" from ${source.displayUrl}` : `cannot fetch ${source.displayUrl}`,
+  );
+  await git(
+    dir,
+    ['checkout', '-q', '--force', '--detach', 'FETCH_HEAD'],
+    `cannot check out ${ref ?? 'HEAD'}`,
+  );
+  await git(dir, ['clean', '-q', '-ffdx'], `cannot clean ${dir}`);
+  return { dir, commit: await headCommit(dir) };
+}
+
+async function headCommit(dir: string): Promise<string | undefined> {
+  try {
+    return (await run('git', ['-C', dir, 'rev-parse', 'HEAD'], { env: gitEnv() })).stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function git(dir: string, args: string[], failure: string): Promise<void> {
+  try {
+    await run('git', ['-C', dir, ...args], { env: gitEnv(), timeout: 10 * 60_000 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
+    const last = stderr.split('\n').filter(Boolean).at(-1) ?? (error as Error).message;
+    throw new ButlerError('SOURCE_UNREACHABLE', `${failure}: ${redact(last.replace(/^fatal: /, ''))}`, {
+      hint: 'check the URL, the ref and your access to the repository',
+    });
+  }
+}
+
+/** No prompts (a deploy is not interactive), only the allowed transports, even for submodules. */
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(':'),
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: 'echo',
+  };
+}
