@@ -30,18 +30,7 @@ export function engineRequest(
 ): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request({ ...endpoint, method, path, headers: { accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          // plain-text error bodies stay text
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
+      readBody(res).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
     });
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
     req.end();
@@ -67,24 +56,25 @@ export function engineBuild(
       },
       (res) => {
         if (res.statusCode === 200) return resolve(res);
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // plain-text error bodies stay text
-          }
-          reject(engineError(res.statusCode ?? 0, body));
-        });
+        readBody(res).then((body) => reject(engineError(res.statusCode ?? 0, body)), reject);
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
     tar.on('error', (error) => req.destroy(error));
     tar.pipe(req);
   });
+}
+
+/** A response body: parsed JSON, plain text when it is not JSON, undefined when empty. */
+async function readBody(res: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text; // plain-text error bodies stay text
+  }
 }
 
 /** Turns a socket error into one clear line, or passes other errors through. */

@@ -1,29 +1,13 @@
-import { Writable } from 'node:stream';
-import { makeTree } from '@devops-butler/test-support';
+import { captureIo, makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
-import type { CliIo } from './io.js';
 import { main } from './main.js';
 
 async function run(files: Record<string, string>, args: (dir: string) => string[], cwdInTree = false) {
   const tree = await makeTree({ Dockerfile: 'FROM scratch\n', ...files });
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const io: CliIo = {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: { BUTLER_STATE_DIR: '' },
-    cwd: cwdInTree ? tree.dir : process.cwd(),
-  };
+  const c = captureIo({ cwd: cwdInTree ? tree.dir : process.cwd() });
   try {
-    const code = await main(args(tree.dir), io);
-    return { code, out, err };
+    const code = await main(args(tree.dir), c.io);
+    return { code, out: c.out(), err: c.err() };
   } finally {
     await tree.remove();
   }

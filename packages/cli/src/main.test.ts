@@ -1,27 +1,8 @@
-import { Writable } from 'node:stream';
-import { makeTree } from '@devops-butler/test-support';
+import { captureIo, makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
-import type { CliIo } from './io.js';
 import { main } from './main.js';
 
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const io: CliIo = {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: { BUTLER_STATE_DIR: '' },
-    cwd: process.cwd(),
-  };
-  return { io, out: () => out, err: () => err };
-}
+const capture = () => captureIo();
 
 test('--help lists the commands and exits 0', async () => {
   const c = capture();

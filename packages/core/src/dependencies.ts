@@ -73,3 +73,15 @@ export function summarizeDependencies(dependencies: readonly Dependency[]): Depe
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Declared dependencies a lockfile does not list: a fresh install resolves them anew, so they are unpinned. */
+export function notInLockfile(
+  declared: ReadonlyMap<string, string>,
+  locked: Iterable<{ name: string }>,
+  lockfile: string,
+): Dependency[] {
+  const lockedNames = new Set([...locked].map((p) => p.name));
+  return [...declared]
+    .filter(([name]) => !lockedNames.has(name))
+    .map(([name, version]) => ({ name, version, direct: true, unpinned: `not in ${lockfile}` }));
+}

@@ -15,6 +15,7 @@ export {
   dependencyFingerprint,
   type ManifestProblem,
   normalizeDependencies,
+  notInLockfile,
   summarizeDependencies,
 } from './dependencies.js';
 export { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';

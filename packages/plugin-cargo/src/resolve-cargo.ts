@@ -1,5 +1,10 @@
 import { posix } from 'node:path';
-import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
+import {
+  type Dependency,
+  type DependencyReport,
+  type ManifestFiles,
+  notInLockfile,
+} from '@devops-butler/core';
 import { parseCargoLock, parseCargoToml } from './cargo-files.js';
 
 /**
@@ -26,11 +31,7 @@ export function resolveCargoDependencies(files: ManifestFiles): DependencyReport
     const locked = files.parse(lockfile, parseCargoLock);
     if (!locked) continue;
     dependencies.push(...locked.map((p) => ({ ...p, direct: declared.has(p.name) })));
-    const lockedNames = new Set(locked.map((p) => p.name));
-    for (const [name, version] of declared) {
-      if (!lockedNames.has(name))
-        dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
-    }
+    dependencies.push(...notInLockfile(declared, locked, lockfile));
   }
   for (const [dir, declared] of manifests) {
     if (covered.has(dir)) continue;

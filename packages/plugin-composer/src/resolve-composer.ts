@@ -1,5 +1,10 @@
 import { posix } from 'node:path';
-import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
+import {
+  type Dependency,
+  type DependencyReport,
+  type ManifestFiles,
+  notInLockfile,
+} from '@devops-butler/core';
 
 // Platform requirements: PHP itself and its extensions come from the base image, not from composer.
 const PLATFORM =
@@ -41,11 +46,7 @@ export function resolveComposerDependencies(files: ManifestFiles): DependencyRep
     const locked = files.parse(lockfile, parseComposerLock);
     if (!locked) continue;
     dependencies.push(...locked.map((p) => ({ ...p, direct: declared.has(p.name) })));
-    const lockedNames = new Set(locked.map((p) => p.name));
-    for (const [name, version] of declared) {
-      if (!lockedNames.has(name))
-        dependencies.push({ name, version, direct: true, unpinned: `not in ${lockfile}` });
-    }
+    dependencies.push(...notInLockfile(declared, locked, lockfile));
   }
   return { dependencies };
 }

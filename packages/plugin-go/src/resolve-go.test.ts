@@ -1,5 +1,4 @@
-import { createManifestFiles, type ManifestProblem } from '@devops-butler/core';
-import { makeTree } from '@devops-butler/test-support';
+import { resolveTree } from '@devops-butler/contract-tests';
 import { expect, test } from 'vitest';
 import { resolveGoDependencies } from './resolve-go.js';
 
@@ -12,17 +11,10 @@ test('go.work members are not dependencies of each other; local replacements are
     'lib/go.mod': 'module example.com/lib\nrequire golang.org/x/text v0.16.0\n',
     'lib/go.sum': 'golang.org/x/text v0.16.0 h1:x\n',
   };
-  const tree = await makeTree(files);
-  try {
-    const problems: ManifestProblem[] = [];
-    const paths = Object.keys(files).sort();
-    const report = resolveGoDependencies(createManifestFiles(tree.dir, paths, paths, problems));
-    expect(report.dependencies).toEqual([
-      { name: 'github.com/a/b', version: '../vendored/b (local)', direct: true },
-      { name: 'golang.org/x/text', version: 'v0.16.0', direct: true },
-    ]);
-    expect(problems).toEqual([]);
-  } finally {
-    await tree.remove();
-  }
+  const report = await resolveTree(resolveGoDependencies, files);
+  expect(report.dependencies).toEqual([
+    { name: 'github.com/a/b', version: '../vendored/b (local)', direct: true },
+    { name: 'golang.org/x/text', version: 'v0.16.0', direct: true },
+  ]);
+  expect(report.problems).toEqual([]);
 });

@@ -1,19 +1,8 @@
-import { createManifestFiles, type ManifestProblem } from '@devops-butler/core';
-import { makeTree } from '@devops-butler/test-support';
+import { resolveTree } from '@devops-butler/contract-tests';
 import { expect, test } from 'vitest';
 import { resolveNpmDependencies } from './resolve-npm.js';
 
-async function resolve(files: Record<string, string>) {
-  const tree = await makeTree(files);
-  try {
-    const problems: ManifestProblem[] = [];
-    const paths = Object.keys(files).sort();
-    const report = await resolveNpmDependencies(createManifestFiles(tree.dir, paths, paths, problems));
-    return { ...report, problems };
-  } finally {
-    await tree.remove();
-  }
-}
+const resolve = (files: Record<string, string>) => resolveTree(resolveNpmDependencies, files);
 
 test('a root lockfile resolves every workspace; members are not dependencies of each other', async () => {
   const { dependencies } = await resolve({

@@ -1,6 +1,11 @@
 import { posix } from 'node:path';
-import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
-import { type LockedPackage, lockfileParser } from './lockfiles.js';
+import {
+  type Dependency,
+  type DependencyReport,
+  type ManifestFiles,
+  notInLockfile,
+} from '@devops-butler/core';
+import { lockfileParser } from './lockfiles.js';
 import { isLocalRange, type PackageManifest, parsePackageJson, unpinnedReason } from './package-json.js';
 
 /** Lockfiles in the order a folder's package manager is chosen when several sit side by side. */
@@ -53,12 +58,7 @@ export async function resolveNpmDependencies(files: ManifestFiles): Promise<Depe
     if (!locked) continue;
     const included = locked.filter((p) => !memberNames.has(p.name));
     dependencies.push(...included);
-    const lockedNames = new Set(included.map((p: LockedPackage) => p.name));
-    for (const [name, range] of declared) {
-      if (!lockedNames.has(name)) {
-        dependencies.push({ name, version: range, direct: true, unpinned: `not in ${lockfile}` });
-      }
-    }
+    dependencies.push(...notInLockfile(declared, included, lockfile));
   }
   for (const [dir, manifest] of manifests) {
     if (covered.has(dir)) continue;

@@ -1,19 +1,9 @@
-import { createManifestFiles, type ManifestProblem } from '@devops-butler/core';
-import { makeTree } from '@devops-butler/test-support';
+import { resolveTree } from '@devops-butler/contract-tests';
 import { expect, test } from 'vitest';
 import { resolvePipDependencies } from './resolve-pip.js';
 
-async function resolve(files: Record<string, string>, used = Object.keys(files)) {
-  const tree = await makeTree(files);
-  try {
-    const problems: ManifestProblem[] = [];
-    const found = used.filter((p) => !p.endsWith('.py')).sort();
-    const report = await resolvePipDependencies(createManifestFiles(tree.dir, used, found, problems));
-    return { ...report, problems };
-  } finally {
-    await tree.remove();
-  }
-}
+const resolve = (files: Record<string, string>, used?: string[]) =>
+  resolveTree(resolvePipDependencies, files, { ...(used ? { used } : {}), found: (p) => !p.endsWith('.py') });
 
 test('-r includes are followed relative to the including file, once', async () => {
   const { dependencies } = await resolve({

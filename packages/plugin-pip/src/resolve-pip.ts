@@ -1,5 +1,10 @@
 import { posix } from 'node:path';
-import type { Dependency, DependencyReport, ManifestFiles } from '@devops-butler/core';
+import {
+  type Dependency,
+  type DependencyReport,
+  type ManifestFiles,
+  notInLockfile,
+} from '@devops-butler/core';
 import {
   declaredPythonNames,
   type LockedPackage,
@@ -62,11 +67,8 @@ async function resolveProject(
   const parser = lockfile.endsWith('Pipfile.lock') ? parsePipfileLock : parseTomlLock;
   const locked: LockedPackage[] | undefined = files.parse(lockfile, parser);
   if (!locked) return [];
-  const lockedNames = new Set(locked.map((p) => p.name));
   return [
     ...locked.map((p) => ({ ...p, direct: declared.has(p.name) })),
-    ...[...declared]
-      .filter(([name]) => !lockedNames.has(name))
-      .map(([name, version]) => ({ name, version, direct: true, unpinned: `not in ${lockfile}` })),
+    ...notInLockfile(declared, locked, lockfile),
   ];
 }
