@@ -1,3 +1,8 @@
 export { describeBackendContract } from './backend-contract.js';
-export { describeEcosystem, describeManifestPlugin, type EcosystemCase } from './manifest-plugin-contract.js';
+export {
+  describeEcosystem,
+  describeManifestPlugin,
+  type EcosystemCase,
+  reorderTomlLock,
+} from './manifest-plugin-contract.js';
 export { resolveTree } from './resolve-tree.js';

@@ -151,3 +151,9 @@ export function describeEcosystem(c: EcosystemCase): void {
     });
   });
 }
+
+/** A TOML lockfile (`[[package]]` tables after a header) with its tables reversed and other spacing. */
+export function reorderTomlLock(lock: string): string {
+  const [header, ...tables] = lock.split('\n\n');
+  return [header, ...tables.reverse()].join('\n\n\n').replace(/ = /g, ' =   ');
+}

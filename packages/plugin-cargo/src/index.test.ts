@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeEcosystem, describeManifestPlugin } from '@devops-butler/contract-tests';
+import { describeEcosystem, describeManifestPlugin, reorderTomlLock } from '@devops-butler/contract-tests';
 import { repoRoot } from '@devops-butler/test-support';
 import { CARGO_MANIFESTS, cargo } from './index.js';
 
@@ -7,12 +7,6 @@ describeManifestPlugin('cargo', cargo, CARGO_MANIFESTS[0]);
 
 const dir = `${repoRoot()}/examples/ecosystems/cargo`;
 const lock = readFileSync(`${dir}/Cargo.lock`, 'utf8');
-
-/** The same packages in another order, with other whitespace. */
-function reorderedLock(): string {
-  const [header, ...packages] = lock.split('\n\n');
-  return [header, ...packages.reverse()].join('\n\n\n').replace(/ = /g, '   =   ');
-}
 
 describeEcosystem({
   ecosystem: 'cargo',
@@ -23,7 +17,7 @@ describeEcosystem({
   reformatted: {
     'Cargo.toml':
       '[dev-dependencies]\npretty_assertions="1.4"\n[dependencies.tokio]\nversion="1.38"\nfeatures=["rt","macros"]\n[dependencies]\nserde={version="1.0",features=["derive"]}\n[package]\nname="ecosystem-cargo-app"\nversion="0.1.0"\nedition="2021"\n',
-    'Cargo.lock': reorderedLock(),
+    'Cargo.lock': reorderTomlLock(lock),
   },
   bump: {
     files: { 'Cargo.lock': lock.replace('version = "1.0.203"', 'version = "1.0.204"') },

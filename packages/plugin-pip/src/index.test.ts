@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeEcosystem, describeManifestPlugin } from '@devops-butler/contract-tests';
+import { describeEcosystem, describeManifestPlugin, reorderTomlLock } from '@devops-butler/contract-tests';
 import { repoRoot } from '@devops-butler/test-support';
 import { PIP_MANIFESTS, pip } from './index.js';
 
@@ -7,12 +7,6 @@ describeManifestPlugin('pip', pip, PIP_MANIFESTS[0]);
 
 const dir = `${repoRoot()}/examples/ecosystems/pip`;
 const lock = readFileSync(`${dir}/uv.lock`, 'utf8');
-
-/** The same packages in another order, with other whitespace. */
-function reorderedLock(): string {
-  const [header, ...packages] = lock.split('\n\n');
-  return [header, ...packages.reverse()].join('\n\n\n').replace(/ = /g, '=');
-}
 
 describeEcosystem({
   ecosystem: 'pip',
@@ -23,7 +17,7 @@ describeEcosystem({
   reformatted: {
     'pyproject.toml':
       '[dependency-groups]\ndev = [ "pytest >= 8" ]\n\n[project]\nname="ecosystem-pip-app"\nversion="1.0.0"\ndependencies=["Requests ~= 2.31","Flask>=3.0"]\n',
-    'uv.lock': reorderedLock(),
+    'uv.lock': reorderTomlLock(lock),
   },
   bump: {
     files: { 'uv.lock': lock.replace('version = "3.0.3"', 'version = "3.1.0"') },
