@@ -90,6 +90,7 @@ export function printBuildResult(result: BuildResult, io: CliIo, verbosity: Verb
 function dependencyLines(metadata: Record<string, unknown>): string[] {
   const summaries = (metadata.dependencies ?? {}) as Record<string, DependencySummary>;
   return Object.entries(summaries).map(([ecosystem, { counts }]) => {
+    if (counts.direct + counts.transitive === 0) return `📚 ${ecosystem}: no dependencies`;
     const unpinned = counts.unpinned > 0 ? `, ${counts.unpinned} unpinned` : '';
     return `📚 ${ecosystem}: ${counts.direct} direct, ${counts.transitive} transitive dependencies${unpinned}`;
   });
