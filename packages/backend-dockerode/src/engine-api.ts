@@ -22,18 +22,23 @@ export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): Engi
   return undefined;
 }
 
-/** One Engine API call; resolves with the status and the parsed JSON body (if any). */
+/** One Engine API call (with a JSON body when given); resolves with the status and the parsed JSON body. */
 export function engineRequest(
   endpoint: EngineEndpoint,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
+  json?: unknown,
 ): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint, method, path, headers: { accept: 'application/json' } }, (res) => {
+    const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (payload)
+      Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
+    const req = request({ ...endpoint, method, path, headers }, (res) => {
       readBody(res).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
     });
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
-    req.end();
+    req.end(payload);
   });
 }
 

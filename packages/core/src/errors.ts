@@ -18,7 +18,8 @@ export type ButlerErrorCode =
   | 'DEPENDENCIES_UNPINNED'
   | 'IMAGE_NOT_FOUND'
   | 'SOURCE_INVALID'
-  | 'SOURCE_UNREACHABLE';
+  | 'SOURCE_UNREACHABLE'
+  | 'DEPLOY_FAILED';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

@@ -1,0 +1,181 @@
+import { request } from 'node:http';
+import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
+import { ButlerError } from '@devops-butler/core';
+
+/** What a deployment container is made of. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  network: string;
+  env: Record<string, string>;
+  /** Published on `hostIp` (127.0.0.1 unless asked otherwise). */
+  ports: { hostIp: string; host: number; container: number }[];
+  labels: Record<string, string>;
+}
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  running: boolean;
+  exitCode: number;
+  /** How often the restart policy restarted it: a new container that restarts is failing. */
+  restarts: number;
+  /** `healthy`, `unhealthy`, `starting`; undefined when the image has no HEALTHCHECK. */
+  health: string | undefined;
+  labels: Record<string, string>;
+}
+
+const path = encodeURIComponent;
+
+/** Creates the bridge network when missing; a network of that name that is not a bridge is a clash. */
+export async function ensureNetwork(endpoint: EngineEndpoint, name: string): Promise<void> {
+  const found = await engineRequest(endpoint, 'GET', `/networks/${path(name)}`);
+  if (found.status === 200) {
+    const driver = (found.body as { Driver?: string }).Driver;
+    if (driver !== 'bridge') {
+      throw new ButlerError(
+        'DEPLOY_FAILED',
+        `network "${name}" exists with driver "${driver}", not a bridge`,
+        {
+          hint: 'pick another name with --network, or remove that network',
+        },
+      );
+    }
+    return;
+  }
+  if (found.status !== 404) throw engineError(found.status, found.body);
+  const created = await engineRequest(endpoint, 'POST', '/networks/create', {
+    Name: name,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: { 'devops-butler.managed': 'true' },
+  });
+  // 409: another deploy created it a moment ago.
+  if (created.status !== 201 && created.status !== 409) throw engineError(created.status, created.body);
+}
+
+/** Creates (does not start) a container; resolves with its ID. */
+export async function createContainer(endpoint: EngineEndpoint, spec: ContainerSpec): Promise<string> {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of spec.ports) {
+    exposed[`${port.container}/tcp`] = {};
+    bindings[`${port.container}/tcp`] = [{ HostIp: port.hostIp, HostPort: String(port.host) }];
+  }
+  const created = await engineRequest(endpoint, 'POST', `/containers/create?name=${path(spec.name)}`, {
+    Image: spec.image,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    Labels: spec.labels,
+    ExposedPorts: exposed,
+    HostConfig: {
+      PortBindings: bindings,
+      RestartPolicy: { Name: 'unless-stopped' },
+      NetworkMode: spec.network,
+    },
+  });
+  if (created.status === 409) {
+    throw new ButlerError('DEPLOY_FAILED', `a container named "${spec.name}" already exists`, {
+      hint: `remove it (docker rm ${spec.name}) or deploy with another --name`,
+    });
+  }
+  if (created.status !== 201) throw engineError(created.status, created.body);
+  return (created.body as { Id: string }).Id;
+}
+
+/** Starts a container; a host port someone else holds is one clear error. */
+export async function startContainer(
+  endpoint: EngineEndpoint,
+  id: string,
+  ports: ContainerSpec['ports'],
+): Promise<void> {
+  const started = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/start`);
+  if (started.status === 204 || started.status === 304) return;
+  const message = String((started.body as { message?: string })?.message ?? started.body);
+  if (/port is already allocated|address already in use/i.test(message)) {
+    const taken = ports.map((p) => `${p.hostIp}:${p.host}`).join(', ');
+    throw new ButlerError('DEPLOY_FAILED', `port ${taken} is already in use`, {
+      hint: 'stop what listens there, or publish another host port with --port',
+    });
+  }
+  throw engineError(started.status, started.body);
+}
+
+/** The container's state, or undefined when there is none by that name or ID. */
+export async function inspectContainer(
+  endpoint: EngineEndpoint,
+  idOrName: string,
+): Promise<ContainerState | undefined> {
+  const found = await engineRequest(endpoint, 'GET', `/containers/${path(idOrName)}/json`);
+  if (found.status === 404) return undefined;
+  if (found.status !== 200) throw engineError(found.status, found.body);
+  const c = found.body as {
+    Id: string;
+    Name: string;
+    Image: string;
+    RestartCount: number;
+    State: { Running: boolean; ExitCode: number; Health?: { Status: string } };
+    Config: { Labels: Record<string, string> | null };
+  };
+  return {
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    image: c.Image,
+    running: c.State.Running,
+    exitCode: c.State.ExitCode,
+    restarts: c.RestartCount ?? 0,
+    health: c.State.Health?.Status,
+    labels: c.Config.Labels ?? {},
+  };
+}
+
+/** Stops (with a grace period for in-flight requests) and removes a container; gone already is fine. */
+export async function removeContainer(
+  endpoint: EngineEndpoint,
+  id: string,
+  graceSeconds = 10,
+): Promise<void> {
+  const stopped = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/stop?t=${graceSeconds}`);
+  if (![204, 304, 404].includes(stopped.status)) throw engineError(stopped.status, stopped.body);
+  const removed = await engineRequest(endpoint, 'DELETE', `/containers/${path(id)}?v=1`);
+  if (![204, 404].includes(removed.status)) throw engineError(removed.status, removed.body);
+}
+
+export async function renameContainer(endpoint: EngineEndpoint, id: string, name: string): Promise<void> {
+  const renamed = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/rename?name=${path(name)}`);
+  if (renamed.status !== 204) throw engineError(renamed.status, renamed.body);
+}
+
+/** The last lines a container wrote (stdout and stderr), for a failed deploy's message. */
+export async function logTail(endpoint: EngineEndpoint, id: string, lines = 20): Promise<string[]> {
+  const raw = await getBytes(endpoint, `/containers/${path(id)}/logs?stdout=1&stderr=1&tail=${lines}`).catch(
+    () => Buffer.alloc(0),
+  );
+  return demultiplex(raw).split('\n').filter(Boolean).slice(-lines);
+}
+
+function getBytes(endpoint: EngineEndpoint, urlPath: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ ...endpoint, method: 'GET', path: urlPath }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Without a TTY the engine frames each chunk with an 8-byte header (stream, 0, 0, 0, size); keep the payloads. */
+function demultiplex(bytes: Buffer): string {
+  const framed =
+    bytes.length >= 8 && (bytes[0] ?? 9) <= 2 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0;
+  if (!framed) return bytes.toString('utf8');
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length; ) {
+    const size = bytes.readUInt32BE(offset + 4);
+    parts.push(bytes.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

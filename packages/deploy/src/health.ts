@@ -1,0 +1,61 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { inspectContainer } from './containers.js';
+
+export interface HealthOptions {
+  /** With no HEALTHCHECK: how long the container must stay up (default 2 s). */
+  settleMs?: number;
+  /** Give up after this long (default 60 s). */
+  timeoutMs?: number;
+  /** With no HEALTHCHECK: a published 127.0.0.1 port that must accept a TCP connection. */
+  port?: number | undefined;
+}
+
+export type HealthResult = { healthy: true } | { healthy: false; reason: string };
+
+/**
+ * Waits until a new container is fit to take over: its HEALTHCHECK says healthy when the image
+ * has one; otherwise it keeps running for the settle period and, when a port is published, accepts
+ * a connection on it. A container that exits, turns unhealthy or times out is not.
+ */
+export async function waitHealthy(
+  endpoint: EngineEndpoint,
+  id: string,
+  options: HealthOptions = {},
+): Promise<HealthResult> {
+  const settleMs = options.settleMs ?? 2000;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const started = Date.now();
+  while (Date.now() < deadline) {
+    const state = await inspectContainer(endpoint, id);
+    if (!state) return { healthy: false, reason: 'the container disappeared' };
+    if (!state.running || state.restarts > 0) {
+      return { healthy: false, reason: `the container exited with code ${state.exitCode}` };
+    }
+    if (state.health === 'unhealthy') return { healthy: false, reason: 'its HEALTHCHECK reports unhealthy' };
+    if (state.health === 'healthy') return { healthy: true };
+    if (state.health === undefined && Date.now() - started >= settleMs) {
+      if (options.port === undefined || (await accepts(options.port))) return { healthy: true };
+    }
+    await sleep(200);
+  }
+  return {
+    healthy: false,
+    reason: `not healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`,
+  };
+}
+
+/** True when 127.0.0.1:port accepts a TCP connection within a second. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
