@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { useEngineFixture } from '@devops-butler/test-support';
+import { repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -16,16 +16,7 @@ async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
   return stdout;
 }
 
-async function tags(): Promise<string[]> {
-  const { stdout } = await run('docker', [
-    'image',
-    'ls',
-    '--format',
-    '{{.Tag}}',
-    `local-registry/${fx.repo}`,
-  ]);
-  return stdout.split('\n').filter(Boolean);
-}
+const tags = () => repoTags(`local-registry/${fx.repo}`);
 
 async function buildTimes(count: number, extra: string[] = []): Promise<void> {
   for (let i = 1; i <= count; i++) {

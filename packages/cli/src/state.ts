@@ -52,7 +52,7 @@ export async function recordBuild(
         context: hashed?.context.request.context,
         at: new Date().toISOString(),
       },
-      hashed && toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed)),
+      hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
     );
   } catch (error) {
     io.stderr.write(`⚠️ this build was not recorded in the state store: ${(error as Error).message}\n`);

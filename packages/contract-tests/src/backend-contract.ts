@@ -8,7 +8,7 @@ import {
   LABELS,
   toRequest,
 } from '@devops-butler/core';
-import { useEngineFixture } from '@devops-butler/test-support';
+import { repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -143,14 +143,8 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
       await fx.tree.write({ Dockerfile: `${fx.from}${APP.Dockerfile}RUN exit 3\n` });
       await expect(build()).rejects.toMatchObject({ code: 'BUILD_FAILED' });
       expect(await imageIdOf(`local-registry/${fx.repo}:latest`)).toBe(good.image.id);
-      const { stdout } = await run('docker', [
-        'image',
-        'ls',
-        '--format',
-        '{{.Tag}}',
-        `local-registry/${fx.repo}`,
-      ]);
-      expect(stdout.trim().split('\n').sort()).toEqual([good.target.tag, 'latest'].sort());
+      const tags = await repoTags(`local-registry/${fx.repo}`);
+      expect(tags.sort()).toEqual([good.target.tag, 'latest'].sort());
     });
 
     test('force rebuilds even when the image exists', async () => {

@@ -73,9 +73,9 @@ test('stats count every decision exactly and estimate the time reuse saved', () 
 
 test('manifests are stored once per digest and found again', () => {
   const store = StateStore.open(stateDir());
-  store.recordBuild(record('miss', 1000, 'app', 'd1'), manifest('d1'));
-  store.recordBuild(record('hit', 100, 'app', 'd1'), manifest('d1'));
-  store.recordBuild(record('miss', 1000, 'app', 'd2'), manifest('d2'));
+  store.recordBuild(record('miss', 1000, 'app', 'd1'), () => manifest('d1'));
+  store.recordBuild(record('hit', 100, 'app', 'd1'), () => manifest('d1'));
+  store.recordBuild(record('miss', 1000, 'app', 'd2'), () => manifest('d2'));
   expect(store.manifest('d1')).toEqual(manifest('d1'));
   expect(store.previousManifest('app', 'd2')?.digest).toBe('d1');
   expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'miss' });

@@ -62,8 +62,11 @@ export class StateStore {
     return new StateStore(join(dir, FILE_NAME), options.onWarning ?? (() => undefined));
   }
 
-  /** Records a decision and, the first time a digest is seen, its input manifest — atomically. */
-  recordBuild(record: BuildRecord, manifest?: InputManifest): void {
+  /**
+   * Records a decision and, the first time a digest is seen, its input manifest — atomically. The
+   * manifest is made only then: on a cache hit it is almost always stored already.
+   */
+  recordBuild(record: BuildRecord, manifest?: () => InputManifest): void {
     this.guard(() =>
       this.db
         .transaction(() => {
@@ -83,12 +86,11 @@ export class StateStore {
               record.context ?? null,
               record.at,
             );
-          // A cache hit's manifest is usually stored already: encoding a big one costs more than asking.
           const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
           if (manifest && !stored) {
             this.db
               .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
-              .run(record.digest, record.repo, record.at, encodeManifest(manifest));
+              .run(record.digest, record.repo, record.at, encodeManifest(manifest()));
             this.db
               .prepare(
                 `DELETE FROM manifests WHERE repo = ? AND digest NOT IN

@@ -9,6 +9,12 @@ export function uniqueRepo(label: string): string {
   return `butler-test-${label}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The tags under `{registry}/{repo}`, as `docker image ls` shows them. */
+export async function repoTags(reference: string): Promise<string[]> {
+  const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Tag}}', reference]);
+  return stdout.split('\n').filter(Boolean);
+}
+
 /** Removes every image whose reference is under `{registry}/{repo}` — only what the calling test made. */
 export async function removeRepoImages(reference: string): Promise<void> {
   const { stdout } = await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', reference]);

@@ -1,5 +1,11 @@
 export { captureIo } from './capture-io.js';
-export { OWNER_LABEL, removeOwnedDanglingImages, removeRepoImages, uniqueRepo } from './docker-cleanup.js';
+export {
+  OWNER_LABEL,
+  removeOwnedDanglingImages,
+  removeRepoImages,
+  repoTags,
+  uniqueRepo,
+} from './docker-cleanup.js';
 export { type EngineFixture, useEngineFixture } from './engine-fixture.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
 export { readFixtureTree } from './read-fixture-tree.js';

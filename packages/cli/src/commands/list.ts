@@ -1,10 +1,8 @@
-import { assertRepoName } from '@devops-butler/core';
 import { loadInventory } from '@devops-butler/plugin-retention';
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
-import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler list [options]
 
@@ -17,21 +15,12 @@ Options:
       --json        print the list as JSON
   -h, --help        show this help`;
 
-const FLAGS = {
-  repo: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 export async function listCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, FLAGS, 'list');
+  const values = parseRepoQuery(args, 'list');
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`butler list takes no arguments — use --repo ${positionals[0]}`);
-  if (values.repo !== undefined) assertRepoName(values.repo);
   const inventory = await loadInventory(requireEndpoint(io.env, 'list'), values.repo);
   const images = inventory
     .map((image) => ({

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { assertRepoName } from '@devops-butler/core';
 import { UsageError } from '../usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -13,4 +14,23 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T, 
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} — run butler ${command} --help`);
   }
+}
+
+const REPO_QUERY_FLAGS = {
+  repo: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flags of commands that report on one repository or all (`list`, `stats`): no arguments. */
+export function parseRepoQuery(
+  args: string[],
+  command: string,
+): { help: boolean; repo: string | undefined; json: boolean } {
+  const { values, positionals } = parseCommandArgs(args, REPO_QUERY_FLAGS, command);
+  if (!values.help && positionals.length > 0) {
+    throw new UsageError(`butler ${command} takes no arguments — use --repo ${positionals[0]}`);
+  }
+  if (!values.help && values.repo !== undefined) assertRepoName(values.repo);
+  return { help: values.help === true, repo: values.repo, json: values.json === true };
 }

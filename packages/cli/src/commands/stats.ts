@@ -1,12 +1,11 @@
-import { assertRepoName, defaultStateDir } from '@devops-butler/core';
+import { defaultStateDir } from '@devops-butler/core';
 import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, formatDuration, printTable } from '../output.js';
 import { openState } from '../state.js';
-import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler stats [options]
 
@@ -20,12 +19,6 @@ Options:
       --json        print the numbers as JSON
   -h, --help        show this help`;
 
-const FLAGS = {
-  repo: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 interface DiskUse {
   images: number;
   bytes: number;
@@ -33,14 +26,11 @@ interface DiskUse {
 }
 
 export async function statsCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, FLAGS, 'stats');
+  const values = parseRepoQuery(args, 'stats');
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 0)
-    throw new UsageError(`butler stats takes no arguments — use --repo ${positionals[0]}`);
-  if (values.repo !== undefined) assertRepoName(values.repo);
   const disk = await diskUse(io, values.repo);
   const store = await openState(defaultStateDir(io.env), io);
   const history = store?.stats(values.repo) ?? [];
