@@ -177,4 +177,5 @@ class EngineClient {
   }
 }
 
-export { type EngineEndpoint, engineError, engineRequest, plainEndpoint } from './engine-api.js';
+export { followBuildResponse } from './build-stream.js';
+export { type EngineEndpoint, engineBuild, engineError, engineRequest, plainEndpoint } from './engine-api.js';

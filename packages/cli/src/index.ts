@@ -1,3 +1,4 @@
+export { defaultPlugins } from '@devops-butler/default-plugins';
 export {
   type ButlerConfig,
   type ConfigEnv,
@@ -5,5 +6,4 @@ export {
   type ImageConfig,
   type UserConfig,
 } from './config.js';
-export { defaultPlugins } from './default-plugins.js';
 export { main } from './main.js';

@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, CONFIG_FILES } from '@devops-butler/core';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
 
@@ -15,20 +15,7 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
     searchStrategy: 'project',
     // .mts is TypeScript too; cosmiconfig transpiles both with the typescript package, no build step.
     loaders: { '.mts': defaultLoaders['.ts'] },
-    searchPlaces: [
-      'package.json',
-      '.butlerrc',
-      '.butlerrc.json',
-      '.butlerrc.js',
-      '.butlerrc.mjs',
-      '.butlerrc.cjs',
-      'butler.config.ts',
-      'butler.config.mts',
-      'butler.config.js',
-      'butler.config.mjs',
-      'butler.config.cjs',
-      'butler.config.json',
-    ],
+    searchPlaces: [...CONFIG_FILES],
   });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {

@@ -1,4 +1,4 @@
-import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
+import type { BuildResult, HashedContext } from '@devops-butler/core';
 import type { StateStore } from '@devops-butler/state-store';
 import type { CliIo } from './io.js';
 
@@ -19,16 +19,6 @@ export async function openState(stateDir: string, io: CliIo): Promise<StateStore
   }
 }
 
-/** The dependencies manifest plugins found, by ecosystem. */
-export function dependenciesOf(hashed: HashedContext): Record<string, Dependency[]> {
-  return Object.fromEntries(
-    hashed.context.ecosystems.map((ecosystem) => [
-      ecosystem,
-      (hashed.context.metadata[ecosystem] as EcosystemMetadata | undefined)?.dependencies ?? [],
-    ]),
-  );
-}
-
 /** Records a build decision and its input manifest; a failure is a warning. */
 export async function recordBuild(
   stateDir: string,
@@ -39,21 +29,8 @@ export async function recordBuild(
   const store = await openState(stateDir, io);
   if (!store) return;
   try {
-    const { toInputManifest } = await import('@devops-butler/state-store');
-    store.recordBuild(
-      {
-        repo: result.target.repo,
-        tag: result.target.tag,
-        digest: result.target.digest,
-        decision: result.outcome === 'reused' ? 'hit' : result.outcome === 'forced' ? 'forced' : 'miss',
-        durationMs: result.durationMs,
-        imageId: result.image.id,
-        size: result.image.size,
-        context: hashed?.context.request.context,
-        at: new Date().toISOString(),
-      },
-      hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
-    );
+    const { recordBuildResult } = await import('@devops-butler/state-store');
+    recordBuildResult(store, result, hashed);
   } catch (error) {
     io.stderr.write(`⚠️ this build was not recorded in the state store: ${(error as Error).message}\n`);
   } finally {

@@ -7,6 +7,7 @@ export {
   type RunOptions,
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
+export { CONFIG_FILES } from './config-files.js';
 export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
 export {
   type Dependency,
@@ -39,4 +40,5 @@ export {
 } from './manifest-plugin.js';
 export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 export { defaultStateDir } from './state-dir.js';
+export { type TarSource, tarMembers } from './tar-writer.js';
 export type * from './types.js';

@@ -1,8 +1,13 @@
-import { closeSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One tar member: a path read from the context, or bytes made in memory. */
-export type TarSource = { path: string; optional?: boolean } | { name: string; content: Buffer };
+/**
+ * One tar member: a path read from the context (stored under `as` when given; `follow` stores what
+ * a symlink points to instead of the link), or bytes made in memory.
+ */
+export type TarSource =
+  | { path: string; optional?: boolean; as?: string; follow?: boolean }
+  | { name: string; content: Buffer; mode?: number };
 
 const BLOCK = 512;
 /** Members are gathered into writes of about this size: one syscall per small file is the slow part. */
@@ -29,24 +34,27 @@ export async function* tarMembers(context: string, sources: readonly TarSource[]
   };
   for (const source of sources) {
     if ('content' in source) {
-      push(header(source.name, { type: '0', mode: 0o644, size: source.content.length, mtime: 0 }));
+      push(
+        header(source.name, { type: '0', mode: source.mode ?? 0o644, size: source.content.length, mtime: 0 }),
+      );
       push(source.content);
       push(padding(source.content.length));
     } else {
       const absolute = join(context, source.path);
       let stats: ReturnType<typeof lstatSync>;
       try {
-        stats = lstatSync(absolute);
+        stats = source.follow ? statSync(absolute) : lstatSync(absolute);
       } catch (error) {
         if (source.optional) continue;
         throw error;
       }
       const base = { mode: stats.mode & 0o7777, mtime: Math.floor(stats.mtimeMs / 1000) };
-      if (stats.isDirectory()) push(header(`${source.path}/`, { ...base, type: '5', size: 0 }));
+      const name = source.as ?? source.path;
+      if (stats.isDirectory()) push(header(`${name}/`, { ...base, type: '5', size: 0 }));
       else if (stats.isSymbolicLink()) {
-        push(header(source.path, { ...base, type: '2', size: 0, linkname: readlinkSync(absolute) }));
+        push(header(name, { ...base, type: '2', size: 0, linkname: readlinkSync(absolute) }));
       } else {
-        push(header(source.path, { ...base, type: '0', size: stats.size }));
+        push(header(name, { ...base, type: '0', size: stats.size }));
         for (const chunk of readExactly(absolute, stats.size, source.path)) {
           push(chunk);
           if (pendingBytes >= BATCH) yield flush();

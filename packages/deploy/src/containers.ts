@@ -8,8 +8,9 @@ export interface ContainerSpec {
   image: string;
   network: string;
   env: Record<string, string>;
-  /** Published on `hostIp` (127.0.0.1 unless asked otherwise). */
+  /** Published on `hostIp` (127.0.0.1 unless asked otherwise); host 0 takes a free port. */
   ports: { hostIp: string; host: number; container: number }[];
+  cmd?: string[] | undefined;
   labels: Record<string, string>;
 }
 
@@ -24,6 +25,8 @@ export interface ContainerState {
   /** `healthy`, `unhealthy`, `starting`; undefined when the image has no HEALTHCHECK. */
   health: string | undefined;
   labels: Record<string, string>;
+  /** Container port → the host port it is published on (the first binding). */
+  published: Record<number, number>;
 }
 
 const path = encodeURIComponent;
@@ -61,12 +64,15 @@ export async function createContainer(endpoint: EngineEndpoint, spec: ContainerS
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of spec.ports) {
     exposed[`${port.container}/tcp`] = {};
-    bindings[`${port.container}/tcp`] = [{ HostIp: port.hostIp, HostPort: String(port.host) }];
+    bindings[`${port.container}/tcp`] = [
+      { HostIp: port.hostIp, HostPort: port.host === 0 ? '' : String(port.host) },
+    ];
   }
   const created = await engineRequest(endpoint, 'POST', `/containers/create?name=${path(spec.name)}`, {
     Image: spec.image,
     Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
     Labels: spec.labels,
+    ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
@@ -116,7 +122,13 @@ export async function inspectContainer(
     RestartCount: number;
     State: { Running: boolean; ExitCode: number; Health?: { Status: string } };
     Config: { Labels: Record<string, string> | null };
+    NetworkSettings?: { Ports?: Record<string, { HostPort: string }[] | null> | null };
   };
+  const published: Record<number, number> = {};
+  for (const [port, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
+    const host = Number(bindings?.[0]?.HostPort);
+    if (host > 0) published[Number.parseInt(port, 10)] = host;
+  }
   return {
     id: c.Id,
     name: c.Name.replace(/^\//, ''),
@@ -126,6 +138,7 @@ export async function inspectContainer(
     restarts: c.RestartCount ?? 0,
     health: c.State.Health?.Status,
     labels: c.Config.Labels ?? {},
+    published,
   };
 }
 
@@ -139,6 +152,17 @@ export async function removeContainer(
   if (![204, 304, 404].includes(stopped.status)) throw engineError(stopped.status, stopped.body);
   const removed = await engineRequest(endpoint, 'DELETE', `/containers/${path(id)}?v=1`);
   if (![204, 404].includes(removed.status)) throw engineError(removed.status, removed.body);
+}
+
+/** Containers carrying a label (`key=value`), running or not. */
+export async function containersLabelled(endpoint: EngineEndpoint, label: string): Promise<ContainerState[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+  const listed = await engineRequest(endpoint, 'GET', `/containers/json?all=1&filters=${filters}`);
+  if (listed.status !== 200) throw engineError(listed.status, listed.body);
+  const states = await Promise.all(
+    (listed.body as { Id: string }[]).map((c) => inspectContainer(endpoint, c.Id)),
+  );
+  return states.filter((state): state is ContainerState => state !== undefined);
 }
 
 export async function renameContainer(endpoint: EngineEndpoint, id: string, name: string): Promise<void> {

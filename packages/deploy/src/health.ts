@@ -46,16 +46,29 @@ export async function waitHealthy(
   };
 }
 
-/** True when 127.0.0.1:port accepts a TCP connection within a second. */
+/**
+ * True when something behind 127.0.0.1:port accepts a connection. The engine's port proxy accepts
+ * every connection itself and closes it at once when the app does not listen, so "connected" is
+ * not enough: the connection must also stay open for a moment.
+ */
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    let timer: NodeJS.Timeout | undefined;
     const done = (ok: boolean) => {
+      clearTimeout(timer);
       socket.destroy();
       resolve(ok);
     };
-    socket.once('connect', () => done(true));
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      timer = setTimeout(() => done(true), STAYS_OPEN_MS);
+    });
+    socket.once('end', () => done(false));
+    socket.once('close', () => done(false));
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));
   });
 }
+
+const STAYS_OPEN_MS = 300;

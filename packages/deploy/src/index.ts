@@ -10,6 +10,7 @@ export {
   renameContainer,
   startContainer,
 } from './containers.js';
+export { ensureFrontImage, FRONT_LABEL, FRONT_REPO, frontName } from './front.js';
 export {
   ALLOWED_PROTOCOLS,
   type DeploySource,
@@ -18,3 +19,12 @@ export {
   withoutCredentials,
 } from './git-source.js';
 export { type HealthOptions, type HealthResult, waitHealthy } from './health.js';
+export {
+  assertContainerName,
+  DEFAULT_NETWORK,
+  type DeployOptions,
+  type DeployResult,
+  type RepositoryConfig,
+  runPipeline,
+} from './pipeline.js';
+export { DEPLOYMENT_LABEL, removeDeployment, UnhealthyDeployError } from './replace.js';

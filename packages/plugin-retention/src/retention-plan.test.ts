@@ -36,6 +36,16 @@ test('never removes an image a container uses or the one latest points to, howev
   ]);
 });
 
+test('a deploy keeps the image it replaced, though no container uses it any more', () => {
+  const images = [image('replaced', 1), image('older', 2), image('running', 3, { containers: ['app'] })];
+  const plan = planRetention(images, { keep: () => 0, protectedIds: new Set(['replaced']) });
+  expect(removed(plan)).toEqual(['older']);
+  expect(plan.keep.map((k) => [k.image.id, k.reason]).sort()).toEqual([
+    ['replaced', 'deployed'],
+    ['running', 'in use'],
+  ]);
+});
+
 test('a tag matching a keep pattern protects its image', () => {
   const images = [image('old', 1, { tags: ['local-registry/app:release-1'] }), image('new', 2)];
   const plan = planRetention(images, { keep: () => 0, keepPatterns: (tag) => tag.includes(':release-') });

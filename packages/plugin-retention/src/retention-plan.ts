@@ -16,7 +16,13 @@ export interface RetentionCandidate {
   tags: string[];
 }
 
-export type KeepReason = 'in use' | 'latest' | 'kept by pattern' | 'kept by count' | 'within grace';
+export type KeepReason =
+  | 'in use'
+  | 'deployed'
+  | 'latest'
+  | 'kept by pattern'
+  | 'kept by count'
+  | 'within grace';
 
 export interface RetentionPolicy {
   /** How many of a repository's newest images the count rule keeps. */
@@ -28,6 +34,8 @@ export interface RetentionPolicy {
   /** The disk rule never evicts an image younger than this (ms). */
   minAgeMs?: number | undefined;
   now?: Date | undefined;
+  /** Image IDs this run must keep whatever their age: a deploy's new image and the one it replaced. */
+  protectedIds?: ReadonlySet<string> | undefined;
   /** `latest` protects nothing (force-rebuild: only containers protect an image). */
   ignoreLatest?: boolean | undefined;
 }
@@ -83,6 +91,7 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
 
 function protection(image: RetentionCandidate, policy: RetentionPolicy): KeepReason | undefined {
   if (image.containers.length > 0) return 'in use';
+  if (policy.protectedIds?.has(image.id)) return 'deployed';
   if (image.latest && !policy.ignoreLatest) return 'latest';
   if (policy.keepPatterns && image.tags.some(policy.keepPatterns)) return 'kept by pattern';
   return undefined;

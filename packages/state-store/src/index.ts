@@ -1,4 +1,11 @@
+export { dependenciesOf, recordBuildResult } from './build-record.js';
 export { diffLines, diffManifests, type InputDiff, type ValueChange } from './input-diff.js';
 export { type InputManifest, toInputManifest } from './input-manifest.js';
 export { MIGRATIONS } from './migrations.js';
-export { type BuildRecord, type Decision, type RepoStats, StateStore } from './state-store.js';
+export {
+  type BuildRecord,
+  type Decision,
+  type DeploymentRecord,
+  type RepoStats,
+  StateStore,
+} from './state-store.js';

@@ -30,6 +30,20 @@ export const MIGRATIONS: readonly string[] = [
      repo TEXT NOT NULL,
      last_used TEXT NOT NULL
    );`,
+  // 2: deployments: which commit and image each deployed container runs, and failed attempts.
+  `CREATE TABLE deployments (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     repo TEXT NOT NULL,
+     source TEXT NOT NULL,
+     commit_sha TEXT,
+     image_id TEXT NOT NULL,
+     reference TEXT NOT NULL,
+     container_id TEXT,
+     outcome TEXT NOT NULL CHECK (outcome IN ('deployed', 'unchanged', 'failed', 'undeployed')),
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX deployments_by_name ON deployments (name, id);`,
 ];
 
 /** Brings the database to the newest schema version. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { InputManifest } from './input-manifest.js';
-import { type BuildRecord, StateStore } from './state-store.js';
+import { type BuildRecord, type DeploymentRecord, StateStore } from './state-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -110,5 +110,33 @@ test('a file that is not a database at all is replaced the same way; a deleted o
   const store = StateStore.open(dir, { onWarning: (w) => warnings.push(w) });
   store.recordBuild(record('miss', 1));
   expect(warnings).toHaveLength(1);
+  store.close();
+});
+
+test('current deployments: the newest success per name; a failed attempt keeps the old one, undeploy ends it', () => {
+  const store = StateStore.open(stateDir());
+  const deploy = (name: string, image: string, outcome: DeploymentRecord['outcome']) =>
+    store.recordDeployment({
+      name,
+      repo: name,
+      source: `file:///repos/${name}.git`,
+      commit: image.padEnd(40, '0'),
+      imageId: `sha256:${image}`,
+      reference: `local-registry/${name}:${image}`,
+      outcome,
+      at: new Date().toISOString(),
+    });
+  deploy('api', 'a1', 'deployed');
+  deploy('web', 'b1', 'deployed');
+  deploy('api', 'a2', 'failed');
+  deploy('web', 'b2', 'deployed');
+  deploy('web', 'b2', 'unchanged');
+  deploy('old', 'c1', 'deployed');
+  deploy('old', 'c1', 'undeployed');
+  expect(store.currentDeployments().map((d) => [d.name, d.imageId, d.outcome])).toEqual([
+    ['api', 'sha256:a1', 'deployed'],
+    ['web', 'sha256:b2', 'unchanged'],
+  ]);
+  expect(store.deploymentHistory('api').map((d) => d.outcome)).toEqual(['failed', 'deployed']);
   store.close();
 });

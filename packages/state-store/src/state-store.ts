@@ -21,6 +21,22 @@ export interface BuildRecord {
   at: string;
 }
 
+/** One deploy attempt, or an undeploy. No credentials: `source` is the URL without them. */
+export interface DeploymentRecord {
+  /** The container's canonical name. */
+  name: string;
+  repo: string;
+  source: string;
+  commit?: string | undefined;
+  imageId: string;
+  /** `local-registry/app:3f2a…` */
+  reference: string;
+  containerId?: string | undefined;
+  outcome: 'deployed' | 'unchanged' | 'failed' | 'undeployed';
+  /** ISO time. */
+  at: string;
+}
+
 /** Build counts and times for one repository, from the recorded decisions. */
 export interface RepoStats {
   repo: string;
@@ -175,6 +191,52 @@ export class StateStore {
     }));
   }
 
+  recordDeployment(record: DeploymentRecord): void {
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          record.name,
+          record.repo,
+          record.source,
+          record.commit ?? null,
+          record.imageId,
+          record.reference,
+          record.containerId ?? null,
+          record.outcome,
+          record.at,
+        ),
+    );
+  }
+
+  /**
+   * What runs now: per deployment name, the newest successful deploy, unless an undeploy came
+   * after it. Failed attempts do not change what runs.
+   */
+  currentDeployments(): DeploymentRecord[] {
+    const rows = this.guard(() =>
+      this.db
+        .prepare(
+          `SELECT * FROM deployments d WHERE id = (
+             SELECT MAX(id) FROM deployments WHERE name = d.name AND outcome != 'failed')
+           AND outcome != 'undeployed' ORDER BY name`,
+        )
+        .all(),
+    ) as DeploymentRow[];
+    return rows.map(fromDeploymentRow);
+  }
+
+  /** Every attempt for one deployment name, newest first. */
+  deploymentHistory(name: string, limit = 20): DeploymentRecord[] {
+    const rows = this.guard(() =>
+      this.db.prepare('SELECT * FROM deployments WHERE name = ? ORDER BY id DESC LIMIT ?').all(name, limit),
+    ) as DeploymentRow[];
+    return rows.map(fromDeploymentRow);
+  }
+
   /** Image ID → when a build last produced or reused it (for least-recently-used retention). */
   lastUsed(): Map<string, string> {
     const rows = this.guard(() => this.db.prepare('SELECT image_id, last_used FROM image_use').all()) as {
@@ -273,6 +335,32 @@ function toRecord(row: BuildRow): BuildRecord {
     imageId: row.image_id ?? undefined,
     size: row.size ?? undefined,
     context: row.context ?? undefined,
+    at: row.created_at,
+  };
+}
+
+interface DeploymentRow {
+  name: string;
+  repo: string;
+  source: string;
+  commit_sha: string | null;
+  image_id: string;
+  reference: string;
+  container_id: string | null;
+  outcome: DeploymentRecord['outcome'];
+  created_at: string;
+}
+
+function fromDeploymentRow(row: DeploymentRow): DeploymentRecord {
+  return {
+    name: row.name,
+    repo: row.repo,
+    source: row.source,
+    commit: row.commit_sha ?? undefined,
+    imageId: row.image_id,
+    reference: row.reference,
+    containerId: row.container_id ?? undefined,
+    outcome: row.outcome,
     at: row.created_at,
   };
 }

@@ -1,7 +1,7 @@
 import { createButler, defaultStateDir, formatError, type HashedContext } from '@devops-butler/core';
+import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import { buildDependencies, runInOrder } from '../build-order.js';
-import { defaultPlugins, withConfigPlugins } from '../default-plugins.js';
 import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';

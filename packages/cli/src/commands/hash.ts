@@ -1,5 +1,5 @@
 import { createButler } from '@devops-butler/core';
-import { offlinePlugins, withConfigPlugins } from '../default-plugins.js';
+import { offlinePlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type CliIo, EXIT } from '../io.js';
 import { type BuildTarget, setUpBuild } from './build-setup.js';
 

@@ -1,10 +1,10 @@
 import { engineRequest } from '@devops-butler/backend-dockerode';
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
+import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
-import { defaultPlugins, withConfigPlugins } from '../default-plugins.js';
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
-import { dependenciesOf, openState } from '../state.js';
+import { openState } from '../state.js';
 import { printInputDiff } from '../why-output.js';
 import { type BuildTarget, setUpBuild } from './build-setup.js';
 
@@ -27,7 +27,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const stateDir = defaultStateDir(io.env);
   const plugins = withConfigPlugins(await defaultPlugins(config.backend), config);
   const hashed = await createButler({ plugins, stateDir }).hash(request);
-  const { toInputManifest, diffManifests } = await import('@devops-butler/state-store');
+  const { toInputManifest, diffManifests, dependenciesOf } = await import('@devops-butler/state-store');
   const current = toInputManifest(hashed.digest, hashed.inputs, dependenciesOf(hashed));
 
   const latest = await engineRequest(

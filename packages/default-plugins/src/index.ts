@@ -5,11 +5,10 @@ import { go } from '@devops-butler/plugin-go';
 import { maven } from '@devops-butler/plugin-maven';
 import { npm } from '@devops-butler/plugin-npm';
 import { pip } from '@devops-butler/plugin-pip';
-import type { ButlerConfig } from './config.js';
 
 /** The one place the default plugin set is assembled: a backend plus every manifest plugin. */
 export async function defaultPlugins(
-  backend: ButlerConfig['backend'] = 'dockerode',
+  backend: 'dockerode' | 'docker-cli' = 'dockerode',
 ): Promise<PluginOption[]> {
   // Only the chosen backend is loaded.
   const backendPlugin =
@@ -31,7 +30,7 @@ export function offlinePlugins(): PluginOption[] {
  */
 export function withConfigPlugins(
   defaults: readonly PluginOption[],
-  config: Pick<ButlerConfig, 'plugins' | 'replaceDefaultPlugins'>,
+  config: { plugins?: readonly PluginOption[] | undefined; replaceDefaultPlugins?: boolean | undefined },
 ): PluginOption[] {
   const own = flattenPlugins(config.plugins ?? []);
   if (config.replaceDefaultPlugins) return own;

@@ -1,6 +1,6 @@
 import { npm } from '@devops-butler/plugin-npm';
 import { expect, test } from 'vitest';
-import { offlinePlugins, withConfigPlugins } from './default-plugins.js';
+import { offlinePlugins, withConfigPlugins } from './index.js';
 
 const names = (plugins: ReturnType<typeof withConfigPlugins>) =>
   plugins.map((plugin) => (plugin ? (plugin as { name: string }).name : ''));

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  type EngineEndpoint,
+  engineBuild,
+  engineError,
+  engineRequest,
+  followBuildResponse,
+} from '@devops-butler/backend-dockerode';
+import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
+import {
+  type ContainerSpec,
+  createContainer,
+  inspectContainer,
+  removeContainer,
+  startContainer,
+} from './containers.js';
+
+const run = promisify(execFile);
+
+/** The front's image: this machine's Node and the proxy script; its tag is the digest of both. */
+export const FRONT_REPO = 'devops-butler/front';
+const PROXY_PATH = fileURLToPath(new URL('../front/proxy.mjs', import.meta.url));
+/** Marks the front's image and containers (never a retention candidate: no `devops-butler.managed`). */
+export const FRONT_LABEL = 'devops-butler.front';
+
+/**
+ * Makes the front's image unless it exists: the running `node` binary, the libraries `ldd` lists
+ * for it, and the proxy, on `scratch` (no registry is needed, nothing is pulled).
+ */
+export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ reference: string; id: string }> {
+  const node = realpathSync(process.execPath);
+  const script = readFileSync(PROXY_PATH);
+  const inputs = createHash('sha256').update(`${node}\0${process.version}\0`).update(script).digest('hex');
+  const reference = `${FRONT_REPO}:${inputs.slice(0, 12)}`;
+  const existing = await imageId(endpoint, reference);
+  if (existing) return { reference, id: existing };
+
+  const members: TarSource[] = [
+    {
+      name: 'Dockerfile',
+      content: Buffer.from('FROM scratch\nCOPY rootfs/ /\nENTRYPOINT ["/node", "/proxy.mjs"]\n'),
+    },
+    { name: 'rootfs/proxy.mjs', content: script },
+    { path: node.slice(1), as: 'rootfs/node', follow: true },
+    ...(await sharedLibraries(node)).map((lib) => ({ path: lib.slice(1), as: `rootfs${lib}`, follow: true })),
+  ];
+  const query = new URLSearchParams({ t: reference, rm: '1', forcerm: '1' });
+  query.set('labels', JSON.stringify({ [FRONT_LABEL]: 'true' }));
+  const response = await engineBuild(endpoint, query, Readable.from(tarMembers('/', members)));
+  await followBuildResponse(response, () => undefined);
+  const built = await imageId(endpoint, reference);
+  if (!built) throw new ButlerError('DEPLOY_FAILED', `building the front image ${reference} failed`);
+  return { reference, id: built };
+}
+
+async function imageId(endpoint: EngineEndpoint, reference: string): Promise<string | undefined> {
+  const found = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
+  if (found.status === 404) return undefined;
+  if (found.status !== 200) throw engineError(found.status, found.body);
+  return (found.body as { Id: string }).Id;
+}
+
+/** The libraries (and the loader) a dynamically linked binary needs; none for a static one. */
+async function sharedLibraries(binary: string): Promise<string[]> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ldd', [binary]));
+  } catch (error) {
+    const text = String((error as { stdout?: string }).stdout ?? '');
+    if (/not a dynamic executable/.test(text + String((error as { stderr?: string }).stderr))) return [];
+    throw new ButlerError('DEPLOY_FAILED', `cannot list the libraries ${binary} needs (ldd failed)`, {
+      hint: 'install libc-bin (ldd), which the front container is made with',
+    });
+  }
+  const libraries = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    // "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"
+    const path = /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
+    if (path) libraries.add(path);
+  }
+  return [...libraries];
+}
+
+/** What a front needs to know: whose name it forwards to, and which ports it owns. */
+export interface FrontSpec {
+  name: string;
+  network: string;
+  ports: ContainerSpec['ports'];
+  labels: Record<string, string>;
+}
+
+export function frontName(name: string): string {
+  return `${name}-front`;
+}
+
+/**
+ * Runs the deployment's front: kept when it already forwards the same ports with the same image,
+ * else (re)created. Resolves with whether it was created now (a failed first deploy removes it).
+ */
+export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Promise<boolean> {
+  const image = await ensureFrontImage(endpoint);
+  const ports = spec.ports.map((p) => `${p.hostIp}:${p.host}:${p.container}`).join(',');
+  const existing = await inspectContainer(endpoint, frontName(spec.name));
+  if (existing) {
+    if (existing.running && existing.labels[FRONT_LABEL] === ports && existing.image === image.id) {
+      return false;
+    }
+    if (existing.labels[FRONT_LABEL] === undefined) {
+      throw new ButlerError(
+        'DEPLOY_FAILED',
+        `a container named "${frontName(spec.name)}" exists and Butler did not make it`,
+        { hint: 'remove or rename it, or deploy with another --name' },
+      );
+    }
+    // Other ports (or a new Butler): the old front goes; connections pause until the new one listens.
+    await removeContainer(endpoint, existing.id, 1);
+  }
+  const containerSpec: ContainerSpec = {
+    name: frontName(spec.name),
+    image: image.reference,
+    network: spec.network,
+    env: {
+      BUTLER_TARGET: spec.name,
+      BUTLER_PORTS: [...new Set(spec.ports.map((p) => p.container))].join(','),
+    },
+    ports: spec.ports,
+    labels: { ...spec.labels, [FRONT_LABEL]: ports },
+  };
+  const id = await createContainer(endpoint, containerSpec);
+  try {
+    await startContainer(endpoint, id, spec.ports);
+  } catch (error) {
+    await removeContainer(endpoint, id, 0);
+    throw error;
+  }
+  return true;
+}

@@ -1,0 +1,261 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type EngineEndpoint, plainEndpoint } from '@devops-butler/backend-dockerode';
+import {
+  type BuildRequest,
+  type BuildResult,
+  ButlerError,
+  type ButlerEvent,
+  CONFIG_FILES,
+  createButler,
+  defaultStateDir,
+  type HashedContext,
+  LABELS,
+  type PluginOption,
+  toRequest,
+} from '@devops-butler/core';
+import {
+  createRetentionPolicy,
+  type RetentionOptions,
+  type RetentionReport,
+  runRetention,
+} from '@devops-butler/plugin-retention';
+import { checkout } from './checkout.js';
+import type { ContainerSpec } from './containers.js';
+import { parseSource } from './git-source.js';
+import type { HealthOptions } from './health.js';
+import { recordDeploy, recordDeployBuild } from './records.js';
+import { type ReplaceResult, replaceContainer, UnhealthyDeployError } from './replace.js';
+
+export const DEFAULT_NETWORK = 'devops-butler-net';
+
+/** What a trusted repository config may set for its deploy build. */
+export interface RepositoryConfig {
+  plugins?: PluginOption[] | undefined;
+  dockerfile?: string | undefined;
+  buildArgs?: Record<string, string> | undefined;
+  target?: string | undefined;
+  platform?: string | undefined;
+  retention?: RetentionOptions | undefined;
+}
+
+export interface DeployOptions {
+  /** Branch, tag or commit (default: the remote's HEAD; a local folder as it is). */
+  ref?: string | undefined;
+  /** Container name (default: the repository name). */
+  name?: string | undefined;
+  /** Published through the deployment's front; hostIp defaults to 127.0.0.1. */
+  ports?: ContainerSpec['ports'] | undefined;
+  env?: Record<string, string> | undefined;
+  network?: string | undefined;
+  /** Build even when the image exists, and replace the container even when it runs that image. */
+  force?: boolean | undefined;
+  registry?: string | undefined;
+  /** Plugins for the build (default: the same set `butler build` uses, without retention). */
+  plugins?: PluginOption[] | undefined;
+  /**
+   * Reads the repository's own config. Only given when the user trusts the repository
+   * (`--trust-config`): a config file is code, and a cloned repository is someone else's.
+   */
+  trustedConfig?: ((dir: string) => Promise<RepositoryConfig>) | undefined;
+  /** Retention for the repository after the deploy; false turns it off. */
+  retention?: RetentionOptions | false | undefined;
+  health?: HealthOptions | undefined;
+  graceSeconds?: number | undefined;
+  drainMs?: number | undefined;
+  cwd?: string | undefined;
+  processEnv?: NodeJS.ProcessEnv | undefined;
+  stateDir?: string | undefined;
+  /** The build's own events (`butler build` prints them the same way). */
+  onBuildEvent?: ((event: ButlerEvent) => void) | undefined;
+  /** One line per deploy step. */
+  onStep?: ((message: string) => void) | undefined;
+}
+
+export interface DeployResult {
+  name: string;
+  repo: string;
+  /** The URL without credentials, or the folder. */
+  source: string;
+  commit: string | undefined;
+  build: BuildResult;
+  outcome: ReplaceResult['outcome'];
+  container: ReplaceResult['container'];
+  replaced: ReplaceResult['replaced'];
+  ports: ContainerSpec['ports'];
+  network: string;
+  cleanup: RetentionReport | undefined;
+}
+
+/**
+ * `butler deploy` as a function: fetch the source, build with reuse, replace the running
+ * container once the new one is healthy, apply retention, record the deployment.
+ */
+export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
+  const env = options.processEnv ?? process.env;
+  const step = options.onStep ?? (() => undefined);
+  const endpoint = requireLocalEngine(env);
+  const stateDir = options.stateDir ?? defaultStateDir(env);
+  const source = parseSource(sourceText, options.cwd ?? process.cwd());
+  const name = options.name ?? source.repo;
+  assertContainerName(name);
+  const shown = source.kind === 'git' ? source.displayUrl : source.dir;
+
+  step(
+    `📥 ${source.kind === 'git' ? 'Fetching' : 'Using'} ${shown}${options.ref ? ` at ${options.ref}` : ''}`,
+  );
+  const { dir, commit } = await checkout(source, options.ref, stateDir);
+  if (commit) step(`📌 Commit ${commit}`);
+
+  const repoConfig = await repositoryConfig(dir, options, step);
+  const request: BuildRequest = toRequest({
+    context: dir,
+    dockerfile: repoConfig.dockerfile ?? 'Dockerfile',
+    registry: options.registry ?? env.BUTLER_REGISTRY ?? 'local-registry',
+    repo: source.repo,
+    buildArgs: repoConfig.buildArgs ?? {},
+    target: repoConfig.target,
+    platform: repoConfig.platform,
+    force: options.force ?? false,
+    labels: { [LABELS.source]: shown, ...(commit ? { [LABELS.revision]: commit } : {}) },
+  });
+  if (!existsSync(join(dir, request.dockerfile))) {
+    throw new ButlerError(
+      'DOCKERFILE_MISSING',
+      `${shown} has no ${request.dockerfile}${commit ? ` at ${commit.slice(0, 12)}` : ''}`,
+      {
+        hint: 'deploy a repository with a Dockerfile at its top (or name another ref)',
+      },
+    );
+  }
+  const plugins = repoConfig.plugins ?? options.plugins ?? (await defaultBuildPlugins());
+  let hashed: HashedContext | undefined;
+  const build = await createButler({ plugins, stateDir }).build(request, {
+    onEvent: (event) => {
+      if (event.type === 'hashed') hashed = event.hashed;
+      options.onBuildEvent?.(event);
+    },
+  });
+  recordDeployBuild(stateDir, build, hashed, step);
+
+  const network = options.network ?? DEFAULT_NETWORK;
+  const ports = options.ports ?? [];
+  const record = {
+    name,
+    repo: source.repo,
+    source: shown,
+    commit,
+    imageId: build.image.id,
+    reference: build.target.reference,
+  };
+  let replaced: ReplaceResult;
+  try {
+    replaced = await replaceContainer(endpoint, {
+      name,
+      image: build.image.id,
+      imageId: build.image.id,
+      network,
+      env: options.env ?? {},
+      ports,
+      labels: {
+        [LABELS.repo]: source.repo,
+        [LABELS.source]: shown,
+        ...(commit ? { [LABELS.revision]: commit } : {}),
+      },
+      health: options.health,
+      graceSeconds: options.graceSeconds,
+      drainMs: options.drainMs,
+      force: options.force,
+      onStep: step,
+    });
+  } catch (error) {
+    recordDeploy(stateDir, { ...record, outcome: 'failed' }, step);
+    throw error;
+  }
+  recordDeploy(stateDir, { ...record, containerId: replaced.container.id, outcome: replaced.outcome }, step);
+
+  const retention =
+    options.retention === false ? undefined : { ...repoConfig.retention, ...options.retention };
+  const cleanup =
+    retention && retention.auto !== false
+      ? await runRetention(endpoint, {
+          repo: source.repo,
+          policy: {
+            ...createRetentionPolicy(retention, { env }),
+            // The image it runs now and the one it ran a moment ago: the way back stays.
+            protectedIds: new Set([build.image.id, ...(replaced.replaced ? [replaced.replaced.image] : [])]),
+          },
+        })
+      : undefined;
+  return {
+    name,
+    repo: source.repo,
+    source: shown,
+    commit,
+    build,
+    outcome: replaced.outcome,
+    container: replaced.container,
+    replaced: replaced.replaced,
+    ports,
+    network,
+    cleanup,
+  };
+}
+
+/** The repository's config when trusted; otherwise the defaults, and a line saying a config was skipped. */
+async function repositoryConfig(
+  dir: string,
+  options: DeployOptions,
+  step: (message: string) => void,
+): Promise<RepositoryConfig> {
+  const file = configFileIn(dir);
+  if (!file) return {};
+  if (options.trustedConfig) {
+    step(`⚙️ Using the repository's ${file} (trusted)`);
+    return options.trustedConfig(dir);
+  }
+  step(
+    `⚠️ Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
+  );
+  return {};
+}
+
+/** The config file a folder holds, if any (package.json counts only with a "butler" key). */
+function configFileIn(dir: string): string | undefined {
+  return CONFIG_FILES.find((file) => {
+    const path = join(dir, file);
+    if (!existsSync(path)) return false;
+    if (file !== 'package.json') return true;
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as { butler?: unknown }).butler !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function defaultBuildPlugins(): Promise<PluginOption[]> {
+  const { defaultPlugins } = await import('@devops-butler/default-plugins');
+  return defaultPlugins();
+}
+
+function requireLocalEngine(env: NodeJS.ProcessEnv): EngineEndpoint {
+  const endpoint = plainEndpoint(env);
+  if (endpoint) return endpoint;
+  throw new ButlerError(
+    'ENGINE_UNREACHABLE',
+    'butler deploy needs the engine on a unix socket or plain tcp DOCKER_HOST',
+    {
+      hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://',
+    },
+  );
+}
+
+/** Docker's container name grammar; the front and candidate names add a suffix to it. */
+export function assertContainerName(name: string): void {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,120}$/.test(name)) {
+    throw new ButlerError('NAME_INVALID', `"${name}" is not a valid container name`, {
+      hint: 'use letters, digits, "_", "." and "-", starting with a letter or digit',
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { BuildResult, HashedContext } from '@devops-butler/core';
+import { type DeploymentRecord, recordBuildResult, StateStore } from '@devops-butler/state-store';
+
+/**
+ * Writes to the state store. The store feeds stats, why and list; it never fails a deploy — a
+ * store that cannot be written costs the record and says so.
+ */
+function withStore(
+  stateDir: string,
+  warn: (message: string) => void,
+  write: (store: StateStore) => void,
+): void {
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(stateDir, { onWarning: (message) => warn(`⚠️ ${message}`) });
+    write(store);
+  } catch (error) {
+    warn(`⚠️ not recorded in the state store in ${stateDir}: ${(error as Error).message}`);
+  } finally {
+    store?.close();
+  }
+}
+
+/** The deploy's build decision, counted by `butler stats` like any build. */
+export function recordDeployBuild(
+  stateDir: string,
+  result: BuildResult,
+  hashed: HashedContext | undefined,
+  warn: (message: string) => void,
+): void {
+  withStore(stateDir, warn, (store) => recordBuildResult(store, result, hashed));
+}
+
+export function recordDeploy(
+  stateDir: string,
+  record: Omit<DeploymentRecord, 'at'>,
+  warn: (message: string) => void,
+): void {
+  withStore(stateDir, warn, (store) => store.recordDeployment({ ...record, at: new Date().toISOString() }));
+}

@@ -1,0 +1,36 @@
+import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
+import { toInputManifest } from './input-manifest.js';
+import type { StateStore } from './state-store.js';
+
+/** The dependencies manifest plugins found, by ecosystem. */
+export function dependenciesOf(hashed: HashedContext): Record<string, Dependency[]> {
+  return Object.fromEntries(
+    hashed.context.ecosystems.map((ecosystem) => [
+      ecosystem,
+      (hashed.context.metadata[ecosystem] as EcosystemMetadata | undefined)?.dependencies ?? [],
+    ]),
+  );
+}
+
+/** Records what `Butler.build` decided, with the input manifest made only if the store lacks it. */
+export function recordBuildResult(
+  store: StateStore,
+  result: BuildResult,
+  hashed: HashedContext | undefined,
+  at: Date = new Date(),
+): void {
+  store.recordBuild(
+    {
+      repo: result.target.repo,
+      tag: result.target.tag,
+      digest: result.target.digest,
+      decision: result.outcome === 'reused' ? 'hit' : result.outcome === 'forced' ? 'forced' : 'miss',
+      durationMs: result.durationMs,
+      imageId: result.image.id,
+      size: result.image.size,
+      context: hashed?.context.request.context,
+      at: at.toISOString(),
+    },
+    hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
+  );
+}
