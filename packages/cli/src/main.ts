@@ -15,6 +15,8 @@ Commands:
   stats         per repository: disk use, builds, hits, misses, hit rate, time saved
   details <repo[:tag]>  one image: labels, dependencies, layers and their instructions
   why [dir]     what changed since the image latest points to (or the last build)
+  deploy <git-url|folder>  build with reuse and replace the running container once healthy
+  undeploy <name>  stop and remove a deployment's containers (images stay for retention)
 
 Options:
   -h, --help      show help (also: butler <command> --help)
@@ -38,6 +40,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stats: async () => (await import('./commands/stats.js')).statsCommand,
   details: async () => (await import('./commands/details.js')).detailsCommand,
   why: async () => (await import('./commands/why.js')).whyCommand,
+  deploy: async () => (await import('./commands/deploy.js')).deployCommand,
+  undeploy: async () => (await import('./commands/undeploy.js')).undeployCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */
@@ -83,7 +87,10 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
   return usage || isConfigError(error) ? EXIT.usage : EXIT.failed;
 }
 
-/** A bad config or name is the command line's fault, like a bad flag: exit 2. */
+/** A bad config, name or deploy source is the command line's fault, like a bad flag: exit 2. */
 function isConfigError(error: unknown): boolean {
-  return ButlerError.isInstance(error) && (error.code === 'CONFIG_INVALID' || error.code === 'NAME_INVALID');
+  return (
+    ButlerError.isInstance(error) &&
+    (error.code === 'CONFIG_INVALID' || error.code === 'NAME_INVALID' || error.code === 'SOURCE_INVALID')
+  );
 }

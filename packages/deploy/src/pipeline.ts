@@ -57,7 +57,7 @@ export interface DeployOptions {
    * Reads the repository's own config. Only given when the user trusts the repository
    * (`--trust-config`): a config file is code, and a cloned repository is someone else's.
    */
-  trustedConfig?: ((dir: string) => Promise<RepositoryConfig>) | undefined;
+  trustedConfig?: ((dir: string, file: string) => Promise<RepositoryConfig>) | undefined;
   /** Retention for the repository after the deploy; false turns it off. */
   retention?: RetentionOptions | false | undefined;
   health?: HealthOptions | undefined;
@@ -68,6 +68,8 @@ export interface DeployOptions {
   stateDir?: string | undefined;
   /** The build's own events (`butler build` prints them the same way). */
   onBuildEvent?: ((event: ButlerEvent) => void) | undefined;
+  /** Called once the image is built or reused, before the container is replaced. */
+  onBuilt?: ((result: BuildResult) => void) | undefined;
   /** One line per deploy step. */
   onStep?: ((message: string) => void) | undefined;
 }
@@ -137,6 +139,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     },
   });
   recordDeployBuild(stateDir, build, hashed, step);
+  options.onBuilt?.(build);
 
   const network = options.network ?? DEFAULT_NETWORK;
   const ports = options.ports ?? [];
@@ -212,7 +215,7 @@ async function repositoryConfig(
   if (!file) return {};
   if (options.trustedConfig) {
     step(`⚙️ Using the repository's ${file} (trusted)`);
-    return options.trustedConfig(dir);
+    return options.trustedConfig(dir, join(dir, file));
   }
   step(
     `⚠️ Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,

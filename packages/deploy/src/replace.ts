@@ -120,6 +120,7 @@ export async function replaceContainer(
   const firstPort = containerPorts[0];
   const published =
     firstPort === undefined ? undefined : (await inspectContainer(endpoint, id))?.published[firstPort];
+  const waitStarted = Date.now();
   const health = await waitHealthy(endpoint, id, { ...options.health, port: published });
   if (!health.healthy) {
     const logs = await logTail(endpoint, id);
@@ -130,6 +131,7 @@ export async function replaceContainer(
     );
   }
 
+  step(`✔ Healthy after ${((Date.now() - waitStarted) / 1000).toFixed(1)}s`);
   // The swap: the name moves to the new container; the front's next connections go there.
   if (current) await renameContainer(endpoint, current.id, `${name}-old`);
   await renameContainer(endpoint, id, name);

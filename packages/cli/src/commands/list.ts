@@ -1,14 +1,19 @@
+import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { defaultStateDir } from '@devops-butler/core';
 import { loadInventory } from '@devops-butler/plugin-retention';
+import type { DeploymentRecord } from '@devops-butler/state-store';
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
+import { openState } from '../state.js';
 import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler list [options]
 
 Lists the images Butler built, by repository, newest first: tags, content hash, image ID, size,
 when it was created, the containers that use it, and which one latest points to. Images Butler
-did not build are not shown.
+did not build are not shown. Then the deployments (butler deploy): which image and commit each
+runs, and whether its container is running.
 
 Options:
       --repo NAME   only this repository
@@ -21,7 +26,9 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const inventory = await loadInventory(requireEndpoint(io.env, 'list'), values.repo);
+  const endpoint = requireEndpoint(io.env, 'list');
+  const inventory = await loadInventory(endpoint, values.repo);
+  const deployments = await deploymentsNow(endpoint, io, values.repo);
   const images = inventory
     .map((image) => ({
       repo: image.repo,
@@ -33,16 +40,46 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
       inUse: image.containers.length > 0,
       containers: image.containers,
       latest: image.latest,
+      deployedAs: deployments.filter((d) => d.imageId === image.id).map((d) => d.name),
     }))
     .sort((a, b) => (a.repo === b.repo ? b.created.localeCompare(a.created) : a.repo.localeCompare(b.repo)));
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ images }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ images, deployments }, null, 2)}\n`);
     return EXIT.ok;
   }
   if (images.length === 0) {
     io.stdout.write(`No Butler images${values.repo ? ` for ${values.repo}` : ''}.\n`);
-    return EXIT.ok;
+  } else printImages(io, images);
+  if (deployments.length > 0) {
+    io.stdout.write('\n');
+    printTable(
+      io,
+      ['DEPLOYMENT', 'REPOSITORY', 'IMAGE', 'COMMIT', 'STATUS', 'DEPLOYED'],
+      deployments.map((d) => [
+        d.name,
+        d.repo,
+        d.reference,
+        d.commit?.slice(0, 12) ?? '-',
+        d.status,
+        d.at.replace(/\.\d+Z$/, 'Z'),
+      ]),
+    );
   }
+  return EXIT.ok;
+}
+
+type ListedImage = {
+  repo: string;
+  hash: string | null;
+  id: string;
+  size: number;
+  created: string;
+  inUse: boolean;
+  containers: string[];
+  latest: boolean;
+};
+
+function printImages(io: CliIo, images: ListedImage[]): void {
   printTable(
     io,
     ['REPOSITORY', 'HASH', 'IMAGE ID', 'SIZE', 'CREATED', 'IN USE', 'LATEST'],
@@ -56,5 +93,26 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
       image.latest ? 'latest' : '',
     ]),
   );
-  return EXIT.ok;
+}
+
+/**
+ * The state store's current deployments, with what the engine says of each container now
+ * (`running`, `exited`, `missing`). An unreadable store lists none.
+ */
+async function deploymentsNow(endpoint: EngineEndpoint, io: CliIo, repo: string | undefined) {
+  const store = await openState(defaultStateDir(io.env), io);
+  let records: DeploymentRecord[] = [];
+  try {
+    records = (store?.currentDeployments() ?? []).filter((d) => repo === undefined || d.repo === repo);
+  } finally {
+    store?.close();
+  }
+  const { inspectContainer } = await import('@devops-butler/deploy');
+  return Promise.all(
+    records.map(async (record) => {
+      const container = await inspectContainer(endpoint, record.name);
+      const status = !container ? 'missing' : container.running ? 'running' : 'exited';
+      return { ...record, status, imageId: container?.image ?? record.imageId };
+    }),
+  );
 }

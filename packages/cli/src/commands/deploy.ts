@@ -1,0 +1,164 @@
+import { parseDuration } from '@devops-butler/core';
+import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
+import { type CliIo, EXIT } from '../io.js';
+import { loadConfig } from '../load-config.js';
+import { createReporter, printBuildResult, printCleanup } from '../output.js';
+import { UsageError } from '../usage-error.js';
+import { parseCommandArgs } from './parse.js';
+
+const HELP = `Usage: butler deploy <git-url | folder> [options]
+
+Fetches the repository (shallow; later deploys of it fetch into the same checkout), builds it
+exactly as butler build does (reusing the image when nothing changed), starts the image beside the
+running container, waits until it is healthy, then swaps it in and removes the old one. Published
+ports belong to a small front container (<name>-front) that forwards each connection to whichever
+container holds the name, so the swap refuses no connection. Retention runs afterwards; the image
+that ran before is kept.
+
+A repository's butler.config.* is code and is not run unless --trust-config is given; without it
+the Dockerfile is built with the default plugins.
+
+Options:
+      --ref REF            branch, tag or commit (default: the remote's HEAD)
+      --name NAME          container name (default: the repository name)
+  -p, --port [IP:]HOST:CONTAINER  publish a port (repeatable); IP defaults to 127.0.0.1
+  -e, --env K=V            environment variable for the app (repeatable)
+      --network NAME       network to run on (default: devops-butler-net, created when missing)
+      --force              rebuild, and replace the container even when it runs that image
+      --trust-config       run the repository's butler.config.* (plugins, build args, retention)
+      --registry HOST      registry part of the image name (default: local-registry)
+      --timeout DURATION   how long the new container has to become healthy (default: 60s)
+      --no-cleanup         skip retention after the deploy
+  -q, --quiet              print only the deployed container's name
+  -v, --verbose            print every line of the engine's build output
+      --json               print one JSON result instead of progress lines
+  -h, --help               show this help
+
+Exit codes: 0 deployed (or already running that image), 1 the deploy failed and the previous
+container keeps serving, 2 a usage error.`;
+
+const FLAGS = {
+  ref: { type: 'string' },
+  name: { type: 'string' },
+  port: { type: 'string', short: 'p', multiple: true },
+  env: { type: 'string', short: 'e', multiple: true },
+  network: { type: 'string' },
+  force: { type: 'boolean' },
+  'trust-config': { type: 'boolean' },
+  registry: { type: 'string' },
+  timeout: { type: 'string' },
+  'no-cleanup': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function deployCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, FLAGS, 'deploy');
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError('butler deploy takes one git URL or folder — run butler deploy --help');
+  }
+  if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose contradict each other');
+  const { runPipeline, assertContainerName } = await import('@devops-butler/deploy');
+  if (values.name !== undefined) assertContainerName(values.name);
+  const json = values.json === true;
+  const verbosity = values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal';
+  const report = json || verbosity === 'quiet' ? undefined : createReporter(io, verbosity);
+  const say = (line: string) => {
+    if (!json && verbosity !== 'quiet') io.stdout.write(`${line}\n`);
+  };
+  const options: DeployOptions = {
+    ref: values.ref,
+    name: values.name,
+    ports: (values.port ?? []).map(parsePort),
+    env: Object.fromEntries((values.env ?? []).map(parseEnv)),
+    network: values.network,
+    force: values.force === true,
+    registry: values.registry,
+    retention: values['no-cleanup'] ? false : undefined,
+    health: values.timeout === undefined ? undefined : { timeoutMs: parseTimeout(values.timeout) },
+    trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,
+    plugins: await defaultPlugins(),
+    cwd: io.cwd,
+    processEnv: io.env,
+    onBuildEvent: (event) => report?.(event),
+    onBuilt: (build) => {
+      report?.finish();
+      if (!json && verbosity !== 'quiet') printBuildResult(build, io, verbosity);
+    },
+    onStep: (line) => (line.startsWith('⚠️') ? io.stderr.write(`${line}\n`) : say(line)),
+  };
+  let result: DeployResult;
+  try {
+    result = await runPipeline(positionals[0] as string, options);
+  } catch (error) {
+    report?.finish();
+    const logs = (error as { logs?: unknown }).logs;
+    if (Array.isArray(logs) && logs.length > 0 && !json) {
+      io.stderr.write(`── last lines the new container wrote ──\n${logs.map((l) => `   ${l}`).join('\n')}\n`);
+    }
+    throw error;
+  }
+  if (json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (verbosity === 'quiet') {
+    io.stdout.write(`${result.name}\n`);
+    return EXIT.ok;
+  }
+  const where = result.ports.map((p) => `http://${p.hostIp}:${p.host}`).join(', ');
+  say(
+    `🚀 ${result.name} runs ${result.build.target.reference}${result.commit ? ` (commit ${result.commit.slice(0, 12)})` : ''} on ${result.network}${where ? ` — ${where}` : ''}`,
+  );
+  if (result.cleanup) printCleanup(result.cleanup, io);
+  return EXIT.ok;
+}
+
+/** `8080:3000`, `127.0.0.1:8080:3000` or `3000` (the same port on both sides). */
+export function parsePort(text: string): { hostIp: string; host: number; container: number } {
+  const parts = text.split(':');
+  const hostIp = parts.length === 3 ? (parts[0] as string) : '127.0.0.1';
+  const [host, container] = parts.length === 1 ? [parts[0], parts[0]] : parts.slice(-2);
+  const port = (value: string | undefined) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535 || parts.length > 3) {
+      throw new UsageError(`--port "${text}" must be [IP:]HOST:CONTAINER with ports 1–65535`);
+    }
+    return n;
+  };
+  return { hostIp, host: port(host), container: port(container) };
+}
+
+function parseEnv(pair: string): [string, string] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--env "${pair}" must be NAME=value`);
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
+function parseTimeout(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--timeout "${text}" is not a duration (like 90s or 2m)`);
+  }
+}
+
+/** The repository's own config, run only because the user said --trust-config. */
+async function trustedConfig(dir: string, file: string, io: CliIo): Promise<RepositoryConfig> {
+  const { config } = await loadConfig(dir, { command: 'deploy', env: io.env }, file);
+  return {
+    plugins: withConfigPlugins(await defaultPlugins(config.backend), config),
+    dockerfile: config.dockerfile,
+    buildArgs: config.buildArgs,
+    target: config.target,
+    platform: config.platform,
+    retention: config.retention,
+  };
+}
