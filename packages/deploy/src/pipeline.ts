@@ -25,7 +25,7 @@ import type { ContainerSpec } from './containers.js';
 import { parseSource } from './git-source.js';
 import type { HealthOptions } from './health.js';
 import { recordDeploy, recordDeployBuild } from './records.js';
-import { type ReplaceResult, replaceContainer, UnhealthyDeployError } from './replace.js';
+import { type ReplaceResult, replaceContainer } from './replace.js';
 
 export const DEFAULT_NETWORK = 'devops-butler-net';
 
