@@ -26,6 +26,8 @@ const image = z.strictObject({
 /** The config file's shape; the types users write against are in config.ts. */
 export const configSchema = z.strictObject({
   registry: text,
+  remoteCache: z.optional(z.union([z.boolean(), z.enum(['pull', 'push'])])),
+  requirePush: z.optional(z.boolean()),
   repo: z.optional(
     z
       .string()

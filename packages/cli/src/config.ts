@@ -3,8 +3,15 @@ import type { RetentionOptions } from '@devops-butler/plugin-retention';
 
 /** What a `butler.config.ts` may set. Every field is optional: no config at all is fine. */
 export interface ButlerConfig {
-  /** Registry part of image names (default `local-registry`). */
+  /** Registry part of image names (default `local-registry`, which never leaves the engine). */
   registry?: string;
+  /**
+   * Share the cache through `registry`: reuse images from it and push builds to it (`true`, the
+   * default when a registry is set), only one way (`'pull'`, `'push'`), or not at all (`false`).
+   */
+  remoteCache?: boolean | 'pull' | 'push';
+  /** A failed push fails the build (default: a warning; the local image is good). */
+  requirePush?: boolean;
   /** Repository name (default: the folder's name, normalised). */
   repo?: string;
   /** Dockerfile path relative to the context (default `Dockerfile`). */

@@ -56,7 +56,7 @@ test('--quiet prints the image reference and nothing else', () => {
   const t = io(false);
   const report = createReporter(t.io, 'quiet');
   report({ type: 'hashing' });
-  report({ type: 'reuse', reference: target.reference });
+  report({ type: 'reuse', reference: target.reference, origin: 'engine' });
   printBuildResult(
     { outcome: 'reused', target, metadata: {}, notes: [], durationMs: 5 } as unknown as BuildResult,
     t.io,

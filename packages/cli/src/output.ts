@@ -1,5 +1,6 @@
 import type { BuildResult, ButlerEvent, DependencySummary } from '@devops-butler/core';
 import type { RetentionReport } from '@devops-butler/plugin-retention';
+import type { RemoteEntry, RemoteRetentionReport } from '@devops-butler/registry-cache';
 import type { CliIo } from './io.js';
 
 /** How much a build prints: `quiet` the result only, `verbose` every engine line even on a terminal. */
@@ -39,7 +40,11 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
       case 'lookup':
         return out('🔍 Checking for existing images...');
       case 'reuse':
-        out(`♻️ Reusing existing image: ${event.reference}`);
+        out(
+          event.origin === 'registry'
+            ? `♻️ Reusing image from registry: ${event.reference}`
+            : `♻️ Reusing existing image: ${event.reference}`,
+        );
         return out('⚡ Build skipped - using cached image!');
       case 'build-start':
         return out(
@@ -116,6 +121,21 @@ export function printCleanup(report: RetentionReport, io: CliIo): void {
 }
 
 /** The gc report: the plan with reasons, then what was removed and the bytes given back. */
+export function printRemoteRetentionReport(report: RemoteRetentionReport, io: CliIo): void {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const name = (e: RemoteEntry) => `${e.tags[0] ?? e.repo}@${e.digest.slice(7, 19)}`;
+  for (const e of report.kept) out(`  keep    ${name(e)}  (${e.reason})`);
+  for (const e of report.removed)
+    out(`  ${report.dryRun ? 'would delete' : 'deleted'}  ${name(e)}  (${e.reason})`);
+  const foreign =
+    report.foreign > 0 ? `; ${report.foreign} tag(s) of images Butler did not build left alone` : '';
+  out(
+    report.dryRun
+      ? `Dry run on ${report.registry}: ${report.removed.length} image(s) would be deleted, ${report.kept.length} kept${foreign}; nothing was deleted.`
+      : `Deleted ${report.removed.length} image(s) from ${report.registry}, kept ${report.kept.length}${foreign}. Run the registry's garbage collection to free the blobs.`,
+  );
+}
+
 export function printRetentionReport(report: RetentionReport, io: CliIo): void {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const name = (e: RetentionReport['kept'][number]) => e.tags[0] ?? e.id.slice(7, 19);

@@ -15,7 +15,7 @@ export type ButlerEvent =
   /** Every input that went into the hash, for a state store to keep (`butler why` diffs them). */
   | { type: 'hashed'; hashed: HashedContext }
   | { type: 'lookup' }
-  | { type: 'reuse'; reference: string }
+  | { type: 'reuse'; reference: string; origin: 'engine' | 'registry' }
   | { type: 'build-start'; forced: boolean }
   | { type: 'build-output'; line: string }
   | { type: 'warning'; message: string };
@@ -127,8 +127,8 @@ export class Butler {
         emit({ type: 'lookup' });
         const found = await this.hooks.lookup.promise(target, context);
         if (found) {
-          emit({ type: 'reuse', reference: target.reference });
-          await this.hooks.tag.promise({ image: found, target });
+          emit({ type: 'reuse', reference: target.reference, origin: found.origin ?? 'engine' });
+          await this.hooks.tag.promise({ image: found, target, outcome: 'reused' });
           return { image: found, outcome: 'reused' as const };
         }
       }
@@ -146,8 +146,9 @@ export class Butler {
         });
       }
       // Tagged before the lock is released: a process waiting on it must find the image by its tag.
-      await this.hooks.tag.promise({ image: built, target });
-      return { image: built, outcome: request.force ? ('forced' as const) : ('built' as const) };
+      const outcome = request.force ? ('forced' as const) : ('built' as const);
+      await this.hooks.tag.promise({ image: built, target, outcome });
+      return { image: built, outcome };
     });
 
     await this.hooks.cleanup.promise({ image, target });

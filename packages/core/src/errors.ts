@@ -19,7 +19,10 @@ export type ButlerErrorCode =
   | 'IMAGE_NOT_FOUND'
   | 'SOURCE_INVALID'
   | 'SOURCE_UNREACHABLE'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'PUSH_FAILED'
+  | 'REGISTRY_REFUSED';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

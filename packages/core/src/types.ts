@@ -76,6 +76,8 @@ export interface ImageInfo {
   size: number;
   created: string;
   labels: Record<string, string>;
+  /** Set by a lookup that pulled the image from a registry instead of finding it on the engine. */
+  origin?: 'registry' | undefined;
 }
 
 export interface ImageTarget {
@@ -99,6 +101,8 @@ export interface BuildJob {
 export interface TagJob {
   image: ImageInfo;
   target: ImageTarget;
+  /** How the image came to be: a registry cache pushes only what was built here. */
+  outcome: 'reused' | 'built' | 'forced';
 }
 
 export interface CleanupJob {

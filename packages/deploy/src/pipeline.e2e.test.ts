@@ -196,6 +196,9 @@ test('refused and unusable sources end in one clear error, and the running conta
   await expect(runPipeline(`file://${remotes}/missing.git`, options())).rejects.toMatchObject({
     code: 'SOURCE_UNREACHABLE',
   });
+  await expect(runPipeline(url(), options({ network: 'host' }))).rejects.toThrow(
+    'network "host" exists with driver "host", not a bridge',
+  );
   await git(fx.tree.dir, 'rm', '-q', 'Dockerfile');
   const noDockerfile = await commit('no Dockerfile');
   await expect(runPipeline(url(), options())).rejects.toThrow(

@@ -14,6 +14,8 @@ const FLAGS = {
   force: { type: 'boolean' },
   'no-cleanup': { type: 'boolean' },
   concurrency: { type: 'string' },
+  'remote-cache': { type: 'string' },
+  'require-push': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
@@ -33,6 +35,10 @@ export interface BuildSetup {
   noCleanup: boolean;
   /** How many images build at once. */
   concurrency: number;
+  /** `--remote-cache`, as given (resolved per image against its registry). */
+  remoteCacheFlag: string | undefined;
+  /** `--require-push` or the config's `requirePush`. */
+  requirePush: boolean;
   verbosity: Verbosity;
 }
 
@@ -97,6 +103,8 @@ export async function setUpBuild(
     json: values.json === true,
     noCleanup: values['no-cleanup'] === true,
     concurrency: concurrency ?? config.concurrency ?? 2,
+    remoteCacheFlag: values['remote-cache'],
+    requirePush: values['require-push'] === true || config.requirePush === true,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
   };
 }

@@ -1,10 +1,12 @@
 import { createButler, defaultStateDir, formatError, type HashedContext } from '@devops-butler/core';
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
+import type { RemoteCacheMessage } from '@devops-butler/registry-cache';
 import { buildDependencies, runInOrder } from '../build-order.js';
 import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
+import { remoteCacheMode } from '../remote-cache-setting.js';
 import { lastUsedFor, recordBuild } from '../state.js';
 import { type BuildSetup, type BuildTarget, setUpBuild } from './build-setup.js';
 
@@ -23,6 +25,9 @@ Options:
       --target STAGE       build this stage
       --platform P         target platform, e.g. linux/amd64
       --force              build even when the image exists (env BUTLER_FORCE_REBUILD=true)
+      --remote-cache MODE  share the cache through the registry: both, pull, push or off
+                           (default: both when a registry is set; env BUTLER_REMOTE_CACHE)
+      --require-push       a failed push fails the build (default: a warning)
       --no-cleanup         skip retention for this repository after the build (see butler gc)
       --config PATH        config file (default: butler.config.* found from dir upwards)
       --concurrency N      images built at once (default: config concurrency, else 2)
@@ -77,13 +82,33 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
             lastUsed: () => lastUsed,
           }),
         ];
+  const report = json ? undefined : createReporter(prefixed, setup.verbosity);
+  const remote: RemoteCacheMessage[] = [];
+  const remoteMode = remoteCacheMode(request.registry, setup.remoteCacheFlag, io.env, config.remoteCache);
+  const shared = remoteMode
+    ? [
+        (await import('@devops-butler/registry-cache')).remoteCache({
+          mode: remoteMode,
+          requirePush: setup.requirePush,
+          env: io.env,
+          onMessage: (message) => {
+            remote.push(message);
+            if (json) return;
+            if (message.level === 'warning') report?.({ type: 'warning', message: message.text });
+            else if (setup.verbosity !== 'quiet') {
+              report?.finish();
+              prefixed.stdout.write(`${message.text}\n`);
+            }
+          },
+        }),
+      ]
+    : [];
   const plugins = withConfigPlugins(
-    config.replaceDefaultPlugins ? [] : [...(await defaultPlugins(config.backend)), ...cleanup],
+    config.replaceDefaultPlugins ? [] : [...(await defaultPlugins(config.backend)), ...shared, ...cleanup],
     config,
   );
   const forced = await hasForceMarker(stateDir, request.repo);
   const butler = createButler({ plugins, stateDir });
-  const report = json ? undefined : createReporter(prefixed, setup.verbosity);
   let hashed: HashedContext | undefined;
   const result = await butler
     .build(
@@ -103,7 +128,11 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
     if (setup.verbosity !== 'quiet')
       for (const cleanupReport of reports) printCleanup(cleanupReport, prefixed);
   }
-  return { ...result, cleanup: reports[0] };
+  return {
+    ...result,
+    ...(remoteMode ? { remoteCache: { mode: remoteMode, messages: remote } } : {}),
+    cleanup: reports[0],
+  };
 }
 
 /** Writes every line of stdout and stderr with a prefix (`[api] `), for builds running side by side. */

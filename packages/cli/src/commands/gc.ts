@@ -3,7 +3,7 @@ import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-reten
 import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
-import { printRetentionReport } from '../output.js';
+import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
 import { lastUsedFor } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
@@ -20,7 +20,13 @@ Options:
       --dry-run       print the plan (what goes, what stays and why) and remove nothing
       --json          print the report as JSON
       --config PATH   config file (default: butler.config.* found from here upwards)
+      --remote        apply the keep rule to the registry's tags instead of the engine's images
+      --registry HOST the registry for --remote (default: config registry, env BUTLER_REGISTRY)
   -h, --help          show this help
+
+With --remote, candidates are manifests whose image has Butler's label; the one latest points to
+is never deleted; deleting a manifest removes every tag on it (the registry must allow deletes,
+and its own garbage collection frees the blobs). Only the keep count applies remotely.
 
 Keep count precedence: --keep, BUTLER_IMAGE_KEEP_COUNT, retention.repos[repo].keep (exact name,
 then glob), retention.keep, 3. With retention.maxSize, the least recently used of the rest go too
@@ -32,6 +38,8 @@ const FLAGS = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   config: { type: 'string' },
+  remote: { type: 'boolean' },
+  registry: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +60,26 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     keep: values.keep === undefined ? undefined : Number(values.keep),
     env: io.env,
   });
+  if (values.remote) {
+    const registry = values.registry ?? io.env.BUTLER_REGISTRY ?? config.registry;
+    if (registry === undefined || registry === 'local-registry') {
+      throw new UsageError(
+        'butler gc --remote needs a registry: --registry host[:port]/namespace, BUTLER_REGISTRY or registry in the config',
+      );
+    }
+    const { runRemoteRetention } = await import('@devops-butler/registry-cache');
+    const remote = await runRemoteRetention({
+      registry,
+      repo: values.repo,
+      policy,
+      dryRun: values['dry-run'],
+      env: io.env,
+    });
+    if (values.json) io.stdout.write(`${JSON.stringify(remote, null, 2)}\n`);
+    else printRemoteRetentionReport(remote, io);
+    return EXIT.ok;
+  }
+  if (values.registry !== undefined) throw new UsageError('--registry is for --remote');
   const endpoint = requireEndpoint(io.env, 'gc');
   const lastUsed = await lastUsedFor(config.retention, defaultStateDir(io.env), io);
   const report = await runRetention(endpoint, {

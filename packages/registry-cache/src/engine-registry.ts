@@ -1,0 +1,127 @@
+import { request } from 'node:http';
+import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { ButlerError } from '@devops-butler/core';
+
+/** What the registry holds for a tag, as the engine sees it (`GET /distribution/{name}/json`). */
+export interface RemoteManifest {
+  digest: string;
+  mediaType: string;
+  /** `linux/amd64`, `linux/arm64/v8`, …: one entry for a plain image, several for a manifest list. */
+  platforms: string[];
+}
+
+/** The registry answered that it has no such tag (or no such repository). */
+export const NOT_FOUND = Symbol('not found');
+
+/**
+ * Asks the engine to ask the registry about `reference` (the engine uses its own TLS, mirror and
+ * insecure-registry settings, with the user's credentials in X-Registry-Auth).
+ */
+export async function inspectRemote(
+  endpoint: EngineEndpoint,
+  reference: string,
+  auth: string,
+): Promise<RemoteManifest | typeof NOT_FOUND> {
+  const { status, body } = await call(endpoint, 'GET', `/distribution/${reference}/json`, auth);
+  const message = messageOf(body);
+  if (status === 200) {
+    const parsed = JSON.parse(body) as {
+      Descriptor: { digest: string; mediaType: string };
+      Platforms?: { os: string; architecture: string; variant?: string }[] | null;
+    };
+    return {
+      digest: parsed.Descriptor.digest,
+      mediaType: parsed.Descriptor.mediaType,
+      platforms: (parsed.Platforms ?? []).map((p) =>
+        [p.os, p.architecture, p.variant].filter(Boolean).join('/'),
+      ),
+    };
+  }
+  // The engine answers 401/403/404/500 for "no such manifest" depending on the registry.
+  if (/manifest unknown|not found|name unknown|does not exist/i.test(message)) return NOT_FOUND;
+  throw new ButlerError('REGISTRY_UNREACHABLE', message || `engine answered HTTP ${status}`);
+}
+
+/** Pulls `repo:tag` (for one platform when given); engine progress goes to onLine. */
+export async function pull(
+  endpoint: EngineEndpoint,
+  repo: string,
+  tag: string,
+  platform: string | undefined,
+  auth: string,
+): Promise<void> {
+  const query = new URLSearchParams({ fromImage: repo, tag });
+  if (platform) query.set('platform', platform);
+  const { status, body } = await call(endpoint, 'POST', `/images/create?${query}`, auth);
+  failOnStreamError(status, body, `pulling ${repo}:${tag}`);
+}
+
+/** Pushes `repo:tag` (both must be tagged on the engine already). */
+export async function push(endpoint: EngineEndpoint, repo: string, tag: string, auth: string): Promise<void> {
+  const { status, body } = await call(
+    endpoint,
+    'POST',
+    `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`,
+    auth,
+  );
+  failOnStreamError(status, body, `pushing ${repo}:${tag}`);
+}
+
+/** The engine streams JSON lines and reports a failure as an `error` line with HTTP 200. */
+function failOnStreamError(status: number, body: string, what: string): void {
+  if (status !== 200)
+    throw new ButlerError('REGISTRY_UNREACHABLE', `${what}: ${messageOf(body) || `HTTP ${status}`}`);
+  for (const line of body.split('\n')) {
+    if (!line.trim()) continue;
+    let message: { error?: string; errorDetail?: { message?: string } };
+    try {
+      message = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (message.error || message.errorDetail) {
+      throw new ButlerError(
+        'REGISTRY_UNREACHABLE',
+        `${what}: ${message.errorDetail?.message ?? message.error}`,
+      );
+    }
+  }
+}
+
+function messageOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { message?: string }).message ?? '');
+  } catch {
+    return body.trim();
+  }
+}
+
+function call(
+  endpoint: EngineEndpoint,
+  method: string,
+  path: string,
+  auth: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ ...endpoint, method, path, headers: { 'X-Registry-Auth': auth } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new ButlerError(
+          'ENGINE_UNREACHABLE',
+          `cannot reach the Docker engine (${error.code ?? error.message})`,
+          {
+            hint: 'start Docker (scripts/docker-engine.sh on Debian) or set DOCKER_HOST',
+          },
+        ),
+      ),
+    );
+    req.end();
+  });
+}

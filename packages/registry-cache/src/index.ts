@@ -1,0 +1,17 @@
+export { credentialsFor, type RegistryCredentials, registryAuthHeader } from './credentials.js';
+export { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from './engine-registry.js';
+export { MANIFEST_TYPES, type Manifest, RegistryClient } from './registry-client.js';
+export {
+  LOCAL_ONLY_REGISTRY,
+  parseRegistry,
+  type RegistryLocation,
+  repositoryPath,
+} from './registry-name.js';
+export {
+  type RemoteCacheMessage,
+  type RemoteCacheMode,
+  type RemoteCacheOptions,
+  remoteCache,
+  samePlatform,
+} from './remote-cache.js';
+export { type RemoteEntry, type RemoteRetentionReport, runRemoteRetention } from './remote-retention.js';

@@ -1,0 +1,192 @@
+import { ButlerError } from '@devops-butler/core';
+import type { RegistryCredentials } from './credentials.js';
+import type { RegistryLocation } from './registry-name.js';
+
+/** Media types a manifest GET accepts: single images and multi-platform lists, Docker and OCI. */
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+] as const;
+
+export interface Manifest {
+  digest: string;
+  mediaType: string;
+  /** Single image: its config blob. */
+  config?: { digest: string };
+  layers?: { size: number }[];
+  /** Multi-platform list: one entry per platform. */
+  manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[];
+}
+
+/**
+ * The parts of the registry HTTP API (distribution spec v2) that retention of a shared cache needs:
+ * tags, manifests, config blobs, deletes. Token (Bearer) and Basic auth as registries ask for them.
+ */
+export class RegistryClient {
+  private token: string | undefined;
+
+  constructor(
+    readonly location: RegistryLocation,
+    private readonly credentials: RegistryCredentials | undefined,
+  ) {}
+
+  /** Every tag of a repository (following `Link` pages); empty when the repository does not exist. */
+  async tags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+    while (path) {
+      const response = await this.send('GET', path);
+      if (response.status === 404) return tags;
+      await this.expect(response, 200, `listing the tags of ${repository}`);
+      tags.push(...(((await response.json()) as { tags?: string[] | null }).tags ?? []));
+      path = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+    }
+    return tags;
+  }
+
+  /** Repositories under a namespace (from `_catalog`). */
+  async repositories(namespace: string): Promise<string[]> {
+    const response = await this.send('GET', '/v2/_catalog?n=10000');
+    await this.expect(response, 200, 'listing the repositories');
+    const names = ((await response.json()) as { repositories?: string[] }).repositories ?? [];
+    return namespace ? names.filter((name) => name.startsWith(`${namespace}/`)) : names;
+  }
+
+  /** A manifest by tag or digest, with its digest; undefined when there is none. */
+  async manifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    const response = await this.send('GET', `/v2/${repository}/manifests/${reference}`, {
+      accept: MANIFEST_TYPES.join(', '),
+    });
+    if (response.status === 404) return undefined;
+    await this.expect(response, 200, `reading ${repository}:${reference}`);
+    const body = (await response.json()) as Omit<Manifest, 'digest'>;
+    const digest = response.headers.get('docker-content-digest') ?? reference;
+    return { ...body, digest, mediaType: body.mediaType ?? response.headers.get('content-type') ?? '' };
+  }
+
+  /** An image's labels and creation time, from its config blob. */
+  async imageConfig(
+    repository: string,
+    configDigest: string,
+  ): Promise<{ labels: Record<string, string>; created: string }> {
+    const response = await this.send('GET', `/v2/${repository}/blobs/${configDigest}`);
+    await this.expect(response, 200, `reading the config of ${repository}@${configDigest}`);
+    const config = (await response.json()) as {
+      created?: string;
+      config?: { Labels?: Record<string, string> | null };
+    };
+    return { labels: config.config?.Labels ?? {}, created: config.created ?? '' };
+  }
+
+  /** Deletes a manifest (every tag pointing at it goes with it). */
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    const response = await this.send('DELETE', `/v2/${repository}/manifests/${digest}`);
+    if (response.status === 202 || response.status === 404) return;
+    if (response.status === 405) {
+      throw new ButlerError('REGISTRY_REFUSED', `${this.location.host} does not allow deletes`, {
+        hint: 'enable them in the registry (Distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true)',
+      });
+    }
+    await this.expect(response, 202, `deleting ${repository}@${digest}`);
+  }
+
+  /** Uploads a manifest under a tag (tests build multi-platform lists with it). */
+  async putManifest(
+    repository: string,
+    reference: string,
+    manifest: object,
+    mediaType: string,
+  ): Promise<string> {
+    const response = await this.send(
+      'PUT',
+      `/v2/${repository}/manifests/${reference}`,
+      { 'content-type': mediaType },
+      JSON.stringify(manifest),
+    );
+    await this.expect(response, 201, `uploading ${repository}:${reference}`);
+    return response.headers.get('docker-content-digest') ?? '';
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: string,
+  ): Promise<Response> {
+    const url = path.startsWith('http') ? path : `${this.location.baseUrl}${path}`;
+    const attempt = () =>
+      fetch(url, {
+        method,
+        body,
+        headers: { ...headers, ...(this.token ? { authorization: this.token } : this.basic()) },
+      }).catch((error: Error) => {
+        throw new ButlerError(
+          'REGISTRY_UNREACHABLE',
+          `cannot reach the registry ${this.location.host} (${causeOf(error)})`,
+          {
+            hint: 'check the registry address and that it is running',
+          },
+        );
+      });
+    let response = await attempt();
+    const challenge = response.headers.get('www-authenticate');
+    // A token is scoped to a repository and action: a new challenge gets a new token.
+    if (response.status === 401 && challenge?.startsWith('Bearer ')) {
+      this.token = `Bearer ${await this.fetchToken(challenge)}`;
+      response = await attempt();
+    }
+    return response;
+  }
+
+  private basic(): Record<string, string> {
+    const c = this.credentials;
+    if (!c || 'identityToken' in c) return {};
+    return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` };
+  }
+
+  /** The token flow: `Bearer realm="…",service="…",scope="…"` → GET realm with the user's credentials. */
+  private async fetchToken(challenge: string): Promise<string> {
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const url = new URL(params.realm ?? '');
+    if (params.service) url.searchParams.set('service', params.service);
+    if (params.scope) url.searchParams.set('scope', params.scope);
+    const c = this.credentials;
+    const response =
+      c && 'identityToken' in c
+        ? await fetch(url, {
+            method: 'POST',
+            body: new URLSearchParams({
+              grant_type: 'refresh_token',
+              refresh_token: c.identityToken,
+              service: params.service ?? '',
+              scope: params.scope ?? '',
+            }),
+          })
+        : await fetch(url, { headers: this.basic() });
+    await this.expect(response, 200, `getting a token from ${url.host}`);
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    return body.token ?? body.access_token ?? '';
+  }
+
+  private async expect(response: Response, status: number, what: string): Promise<void> {
+    if (response.status === status) return;
+    const text = (await response.text().catch(() => '')).trim().slice(0, 200);
+    if (response.status === 401 || response.status === 403) {
+      throw new ButlerError(
+        'REGISTRY_REFUSED',
+        `${what}: ${this.location.host} refused access (HTTP ${response.status})`,
+        {
+          hint: `log in with docker login ${this.location.host}`,
+        },
+      );
+    }
+    throw new ButlerError('REGISTRY_UNREACHABLE', `${what}: HTTP ${response.status} ${text}`);
+  }
+}
+
+function causeOf(error: Error): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? error.message;
+}

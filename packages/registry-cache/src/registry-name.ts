@@ -1,0 +1,38 @@
+import { assertRegistryName, ButlerError } from '@devops-butler/core';
+
+/** `127.0.0.1:5000/team` → host `127.0.0.1:5000`, namespace `team`. */
+export interface RegistryLocation {
+  host: string;
+  namespace: string;
+  /** Plain HTTP for loopback hosts (engines allow those without TLS too); HTTPS for everything else. */
+  baseUrl: string;
+}
+
+/** The name Butler uses when no registry is set: images stay on the engine. */
+export const LOCAL_ONLY_REGISTRY = 'local-registry';
+
+export function parseRegistry(registry: string): RegistryLocation {
+  assertRegistryName(registry);
+  if (registry === LOCAL_ONLY_REGISTRY) {
+    throw new ButlerError(
+      'CONFIG_INVALID',
+      `"${LOCAL_ONLY_REGISTRY}" is the local-only name, not a registry`,
+      {
+        hint: 'set registry to host[:port]/namespace (or BUTLER_REGISTRY, --registry) to share the cache',
+      },
+    );
+  }
+  const [host, ...rest] = registry.split('/');
+  const hostname = (host as string).replace(/:\d+$/, '');
+  const loopback = hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
+  return {
+    host: host as string,
+    namespace: rest.join('/'),
+    baseUrl: `${loopback ? 'http' : 'https'}://${host}`,
+  };
+}
+
+/** The repository's path in the registry: `team/app`. */
+export function repositoryPath(location: RegistryLocation, repo: string): string {
+  return location.namespace ? `${location.namespace}/${repo}` : repo;
+}

@@ -1,0 +1,117 @@
+import { LABELS } from '@devops-butler/core';
+import {
+  globMatcher,
+  planRetention,
+  type RetentionCandidate,
+  type RetentionPolicy,
+} from '@devops-butler/plugin-retention';
+import { credentialsFor } from './credentials.js';
+import { type Manifest, RegistryClient } from './registry-client.js';
+import { parseRegistry, repositoryPath } from './registry-name.js';
+
+/** One image (manifest digest) in the registry, as remote retention reports it. */
+export interface RemoteEntry {
+  repo: string;
+  digest: string;
+  tags: string[];
+  created: string;
+  reason: string;
+}
+
+export interface RemoteRetentionReport {
+  registry: string;
+  dryRun: boolean;
+  removed: RemoteEntry[];
+  kept: RemoteEntry[];
+  /** Tags left alone because their image was not built by Butler. */
+  foreign: number;
+}
+
+/**
+ * Applies the per-repository keep rule to a registry's tags. Candidates are manifests whose image
+ * carries Butler's managed label; the one `latest` points to is never deleted. Deleting a manifest
+ * removes every tag on it; the registry's own garbage collection frees the blobs afterwards.
+ */
+export async function runRemoteRetention(options: {
+  registry: string;
+  /** One repository, a glob of them (`api-*`), or every repository under the registry's namespace. */
+  repo?: string | undefined;
+  policy: RetentionPolicy;
+  dryRun?: boolean | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}): Promise<RemoteRetentionReport> {
+  const location = parseRegistry(options.registry);
+  const client = new RegistryClient(location, await credentialsFor(location.host, options.env));
+  const prefix = location.namespace ? `${location.namespace}/` : '';
+  const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
+  const repositories =
+    options.repo && !glob
+      ? [repositoryPath(location, options.repo)]
+      : (await client.repositories(location.namespace)).filter(
+          (path) => !glob || glob(path.slice(prefix.length)),
+        );
+
+  const candidates: (RetentionCandidate & { path: string })[] = [];
+  let foreign = 0;
+  for (const path of repositories) {
+    const byDigest = new Map<string, { manifest: Manifest; tags: string[] }>();
+    for (const tag of await client.tags(path)) {
+      const manifest = await client.manifest(path, tag);
+      if (!manifest) continue;
+      const entry = byDigest.get(manifest.digest) ?? { manifest, tags: [] };
+      entry.tags.push(tag);
+      byDigest.set(manifest.digest, entry);
+    }
+    for (const [digest, { manifest, tags }] of byDigest) {
+      const config = await configOf(client, path, manifest);
+      if (config?.labels[LABELS.managed] !== 'true') {
+        foreign += tags.length;
+        continue;
+      }
+      const created = config.labels[LABELS.created] ?? config.created;
+      candidates.push({
+        path,
+        id: digest,
+        repo: path.slice(prefix.length),
+        created,
+        lastUsed: created,
+        size: (manifest.layers ?? []).reduce((sum, layer) => sum + layer.size, 0),
+        containers: [],
+        latest: tags.includes('latest'),
+        tags: tags.map((tag) => `${location.host}/${path}:${tag}`),
+      });
+    }
+  }
+
+  // Sizes in a registry are shared blobs: only the count rule applies remotely.
+  const plan = planRetention(candidates, { ...options.policy, maxSizeBytes: undefined });
+  const entry = (image: RetentionCandidate, reason: string): RemoteEntry => ({
+    repo: image.repo,
+    digest: image.id,
+    tags: image.tags,
+    created: image.created,
+    reason,
+  });
+  const removed = plan.remove.map(({ image, reason }) => entry(image, reason));
+  if (!options.dryRun) {
+    for (const { image } of plan.remove) {
+      await client.deleteManifest((image as (typeof candidates)[number]).path, image.id);
+    }
+  }
+  return {
+    registry: options.registry,
+    dryRun: options.dryRun === true,
+    removed,
+    kept: plan.keep.map(({ image, reason }) => entry(image, reason)),
+    foreign,
+  };
+}
+
+/** The config of a single image, or of a list's first image (labels are the same on every platform Butler builds). */
+async function configOf(client: RegistryClient, path: string, manifest: Manifest) {
+  if (manifest.config) return client.imageConfig(path, manifest.config.digest);
+  const first = manifest.manifests?.[0];
+  if (!first) return undefined;
+  const child = await client.manifest(path, first.digest);
+  return child?.config ? client.imageConfig(path, child.config.digest) : undefined;
+}
