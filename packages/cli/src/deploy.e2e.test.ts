@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -23,10 +22,7 @@ let remotes: string;
 let port: number;
 beforeEach(async () => {
   remotes = await mkdtemp(join(tmpdir(), 'butler-remotes-'));
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  port = await freePort();
   const git = (dir: string, ...args: string[]) =>
     run('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
   await git(remotes, 'init', '-q', '--bare', '-b', 'main', `${fx.repo}.git`);

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { plainEndpoint } from '@devops-butler/backend-dockerode';
-import { OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 import { createContainer, ensureNetwork, logTail, removeContainer, startContainer } from './containers.js';
 import { waitHealthy } from './health.js';
@@ -22,14 +21,6 @@ afterEach(async () => {
   for (const name of made.networks.splice(0))
     await run('docker', ['network', 'rm', name]).catch(() => undefined);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function imageOf(tag: string): Promise<string> {
   const image = `local-registry/${fx.repo}:${tag}`;

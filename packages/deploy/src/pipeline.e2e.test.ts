@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { plainEndpoint } from '@devops-butler/backend-dockerode';
 import { StateStore } from '@devops-butler/state-store';
-import { OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { inspectContainer } from './containers.js';
 import { type DeployOptions, runPipeline } from './pipeline.js';
@@ -62,14 +61,6 @@ async function commit(message: string, files: Record<string, string> = {}): Prom
   await git(fx.tree.dir, 'commit', '-q', '-m', message);
   await git(fx.tree.dir, 'push', '-q', '--force', `${remotes}/${fx.repo}.git`, 'main');
   return git(fx.tree.dir, 'rev-parse', 'HEAD');
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port: free } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return free;
 }
 
 /** One request on a fresh connection (the way a health probe or `curl` in a loop asks). */

@@ -27,7 +27,7 @@ export async function credentialsFor(
   if (!config) return undefined;
   const helper = config.credHelpers?.[host] ?? config.credsStore;
   if (helper) {
-    const fromHelper = await fromCredentialHelper(helper, host);
+    const fromHelper = await fromCredentialHelper(helper, host, env);
     if (fromHelper) return fromHelper;
   }
   const entry = Object.entries(config.auths ?? {}).find(([key]) => hostOf(key) === host)?.[1];
@@ -62,21 +62,32 @@ function hostOf(key: string): string {
 }
 
 /** The credential helper protocol: `docker-credential-<name> get`, the host on stdin, JSON out. */
-function fromCredentialHelper(helper: string, host: string): Promise<RegistryCredentials | undefined> {
+function fromCredentialHelper(
+  helper: string,
+  host: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RegistryCredentials | undefined> {
   return new Promise((resolve) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000 }, (error, stdout) => {
-      // A helper that has nothing for this host exits non-zero ("credentials not found").
-      if (error) return resolve(undefined);
-      try {
-        const { Username, Secret } = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        if (!Secret) return resolve(undefined);
-        resolve(
-          Username === '<token>' ? { identityToken: Secret } : { username: Username ?? '', password: Secret },
-        );
-      } catch {
-        resolve(undefined);
-      }
-    });
+    const child = execFile(
+      `docker-credential-${helper}`,
+      ['get'],
+      { timeout: 30_000, env },
+      (error, stdout) => {
+        // A helper that has nothing for this host exits non-zero ("credentials not found").
+        if (error) return resolve(undefined);
+        try {
+          const { Username, Secret } = JSON.parse(stdout) as { Username?: string; Secret?: string };
+          if (!Secret) return resolve(undefined);
+          resolve(
+            Username === '<token>'
+              ? { identityToken: Secret }
+              : { username: Username ?? '', password: Secret },
+          );
+        } catch {
+          resolve(undefined);
+        }
+      },
+    );
     child.stdin?.end(host);
   });
 }

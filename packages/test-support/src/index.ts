@@ -9,5 +9,5 @@ export {
 export { type EngineFixture, useEngineFixture } from './engine-fixture.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
 export { readFixtureTree } from './read-fixture-tree.js';
-export { type RegistryLab, useRegistryLab } from './registry-lab.js';
+export { freePort, type RegistryLab, useRegistryLab } from './registry-lab.js';
 export { repoRoot } from './repo-root.js';

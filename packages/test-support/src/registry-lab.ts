@@ -54,7 +54,8 @@ export function useRegistryLab(options: { secondEngine?: boolean } = {}): Regist
   return lab;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on at 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as { port: number };
