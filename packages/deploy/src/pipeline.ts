@@ -20,6 +20,7 @@ import {
   type RetentionReport,
   runRetention,
 } from '@devops-butler/plugin-retention';
+import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
 import { checkout } from './checkout.js';
 import type { ContainerSpec } from './containers.js';
 import { parseSource } from './git-source.js';
@@ -51,6 +52,11 @@ export interface DeployOptions {
   /** Build even when the image exists, and replace the container even when it runs that image. */
   force?: boolean | undefined;
   registry?: string | undefined;
+  /**
+   * Share the build cache through the registry (reuse its images, push what was built): on by
+   * default when a registry other than `local-registry` is set; false turns it off.
+   */
+  remoteCache?: RemoteCacheOptions | false | undefined;
   /** Plugins for the build (default: the same set `butler build` uses, without retention). */
   plugins?: PluginOption[] | undefined;
   /**
@@ -130,7 +136,11 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       },
     );
   }
-  const plugins = repoConfig.plugins ?? options.plugins ?? (await defaultBuildPlugins());
+  const shared =
+    request.registry !== 'local-registry' && options.remoteCache !== false
+      ? [(await import('@devops-butler/registry-cache')).remoteCache({ env, ...options.remoteCache })]
+      : [];
+  const plugins = [...(repoConfig.plugins ?? options.plugins ?? (await defaultBuildPlugins())), ...shared];
   let hashed: HashedContext | undefined;
   const build = await createButler({ plugins, stateDir }).build(request, {
     onEvent: (event) => {

@@ -4,6 +4,7 @@ import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butl
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
+import { remoteCacheMode } from '../remote-cache-setting.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -27,7 +28,9 @@ Options:
       --network NAME       network to run on (default: devops-butler-net, created when missing)
       --force              rebuild, and replace the container even when it runs that image
       --trust-config       run the repository's butler.config.* (plugins, build args, retention)
-      --registry HOST      registry part of the image name (default: local-registry)
+      --registry HOST      registry part of the image name (default: local-registry); with a
+                           registry, the build reuses its images and pushes what it built
+      --remote-cache MODE  both, pull, push or off (default: both when a registry is set)
       --timeout DURATION   how long the new container has to become healthy (default: 60s)
       --no-cleanup         skip retention after the deploy
   -q, --quiet              print only the deployed container's name
@@ -47,6 +50,7 @@ const FLAGS = {
   force: { type: 'boolean' },
   'trust-config': { type: 'boolean' },
   registry: { type: 'string' },
+  'remote-cache': { type: 'string' },
   timeout: { type: 'string' },
   'no-cleanup': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -81,6 +85,12 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     network: values.network,
     force: values.force === true,
     registry: values.registry,
+    remoteCache: deployRemoteCache(
+      values.registry ?? io.env.BUTLER_REGISTRY,
+      values['remote-cache'],
+      io,
+      say,
+    ),
     retention: values['no-cleanup'] ? false : undefined,
     health: values.timeout === undefined ? undefined : { timeoutMs: parseTimeout(values.timeout) },
     trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,
@@ -119,6 +129,23 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   );
   if (result.cleanup) printCleanup(result.cleanup, io);
   return EXIT.ok;
+}
+
+/** The remote cache for a deploy's build: the same rules and messages as `butler build`. */
+function deployRemoteCache(
+  registry: string | undefined,
+  flag: string | undefined,
+  io: CliIo,
+  say: (line: string) => void,
+): DeployOptions['remoteCache'] {
+  const mode = remoteCacheMode(registry ?? 'local-registry', flag, io.env, undefined);
+  if (!mode) return false;
+  return {
+    mode,
+    env: io.env,
+    onMessage: (message) =>
+      message.level === 'warning' ? io.stderr.write(`⚠️ ${message.text}\n`) : say(message.text),
+  };
 }
 
 /** `8080:3000`, `127.0.0.1:8080:3000` or `3000` (the same port on both sides). */
