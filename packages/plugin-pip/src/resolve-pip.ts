@@ -5,12 +5,8 @@ import {
   type ManifestFiles,
   notInLockfile,
 } from '@devops-butler/core';
-import {
-  declaredPythonNames,
-  type LockedPackage,
-  parsePipfileLock,
-  parseTomlLock,
-} from './python-lockfiles.js';
+// Types only: the lockfile parsers (and smol-toml) load lazily, when such a file is in the build.
+import type { LockedPackage } from './python-lockfiles.js';
 import { parseRequirementsFile } from './requirements-file.js';
 
 const PYPROJECT_LOCKS = ['poetry.lock', 'uv.lock', 'pdm.lock'] as const;
