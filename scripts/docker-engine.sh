@@ -2,7 +2,7 @@
 # Makes a Docker engine answer on the default socket.
 # Does nothing when one already answers (Docker Desktop, a system service, an earlier run).
 # On a Debian host without one: installs docker.io (plus busybox-static, docker-registry, git,
-# which the tests use), removes a stale pid file, starts dockerd in the background and waits.
+# iproute2, which the tests use), removes a stale pid file, starts dockerd in the background and waits.
 set -euo pipefail
 
 log() { printf 'docker-engine: %s\n' "$*" >&2; }
@@ -10,16 +10,24 @@ die() { log "error: $*"; exit 1; }
 
 engine_answers() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
-if engine_answers; then
-  log "an engine already answers; nothing to do"
-  exit 0
-fi
-
 need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need_pkgs+=(docker-registry)
 command -v git >/dev/null 2>&1 || need_pkgs+=(git)
+# The shared-cache tests give a second engine its own bridge with `ip`.
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+
+# An engine that answers already needs only the tools the tests use (the same list, minus docker.io);
+# where they cannot be installed here, say so and leave the engine be.
+if engine_answers; then
+  need_pkgs=("${need_pkgs[@]/docker.io}")
+  read -r -a need_pkgs <<<"${need_pkgs[*]}"
+  if [ "${#need_pkgs[@]}" -gt 0 ] && { ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; }; then
+    log "warning: the tests also need ${need_pkgs[*]}; install them (an engine answers, so nothing else to do)"
+    exit 0
+  fi
+fi
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 \
@@ -31,6 +39,11 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   # docker.io pulls in containerd and runc; recommends are not needed.
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null \
     || die "apt-get install ${need_pkgs[*]} failed"
+fi
+
+if engine_answers; then
+  log "an engine already answers; nothing to do"
+  exit 0
 fi
 
 # The docker.io package may ship an older client in /usr/bin; whichever docker is first

@@ -32,7 +32,10 @@ YAML
   nohup "$bin" serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
   echo $! >"$dir/registry.pid"
   for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then exit 0; fi
+    # Node is on every machine Butler runs on; curl need not be.
+    if node -e "fetch('http://127.0.0.1:$port/v2/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+      exit 0
+    fi
     kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null || { tail -n 5 "$dir/registry.log" >&2; die "it exited"; }
     sleep 0.1
   done

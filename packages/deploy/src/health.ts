@@ -12,6 +12,9 @@ export interface HealthOptions {
   port?: number | undefined;
 }
 
+/** How long a probe connection must stay open to count as accepted by the app. */
+const STAYS_OPEN_MS = 300;
+
 export type HealthResult = { healthy: true } | { healthy: false; reason: string };
 
 /**
@@ -70,5 +73,3 @@ function accepts(port: number): Promise<boolean> {
     socket.once('timeout', () => done(false));
   });
 }
-
-const STAYS_OPEN_MS = 300;

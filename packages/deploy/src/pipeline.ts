@@ -166,7 +166,6 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     replaced = await replaceContainer(endpoint, {
       name,
       image: build.image.id,
-      imageId: build.image.id,
       network,
       env: options.env ?? {},
       ports,

@@ -21,9 +21,8 @@ export const DEPLOYMENT_LABEL = 'devops-butler.deployment';
 export interface ReplaceOptions {
   /** The deployment's name: the serving container's name, and what the front forwards to. */
   name: string;
-  /** Image reference or ID to run. */
+  /** The image ID to run (compared with what the serving container runs). */
   image: string;
-  imageId: string;
   network: string;
   env: Record<string, string>;
   /** Host ports the front publishes (127.0.0.1 by default); empty: no front. */
@@ -74,7 +73,7 @@ export async function replaceContainer(
   const current = await ownContainer(endpoint, name, name);
   const labels = { ...options.labels, [DEPLOYMENT_LABEL]: name };
 
-  if (current?.running && current.image === options.imageId && !options.force) {
+  if (current?.running && current.image === options.image && !options.force) {
     if (options.ports.length > 0) await ensureFront(endpoint, frontSpec(options, labels));
     step(`✔ ${name} already runs this image; kept (use --force to replace it)`);
     return { outcome: 'unchanged', container: { id: current.id, name } };

@@ -68,7 +68,11 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
       };
 
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
-        if (mode === 'push' || !endpoint) return undefined;
+        if (mode === 'push') return undefined;
+        if (!endpoint) {
+          warn('the registry cache needs the engine on a unix socket or plain tcp DOCKER_HOST; not asked');
+          return undefined;
+        }
         const { host, auth } = await authFor(target);
         let remote: Awaited<ReturnType<typeof inspectRemote>>;
         try {
