@@ -16,9 +16,11 @@ import {
   type ContainerSpec,
   createContainer,
   inspectContainer,
+  logTail,
   removeContainer,
   startContainer,
 } from './containers.js';
+import { waitHealthy } from './health.js';
 
 const run = promisify(execFile);
 
@@ -99,15 +101,17 @@ export function frontName(name: string): string {
 }
 
 /**
- * Runs the deployment's front: kept when it already forwards the same ports with the same image,
- * else (re)created. Resolves with whether it was created now (a failed first deploy removes it).
+ * Runs the deployment's front: kept when it already forwards the same ports on the same network
+ * with the same image, else (re)created. Resolves with whether it was created now (a failed first deploy removes it).
  */
 export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Promise<boolean> {
   const image = await ensureFrontImage(endpoint);
-  const ports = spec.ports.map((p) => `${p.hostIp}:${p.host}:${p.container}`).join(',');
+  // What the front was made for, kept on its label: ports and network (a front on another network
+  // could not resolve the app).
+  const purpose = `${spec.network} ${spec.ports.map((p) => `${p.hostIp}:${p.host}:${p.container}`).join(',')}`;
   const existing = await inspectContainer(endpoint, frontName(spec.name));
   if (existing) {
-    if (existing.running && existing.labels[FRONT_LABEL] === ports && existing.image === image.id) {
+    if (existing.running && existing.labels[FRONT_LABEL] === purpose && existing.image === image.id) {
       return false;
     }
     if (existing.labels[FRONT_LABEL] === undefined) {
@@ -117,7 +121,7 @@ export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Pr
         { hint: 'remove or rename it, or deploy with another --name' },
       );
     }
-    // Other ports (or a new Butler): the old front goes; connections pause until the new one listens.
+    // Other ports or network (or a new Butler): the old front goes; connections pause until the new one listens.
     await removeContainer(endpoint, existing.id, 1);
   }
   const containerSpec: ContainerSpec = {
@@ -129,11 +133,21 @@ export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Pr
       BUTLER_PORTS: [...new Set(spec.ports.map((p) => p.container))].join(','),
     },
     ports: spec.ports,
-    labels: { ...spec.labels, [FRONT_LABEL]: ports },
+    labels: { ...spec.labels, [FRONT_LABEL]: purpose },
   };
   const id = await createContainer(endpoint, containerSpec);
   try {
     await startContainer(endpoint, id, spec.ports);
+    // Started is not listening: the port proxy would reset connections until Node is up.
+    const local = spec.ports.find((p) => p.hostIp === '127.0.0.1' || p.hostIp === '0.0.0.0');
+    const up = await waitHealthy(endpoint, id, { settleMs: 0, port: local?.host, timeoutMs: 15_000 });
+    if (!up.healthy) {
+      const logs = await logTail(endpoint, id, 5);
+      throw new ButlerError(
+        'DEPLOY_FAILED',
+        `the front ${frontName(spec.name)} did not start: ${up.reason}${logs.length ? ` (${logs.join(' / ')})` : ''}`,
+      );
+    }
   } catch (error) {
     await removeContainer(endpoint, id, 0);
     throw error;

@@ -64,9 +64,9 @@ async function commit(message: string, files: Record<string, string> = {}): Prom
 }
 
 /** One request on a fresh connection (the way a health probe or `curl` in a loop asks). */
-function ask(): Promise<string> {
+function ask(on = port): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
+    const req = get({ host: '127.0.0.1', port: on, path: '/', agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () =>
@@ -113,6 +113,16 @@ test('first deploy runs the app on its 127.0.0.1 port; the same commit again reu
   ]);
   expect(store.stats(fx.repo)[0]).toMatchObject({ builds: 2, hits: 1, misses: 1 });
   store.close();
+
+  // Another host port: the app container stays, the front is made again for the new port.
+  const other = await freePort();
+  const moved = await runPipeline(
+    url(),
+    options({ ports: [{ hostIp: '127.0.0.1', host: other, container: 3000 }] }),
+  );
+  expect(moved).toMatchObject({ outcome: 'unchanged', container: { id: first.container.id } });
+  expect(await ask(other)).toBe('hello v1');
+  await expect(ask()).rejects.toThrow();
 });
 
 test('a new commit is built and replaces the container while a polling client gets no failed request', async () => {
