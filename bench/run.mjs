@@ -245,12 +245,77 @@ function scenarioGc() {
   entry.throughput = `${((report.removed.length * 1000) / r.ms).toFixed(0)} removals/s`;
 }
 
+/**
+ * The shared cache: machine A built and pushed; machine B (a second engine, no layers of the app)
+ * either builds the same context itself or lets Butler pull it from the registry. Needs root (the
+ * second engine); the lab is stopped and removed afterwards.
+ */
+function scenarioRemoteHit(name, dir, repo) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const registryDir = mkdtempSync('/tmp/butler-bench-registry-');
+  const engineDir = mkdtempSync('/tmp/butler-bench-b-');
+  const bridge = 'br-butlerbench';
+  try {
+    sh('bash', [join(root, 'scripts/registry.sh'), 'start', registryDir, String(port)]);
+    const engineB = sh('bash', [
+      join(root, 'scripts/second-engine.sh'),
+      'start',
+      engineDir,
+      bridge,
+    ]).stdout.trim();
+    sh('bash', ['-c', `docker save butler-test/busybox:latest | docker -H ${engineB} load -q`]);
+    const registry = `127.0.0.1:${port}/bench`;
+    const onB = { DOCKER_HOST: engineB };
+    const build = (env, state) =>
+      butler(['build', dir, '--repo', repo, '--registry', registry, '--json', '--no-cleanup'], {
+        ...env,
+        BUTLER_STATE_DIR: join(work, state),
+      });
+    if (JSON.parse(build({}, 'state-remote-a').stdout).outcome !== 'built')
+      throw new Error('expected A to build');
+    const reference = JSON.parse(build({}, 'state-remote-a').stdout).target.reference;
+    const forget = () =>
+      spawnSync('docker', ['-H', engineB, 'image', 'rm', '-f', reference, `${registry}/${repo}:latest`]);
+    const docker = record(
+      name,
+      'docker build on machine B (no layer cache)',
+      Array.from({ length: RUNS }, (_, i) => {
+        const ms = sh(
+          'docker',
+          ['-H', engineB, 'build', '-q', '--no-cache', '-t', `butler-bench/remote:${i}`, dir],
+          {
+            env: { ...process.env, DOCKER_BUILDKIT: '0' },
+          },
+        ).ms;
+        spawnSync('docker', ['-H', engineB, 'image', 'rm', '-f', `butler-bench/remote:${i}`]);
+        return ms;
+      }),
+    );
+    record(
+      name,
+      'butler build on machine B: remote hit (hash, pull)',
+      Array.from({ length: RUNS }, (_, i) => {
+        forget();
+        const r = build(onB, `state-remote-b-${i}`);
+        if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a remote hit on B');
+        return r.ms;
+      }),
+      'ms',
+      docker,
+    );
+  } finally {
+    spawnSync('bash', [join(root, 'scripts/second-engine.sh'), 'stop', engineDir, bridge]);
+    spawnSync('bash', [join(root, 'scripts/registry.sh'), 'stop', registryDir]);
+    rmSync(registryDir, { recursive: true, force: true });
+  }
+}
+
 const want = (name) => !only || only.has(name);
 try {
   if (want('miss-small'))
     scenarioMiss('miss-small', appCopy('miss-small'), 'server.js', 'butler-bench-miss-small');
   if (want('first-build')) scenarioFirstBuild();
-  if (want('hit-large') || want('throughput') || want('miss-large')) {
+  if (want('hit-large') || want('throughput') || want('miss-large') || want('remote-hit-large')) {
     const large = join(work, 'large');
     generateTree(large, 20_000, 230);
     writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
@@ -262,6 +327,10 @@ try {
         `FROM butler-test/busybox:latest\nLABEL ${BENCH_LABEL}=miss-large\nCOPY . /ctx/\n`,
       );
       scenarioMiss('miss-large', large, 'd0000/f0.bin', 'butler-bench-miss-large');
+    }
+    if (want('remote-hit-large')) {
+      writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
+      scenarioRemoteHit('remote-hit-large', large, 'butler-bench-remote');
     }
     rmSync(large, { recursive: true, force: true });
   }
@@ -279,7 +348,12 @@ try {
     encoding: 'utf8',
   })
     .stdout.split('\n')
-    .filter((ref) => ref.startsWith('butler-bench/') || ref.startsWith('local-registry/butler-bench-'));
+    .filter(
+      (ref) =>
+        ref.startsWith('butler-bench/') ||
+        ref.startsWith('local-registry/butler-bench-') ||
+        /^127\.0\.0\.1:\d+\/bench\/butler-bench-/.test(ref),
+    );
   // Imported images share no layers; remove in chunks to keep the command line short.
   for (let i = 0; i < images.length; i += 100)
     spawnSync('docker', ['image', 'rm', ...images.slice(i, i + 100)]);
