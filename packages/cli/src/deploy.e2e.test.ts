@@ -23,8 +23,6 @@ let port: number;
 beforeEach(async () => {
   remotes = await mkdtemp(join(tmpdir(), 'butler-remotes-'));
   port = await freePort();
-  const git = (dir: string, ...args: string[]) =>
-    run('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
   await git(remotes, 'init', '-q', '--bare', '-b', 'main', `${fx.repo}.git`);
   await git(fx.tree.dir, 'init', '-q', '-b', 'main');
   await git(fx.tree.dir, 'add', '-A');
@@ -36,6 +34,9 @@ afterEach(async () => {
   await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
   await rm(remotes, { recursive: true, force: true });
 });
+
+const git = (dir: string, ...args: string[]) =>
+  run('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
 
 function butler(...args: string[]) {
   return run('node', [bin, ...args], {
@@ -79,6 +80,25 @@ test('butler deploy prints the build and the swap, the app answers, list shows i
       `DEPLOYMENT +REPOSITORY +IMAGE +COMMIT +STATUS +DEPLOYED\\n${fx.repo} +${fx.repo} +local-registry/${fx.repo}:[0-9a-f]{12} +[0-9a-f]{12} +running`,
     ),
   );
+
+  // A commit whose app exits: exit 1, its last log lines, and the running app keeps answering.
+  await fx.tree.write({
+    'server.js': "console.error('cannot open /data: permission denied'); process.exit(7);\n",
+  });
+  await git(fx.tree.dir, 'commit', '-q', '-am', 'broken');
+  await git(fx.tree.dir, 'push', '-q', `${remotes}/${fx.repo}.git`, 'main');
+  const broken = await butler(...deployArgs(), '--timeout', '20s').then(
+    () => undefined,
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(broken?.code).toBe(1);
+  expect(broken?.stderr).toContain(
+    '── last lines the new container wrote ──\n   cannot open /data: permission denied\n',
+  );
+  expect(broken?.stderr).toContain(
+    `✖ the new container for ${fx.repo} is not healthy: the container exited with code 7; ${fx.repo} keeps running the previous image — the previous container keeps serving; fix the app and deploy again\n`,
+  );
+  expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello plain');
 
   const undeployed = await butler('undeploy', fx.repo);
   expect(undeployed.stdout).toBe(`🛑 ${fx.repo}: stopped and removed 2 containers\n`);

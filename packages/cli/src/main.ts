@@ -76,6 +76,10 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
         code,
         message: formatError(error),
         ...(ButlerError.isInstance(error) && error.plugin ? { plugin: error.plugin } : {}),
+        // A failed deploy's last log lines (UnhealthyDeployError).
+        ...(Array.isArray((error as { logs?: unknown }).logs)
+          ? { logs: (error as { logs: string[] }).logs }
+          : {}),
       },
     };
     io.stdout.write(`${JSON.stringify(body)}\n`);
