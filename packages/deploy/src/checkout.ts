@@ -14,6 +14,8 @@ export interface Checkout {
   dir: string;
   /** The full commit hash; undefined for a local folder that is not a git checkout. */
   commit: string | undefined;
+  /** A local folder with changes not committed yet (they are built; the commit does not name them). */
+  dirty: boolean;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function checkout(
   if (source.kind === 'path') {
     if (ref)
       await git(source.dir, ['checkout', '-q', '--detach', ref, '--'], `no ref "${ref}" in ${source.dir}`);
-    return { dir: source.dir, commit: await headCommit(source.dir) };
+    const commit = await headCommit(source.dir);
+    return { dir: source.dir, commit, dirty: commit !== undefined && (await hasChanges(source.dir)) };
   }
   const dir = join(
     stateDir,
@@ -53,7 +56,15 @@ export async function checkout(
     `cannot check out ${ref ?? 'HEAD'}`,
   );
   await git(dir, ['clean', '-q', '-ffdx'], `cannot clean ${dir}`);
-  return { dir, commit: await headCommit(dir) };
+  return { dir, commit: await headCommit(dir), dirty: false };
+}
+
+async function hasChanges(dir: string): Promise<boolean> {
+  try {
+    return (await run('git', ['-C', dir, 'status', '--porcelain'], { env: gitEnv() })).stdout.trim() !== '';
+  } catch {
+    return false;
+  }
 }
 
 async function headCommit(dir: string): Promise<string | undefined> {

@@ -230,3 +230,24 @@ test("a repository's config is not run unless trusted, and a taken port is one c
   expect(await inspectContainer(endpoint, other)).toBeUndefined();
   expect(await ask()).toBe('hello v1');
 });
+
+test('a local folder deploys as it is, uncommitted changes included, and says so', async () => {
+  await fx.tree.write({ 'server.js': server('hello from the working tree') });
+  const steps: string[] = [];
+  const result = await runPipeline(
+    fx.tree.dir,
+    options({ repo: fx.repo, onStep: (line) => steps.push(line) }),
+  );
+  const head = await git(fx.tree.dir, 'rev-parse', 'HEAD');
+  expect(result).toMatchObject({
+    name: fx.repo,
+    repo: fx.repo,
+    source: fx.tree.dir,
+    commit: head,
+    outcome: 'deployed',
+  });
+  expect(await ask()).toBe('hello from the working tree');
+  expect(steps).toContain(
+    `⚠️ ${fx.tree.dir} has uncommitted changes: they are built, and the revision label names ${head.slice(0, 12)}`,
+  );
+});

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EngineEndpoint, plainEndpoint } from '@devops-butler/backend-dockerode';
 import {
+  assertRepoName,
   type BuildRequest,
   type BuildResult,
   ButlerError,
@@ -45,6 +46,8 @@ export interface DeployOptions {
   ref?: string | undefined;
   /** Container name (default: the repository name). */
   name?: string | undefined;
+  /** Image repository name (default: from the URL or the folder's name). */
+  repo?: string | undefined;
   /** Published through the deployment's front; hostIp defaults to 127.0.0.1. */
   ports?: ContainerSpec['ports'] | undefined;
   env?: Record<string, string> | undefined;
@@ -105,22 +108,28 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const endpoint = requireLocalEngine(env);
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
-  const name = options.name ?? source.repo;
+  if (options.repo !== undefined) assertRepoName(options.repo);
+  const repo = options.repo ?? source.repo;
+  const name = options.name ?? repo;
   assertContainerName(name);
   const shown = source.kind === 'git' ? source.displayUrl : source.dir;
 
   step(
     `📥 ${source.kind === 'git' ? 'Fetching' : 'Using'} ${shown}${options.ref ? ` at ${options.ref}` : ''}`,
   );
-  const { dir, commit } = await checkout(source, options.ref, stateDir);
+  const { dir, commit, dirty } = await checkout(source, options.ref, stateDir);
   if (commit) step(`📌 Commit ${commit}`);
+  if (dirty)
+    step(
+      `⚠️ ${dir} has uncommitted changes: they are built, and the revision label names ${commit?.slice(0, 12)}`,
+    );
 
   const repoConfig = await repositoryConfig(dir, options, step);
   const request: BuildRequest = toRequest({
     context: dir,
     dockerfile: repoConfig.dockerfile ?? 'Dockerfile',
     registry: options.registry ?? env.BUTLER_REGISTRY ?? 'local-registry',
-    repo: source.repo,
+    repo,
     buildArgs: repoConfig.buildArgs ?? {},
     target: repoConfig.target,
     platform: repoConfig.platform,
@@ -155,7 +164,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const ports = options.ports ?? [];
   const record = {
     name,
-    repo: source.repo,
+    repo,
     source: shown,
     commit,
     imageId: build.image.id,
@@ -170,7 +179,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       env: options.env ?? {},
       ports,
       labels: {
-        [LABELS.repo]: source.repo,
+        [LABELS.repo]: repo,
         [LABELS.source]: shown,
         ...(commit ? { [LABELS.revision]: commit } : {}),
       },
@@ -191,7 +200,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const cleanup =
     retention && retention.auto !== false
       ? await runRetention(endpoint, {
-          repo: source.repo,
+          repo,
           policy: {
             ...createRetentionPolicy(retention, { env }),
             // The image it runs now and the one it ran a moment ago: the way back stays.
@@ -201,7 +210,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       : undefined;
   return {
     name,
-    repo: source.repo,
+    repo,
     source: shown,
     commit,
     build,

@@ -23,6 +23,7 @@ the Dockerfile is built with the default plugins.
 Options:
       --ref REF            branch, tag or commit (default: the remote's HEAD)
       --name NAME          container name (default: the repository name)
+      --repo NAME          image repository name (default: from the URL or the folder's name)
   -p, --port [IP:]HOST:CONTAINER  publish a port (repeatable); IP defaults to 127.0.0.1
   -e, --env K=V            environment variable for the app (repeatable)
       --network NAME       network to run on (default: devops-butler-net, created when missing)
@@ -44,6 +45,7 @@ container keeps serving, 2 a usage error.`;
 const FLAGS = {
   ref: { type: 'string' },
   name: { type: 'string' },
+  repo: { type: 'string' },
   port: { type: 'string', short: 'p', multiple: true },
   env: { type: 'string', short: 'e', multiple: true },
   network: { type: 'string' },
@@ -80,6 +82,7 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   const options: DeployOptions = {
     ref: values.ref,
     name: values.name,
+    repo: values.repo,
     ports: (values.port ?? []).map(parsePort),
     env: Object.fromEntries((values.env ?? []).map(parseEnv)),
     network: values.network,
