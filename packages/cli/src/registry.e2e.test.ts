@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ afterEach(async () => {
   await removeRepoImages(image());
   await run('docker', ['-H', lab.engineB, 'image', 'rm', '-f', `${image()}:latest`]).catch(() => undefined);
   await rm(stateB, { recursive: true, force: true });
+  extraEnv = {};
 });
 
 interface BuildJson {
@@ -39,10 +40,14 @@ interface BuildJson {
   remoteCache?: { mode: string; messages: { level: string; text: string }[] };
 }
 
+/** Extra environment for the next builds (the docker-cli test puts a logging `docker` first on PATH). */
+let extraEnv: NodeJS.ProcessEnv = {};
+
 /** `butler build` on engine A (default) or B, as a separate process with its own state folder. */
 async function build(on: 'A' | 'B', ...args: string[]) {
   const env = {
     ...process.env,
+    ...extraEnv,
     BUTLER_REGISTRY: registry(),
     BUTLER_STATE_DIR: on === 'A' ? fx.stateDir : stateB,
     ...(on === 'B' ? { DOCKER_HOST: lab.engineB } : {}),
@@ -177,4 +182,27 @@ test('a multi-platform list: the engine platform is pulled from it; a list witho
     level: 'info',
     text: `${first.target.reference} in the registry is for linux/arm64, not linux/amd64; building`,
   });
+});
+
+test('with the docker-cli backend the docker CLI pulls and pushes (its own credentials), with the same result', async () => {
+  await fx.tree.write({ 'butler.config.json': JSON.stringify({ backend: 'docker-cli' }) });
+  // A `docker` that notes each call, then runs the real one.
+  const { stdout: realDocker } = await run('sh', ['-c', 'command -v docker']);
+  const log = join(stateB, 'docker-calls.log');
+  await fx.tree.write({ 'bin/docker': `#!/bin/sh\necho "$1" >> ${log}\nexec ${realDocker.trim()} "$@"\n` });
+  await run('chmod', ['+x', join(fx.tree.dir, 'bin/docker')]);
+  extraEnv = { PATH: `${join(fx.tree.dir, 'bin')}:${process.env.PATH}` };
+  const first = await buildJson('A');
+  expect(first.outcome).toBe('built');
+  expect(first.remoteCache?.messages).toContainEqual({
+    level: 'info',
+    text: `⬆️ Pushed ${first.target.reference} and :latest to ${lab.registryHost}`,
+  });
+  expect(await tagsInRegistry()).toEqual([first.target.tag, 'latest'].sort());
+  const onB = await buildJson('B');
+  expect(onB).toMatchObject({ outcome: 'reused', target: { tag: first.target.tag } });
+  expect((await inspect('B', first.target.reference)).Id).toBe(first.image.id);
+  const calls = (await readFile(log, 'utf8')).split('\n');
+  expect(calls.filter((c) => c === 'push')).toHaveLength(2); // :{hash12} and :latest
+  expect(calls.filter((c) => c === 'pull')).toHaveLength(1);
 });

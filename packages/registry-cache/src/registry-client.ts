@@ -70,14 +70,21 @@ export class RegistryClient {
   async imageConfig(
     repository: string,
     configDigest: string,
-  ): Promise<{ labels: Record<string, string>; created: string }> {
+  ): Promise<{ labels: Record<string, string>; created: string; platform: string }> {
     const response = await this.send('GET', `/v2/${repository}/blobs/${configDigest}`);
     await this.expect(response, 200, `reading the config of ${repository}@${configDigest}`);
     const config = (await response.json()) as {
       created?: string;
+      os?: string;
+      architecture?: string;
+      variant?: string;
       config?: { Labels?: Record<string, string> | null };
     };
-    return { labels: config.config?.Labels ?? {}, created: config.created ?? '' };
+    return {
+      labels: config.config?.Labels ?? {},
+      created: config.created ?? '',
+      platform: [config.os, config.architecture, config.variant].filter(Boolean).join('/'),
+    };
   }
 
   /** Deletes a manifest (every tag pointing at it goes with it). */

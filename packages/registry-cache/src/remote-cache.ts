@@ -1,20 +1,8 @@
-import {
-  type EngineEndpoint,
-  engineError,
-  engineRequest,
-  plainEndpoint,
-} from '@devops-butler/backend-dockerode';
-import {
-  ButlerError,
-  type ButlerPlugin,
-  type EngineImageInspect,
-  type ImageTarget,
-  imageInfoFromInspect,
-  imageMatchesTarget,
-} from '@devops-butler/core';
-import { credentialsFor, registryAuthHeader } from './credentials.js';
-import { inspectRemote, NOT_FOUND, pull, push } from './engine-registry.js';
+import { plainEndpoint } from '@devops-butler/backend-dockerode';
+import { ButlerError, type ButlerPlugin, imageMatchesTarget } from '@devops-butler/core';
+import { NOT_FOUND, type RemoteManifest } from './engine-registry.js';
 import { parseRegistry } from './registry-name.js';
+import { cliTransport, engineTransport, type RegistryTransport } from './transports.js';
 
 export type RemoteCacheMode = 'both' | 'pull' | 'push';
 
@@ -28,6 +16,11 @@ export interface RemoteCacheOptions {
   mode?: RemoteCacheMode;
   /** A failed push fails the build (default: a warning — the local image is good). */
   requirePush?: boolean;
+  /**
+   * `engine` (default): the Engine API pulls and pushes; `docker-cli`: the `docker` CLI does (for
+   * the docker-cli backend: ssh:// engines, contexts — the CLI finds its own credentials).
+   */
+  via?: 'engine' | 'docker-cli';
   env?: NodeJS.ProcessEnv;
   socketPath?: string;
   /** Progress and warnings (the CLI prints them); default: warnings to stderr. */
@@ -59,24 +52,24 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
   return {
     name: NAME,
     apply(butler) {
-      const endpoint = plainEndpoint(env, options.socketPath);
+      const endpoint = options.via === 'docker-cli' ? undefined : plainEndpoint(env, options.socketPath);
+      const transport: RegistryTransport | undefined =
+        options.via === 'docker-cli' ? cliTransport(env) : endpoint && engineTransport(endpoint, env);
+      const noTransport =
+        'the registry cache needs the engine on a unix socket or plain tcp DOCKER_HOST (or backend: docker-cli)';
       // Targets whose lookup found the registry unreachable: one warning covers the push too.
       const unreachable = new Set<string>();
-      const authFor = async (target: ImageTarget) => {
-        const { host } = parseRegistry(target.registry);
-        return { host, auth: registryAuthHeader(host, await credentialsFor(host, env)) };
-      };
 
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
         if (mode === 'push') return undefined;
-        if (!endpoint) {
-          warn('the registry cache needs the engine on a unix socket or plain tcp DOCKER_HOST; not asked');
+        if (!transport) {
+          warn(`${noTransport}; not asked`);
           return undefined;
         }
-        const { host, auth } = await authFor(target);
-        let remote: Awaited<ReturnType<typeof inspectRemote>>;
+        const { host } = parseRegistry(target.registry);
+        let remote: RemoteManifest | typeof NOT_FOUND;
         try {
-          remote = await inspectRemote(endpoint, target.reference, auth);
+          remote = await transport.inspectRemote(target);
         } catch (error) {
           if (!ButlerError.isInstance(error) || error.code !== 'REGISTRY_UNREACHABLE') throw error;
           unreachable.add(target.reference);
@@ -84,7 +77,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
           return undefined;
         }
         if (remote === NOT_FOUND) return undefined;
-        const wanted = context.request.platform ?? (await enginePlatform(endpoint));
+        const wanted = context.request.platform ?? (await transport.enginePlatform());
         if (remote.platforms.length > 0 && !remote.platforms.some((p) => samePlatform(p, wanted))) {
           say({
             level: 'info',
@@ -94,18 +87,12 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         }
         say({ level: 'info', text: `⬇️ Pulling ${target.reference} (${wanted}) from ${host}...` });
         try {
-          await pull(
-            endpoint,
-            `${target.registry}/${target.repo}`,
-            target.tag,
-            context.request.platform,
-            auth,
-          );
+          await transport.pull(target, context.request.platform);
         } catch (error) {
           warn(`${(error as Error).message}; building locally`);
           return undefined;
         }
-        const image = await inspectLocal(endpoint, target.reference);
+        const image = await transport.localImage(target.reference);
         // The tag is the first 12 hex digits of the hash: the full hash on the label must agree.
         if (!image || !imageMatchesTarget(image, target)) {
           warn(`${target.reference} in the registry has another content hash; not reused, building`);
@@ -116,52 +103,32 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
 
       butler.hooks.tag.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async ({ target, outcome }) => {
         if (outcome === 'reused' || mode === 'pull') return;
-        if (!endpoint) {
-          warn('pushing needs the engine on a unix socket or plain tcp DOCKER_HOST; not pushed');
-          return;
-        }
-        const { host, auth } = await authFor(target);
-        const repo = `${target.registry}/${target.repo}`;
-        if (unreachable.has(target.reference)) {
-          if (!options.requirePush) return;
-          throw new ButlerError(
-            'PUSH_FAILED',
-            `the registry ${host} cannot be reached; ${target.reference} was not pushed`,
-            {
-              hint: 'the image is built and tagged locally; fix access to the registry and build again',
-            },
-          );
-        }
-        try {
-          await push(endpoint, repo, target.tag, auth);
-          await push(endpoint, repo, 'latest', auth);
-          say({ level: 'info', text: `⬆️ Pushed ${target.reference} and :latest to ${host}` });
-        } catch (error) {
-          const message = (error as Error).message;
+        const { host } = parseRegistry(target.registry);
+        const notPushed = (why: string) => {
           if (options.requirePush) {
-            throw new ButlerError('PUSH_FAILED', `${message}`, {
+            throw new ButlerError('PUSH_FAILED', why, {
               hint: 'the image is built and tagged locally; fix access to the registry and build again',
             });
           }
-          warn(`${message}; the local image is fine (--require-push makes this fail the build)`);
+          warn(`${why}; the local image is fine (--require-push makes this fail the build)`);
+        };
+        if (!transport) return notPushed(`${noTransport}; ${target.reference} was not pushed`);
+        if (unreachable.has(target.reference)) {
+          // Said once already, at lookup; only --require-push turns it into a failure here.
+          if (options.requirePush)
+            notPushed(`the registry ${host} cannot be reached; ${target.reference} was not pushed`);
+          return;
+        }
+        try {
+          await transport.push(target, target.tag);
+          await transport.push(target, 'latest');
+          say({ level: 'info', text: `⬆️ Pushed ${target.reference} and :latest to ${host}` });
+        } catch (error) {
+          notPushed((error as Error).message);
         }
       });
     },
   };
-}
-
-async function inspectLocal(endpoint: EngineEndpoint, reference: string) {
-  const found = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
-  if (found.status === 404) return undefined;
-  if (found.status !== 200) throw engineError(found.status, found.body);
-  return imageInfoFromInspect(found.body as EngineImageInspect, reference);
-}
-
-/** The engine's own platform (`linux/amd64`): what a pull without --platform fetches. */
-async function enginePlatform(endpoint: EngineEndpoint): Promise<string> {
-  const { body } = await engineRequest(endpoint, 'GET', '/version');
-  const { Os, Arch } = body as { Os?: string; Arch?: string };
-  return `${Os ?? 'linux'}/${Arch ?? 'amd64'}`;
 }
 
 /** `linux/arm64` matches `linux/arm64/v8`; a variant given on both sides must agree. */

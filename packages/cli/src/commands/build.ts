@@ -90,6 +90,7 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
         (await import('@devops-butler/registry-cache')).remoteCache({
           mode: remoteMode,
           requirePush: setup.requirePush,
+          via: config.backend === 'docker-cli' ? 'docker-cli' : 'engine',
           env: io.env,
           onMessage: (message) => {
             remote.push(message);

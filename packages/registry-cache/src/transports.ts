@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
+import {
+  ButlerError,
+  type EngineImageInspect,
+  type ImageInfo,
+  type ImageTarget,
+  imageInfoFromInspect,
+} from '@devops-butler/core';
+import { credentialsFor, registryAuthHeader } from './credentials.js';
+import { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from './engine-registry.js';
+import { RegistryClient } from './registry-client.js';
+import { parseRegistry, repositoryPath } from './registry-name.js';
+
+/** How the cache reaches the registry and the engine: one implementation per build backend. */
+export interface RegistryTransport {
+  /** What the registry holds under the target's tag; NOT_FOUND; throws REGISTRY_UNREACHABLE. */
+  inspectRemote(target: ImageTarget): Promise<RemoteManifest | typeof NOT_FOUND>;
+  pull(target: ImageTarget, platform: string | undefined): Promise<void>;
+  push(target: ImageTarget, tag: string): Promise<void>;
+  localImage(reference: string): Promise<ImageInfo | undefined>;
+  /** The engine's own `os/arch`: what a pull without a platform fetches. */
+  enginePlatform(): Promise<string>;
+}
+
+const repoOf = (target: ImageTarget) => `${target.registry}/${target.repo}`;
+
+/** Everything through the Engine API; the engine asks the registry with the user's credentials. */
+export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): RegistryTransport {
+  const auth = async (target: ImageTarget) => {
+    const { host } = parseRegistry(target.registry);
+    return registryAuthHeader(host, await credentialsFor(host, env));
+  };
+  return {
+    inspectRemote: async (target) => inspectRemote(endpoint, target.reference, await auth(target)),
+    pull: async (target, platform) =>
+      pull(endpoint, repoOf(target), target.tag, platform, await auth(target)),
+    push: async (target, tag) => push(endpoint, repoOf(target), tag, await auth(target)),
+    localImage: async (reference) => {
+      const found = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
+      if (found.status === 404) return undefined;
+      if (found.status !== 200) throw engineError(found.status, found.body);
+      return imageInfoFromInspect(found.body as EngineImageInspect, reference);
+    },
+    enginePlatform: async () => {
+      const { body } = await engineRequest(endpoint, 'GET', '/version');
+      const { Os, Arch } = body as { Os?: string; Arch?: string };
+      return `${Os ?? 'linux'}/${Arch ?? 'amd64'}`;
+    },
+  };
+}
+
+/**
+ * Through the `docker` CLI (the docker-cli backend: ssh:// engines, contexts): `docker pull` and
+ * `docker push` find the credentials themselves, helpers included. The registry is asked over its
+ * HTTP API with the same credentials, since the CLI has no structured answer for "is this tag there".
+ */
+export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): RegistryTransport {
+  const docker = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(binary, args, { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) || 1 : 0, stdout, stderr }),
+      );
+    });
+  const failed = (what: string, stderr: string) =>
+    new ButlerError(
+      'REGISTRY_UNREACHABLE',
+      `${what}: ${stderr.trim().split('\n').at(-1) ?? 'docker failed'}`,
+    );
+  return {
+    inspectRemote: async (target) => {
+      const location = parseRegistry(target.registry);
+      const client = new RegistryClient(location, await credentialsFor(location.host, env));
+      const path = repositoryPath(location, target.repo);
+      const manifest = await client.manifest(path, target.tag);
+      if (!manifest) return NOT_FOUND;
+      const platforms = manifest.manifests
+        ? manifest.manifests.flatMap((m) =>
+            m.platform
+              ? [[m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/')]
+              : [],
+          )
+        : manifest.config
+          ? [(await client.imageConfig(path, manifest.config.digest)).platform].filter(Boolean)
+          : [];
+      return { digest: manifest.digest, mediaType: manifest.mediaType, platforms };
+    },
+    pull: async (target, platform) => {
+      const r = await docker(['pull', '-q', ...(platform ? ['--platform', platform] : []), target.reference]);
+      if (r.code !== 0) throw failed(`pulling ${target.reference}`, r.stderr);
+    },
+    push: async (target, tag) => {
+      const r = await docker(['push', '-q', `${repoOf(target)}:${tag}`]);
+      if (r.code !== 0) throw failed(`pushing ${repoOf(target)}:${tag}`, r.stderr);
+    },
+    localImage: async (reference) => {
+      const r = await docker(['image', 'inspect', '--format', '{{json .}}', reference]);
+      if (r.code !== 0) return undefined;
+      return imageInfoFromInspect(JSON.parse(r.stdout) as EngineImageInspect, reference);
+    },
+    enginePlatform: async () => {
+      const r = await docker(['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+      return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : 'linux/amd64';
+    },
+  };
+}
