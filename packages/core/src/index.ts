@@ -30,6 +30,7 @@ export type { ButlerHooks } from './hooks.js';
 export { assertRegistryName, assertRepoName, repoNameFrom } from './image-name.js';
 export { withLabelInstruction } from './label-instruction.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
+export { withTargetLock } from './lock.js';
 export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
 export {
   createManifestPlugin,

@@ -251,3 +251,17 @@ test('a local folder deploys as it is, uncommitted changes included, and says so
     `⚠️ ${fx.tree.dir} has uncommitted changes: they are built, and the revision label names ${head.slice(0, 12)}`,
   );
 });
+
+test('two deploys of the same commit at once: one replaces, the other finds it running and keeps it', async () => {
+  const [a, b] = await Promise.all([runPipeline(url(), options()), runPipeline(url(), options())]);
+  expect([a.outcome, b.outcome].sort()).toEqual(['deployed', 'unchanged']);
+  expect(a.container.id).toBe(b.container.id);
+  expect(await ask()).toBe('hello v1');
+  const { stdout } = await run('docker', [
+    'ps',
+    '-aq',
+    '--filter',
+    `label=devops-butler.deployment=${fx.repo}`,
+  ]);
+  expect(stdout.trim().split('\n')).toHaveLength(2); // the app and its front
+});

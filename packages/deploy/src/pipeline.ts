@@ -14,6 +14,7 @@ import {
   LABELS,
   type PluginOption,
   toRequest,
+  withTargetLock,
 } from '@devops-butler/core';
 import {
   createRetentionPolicy,
@@ -24,7 +25,7 @@ import {
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
 import { checkout } from './checkout.js';
 import type { ContainerSpec } from './containers.js';
-import { parseSource } from './git-source.js';
+import { type DeploySource, parseSource } from './git-source.js';
 import type { HealthOptions } from './health.js';
 import { recordDeploy, recordDeployBuild } from './records.js';
 import { type ReplaceResult, replaceContainer } from './replace.js';
@@ -114,6 +115,92 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   assertContainerName(name);
   const shown = source.kind === 'git' ? source.displayUrl : source.dir;
 
+  // A checkout folder serves one deploy at a time: another deploy of the same repository (another
+  // ref, say) must not move its files while this build reads them.
+  const {
+    build,
+    commit,
+    retention: repoRetention,
+  } = source.kind === 'git'
+    ? await withTargetLock(stateDir, `checkout:${source.displayUrl}`, () =>
+        fetchAndBuild(source, repo, shown, options, { env, stateDir, step }),
+      )
+    : await fetchAndBuild(source, repo, shown, options, { env, stateDir, step });
+
+  const network = options.network ?? DEFAULT_NETWORK;
+  const ports = options.ports ?? [];
+  const record = {
+    name,
+    repo,
+    source: shown,
+    commit,
+    imageId: build.image.id,
+    reference: build.target.reference,
+  };
+  let replaced: ReplaceResult;
+  try {
+    // One replacement of a deployment at a time on this machine: a second deploy waits, then finds
+    // the first one's container (and keeps it when it runs the same image).
+    replaced = await withTargetLock(stateDir, `deploy:${name}`, () =>
+      replaceContainer(endpoint, {
+        name,
+        image: build.image.id,
+        network,
+        env: options.env ?? {},
+        ports,
+        labels: {
+          [LABELS.repo]: repo,
+          [LABELS.source]: shown,
+          ...(commit ? { [LABELS.revision]: commit } : {}),
+        },
+        health: options.health,
+        graceSeconds: options.graceSeconds,
+        drainMs: options.drainMs,
+        force: options.force,
+        onStep: step,
+      }),
+    );
+  } catch (error) {
+    recordDeploy(stateDir, { ...record, outcome: 'failed' }, step);
+    throw error;
+  }
+  recordDeploy(stateDir, { ...record, containerId: replaced.container.id, outcome: replaced.outcome }, step);
+
+  const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
+  const cleanup =
+    retention && retention.auto !== false
+      ? await runRetention(endpoint, {
+          repo,
+          policy: {
+            ...createRetentionPolicy(retention, { env }),
+            // The image it runs now and the one it ran a moment ago: the way back stays.
+            protectedIds: new Set([build.image.id, ...(replaced.replaced ? [replaced.replaced.image] : [])]),
+          },
+        })
+      : undefined;
+  return {
+    name,
+    repo,
+    source: shown,
+    commit,
+    build,
+    outcome: replaced.outcome,
+    container: replaced.container,
+    replaced: replaced.replaced,
+    ports,
+    network,
+    cleanup,
+  };
+}
+
+/** Brings the source to the ref and builds it (or reuses the image), recording the decision. */
+async function fetchAndBuild(
+  source: DeploySource,
+  repo: string,
+  shown: string,
+  options: DeployOptions,
+  { env, stateDir, step }: { env: NodeJS.ProcessEnv; stateDir: string; step: (line: string) => void },
+): Promise<{ build: BuildResult; commit: string | undefined; retention: RetentionOptions | undefined }> {
   step(
     `📥 ${source.kind === 'git' ? 'Fetching' : 'Using'} ${shown}${options.ref ? ` at ${options.ref}` : ''}`,
   );
@@ -159,68 +246,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   });
   recordDeployBuild(stateDir, build, hashed, step);
   options.onBuilt?.(build);
-
-  const network = options.network ?? DEFAULT_NETWORK;
-  const ports = options.ports ?? [];
-  const record = {
-    name,
-    repo,
-    source: shown,
-    commit,
-    imageId: build.image.id,
-    reference: build.target.reference,
-  };
-  let replaced: ReplaceResult;
-  try {
-    replaced = await replaceContainer(endpoint, {
-      name,
-      image: build.image.id,
-      network,
-      env: options.env ?? {},
-      ports,
-      labels: {
-        [LABELS.repo]: repo,
-        [LABELS.source]: shown,
-        ...(commit ? { [LABELS.revision]: commit } : {}),
-      },
-      health: options.health,
-      graceSeconds: options.graceSeconds,
-      drainMs: options.drainMs,
-      force: options.force,
-      onStep: step,
-    });
-  } catch (error) {
-    recordDeploy(stateDir, { ...record, outcome: 'failed' }, step);
-    throw error;
-  }
-  recordDeploy(stateDir, { ...record, containerId: replaced.container.id, outcome: replaced.outcome }, step);
-
-  const retention =
-    options.retention === false ? undefined : { ...repoConfig.retention, ...options.retention };
-  const cleanup =
-    retention && retention.auto !== false
-      ? await runRetention(endpoint, {
-          repo,
-          policy: {
-            ...createRetentionPolicy(retention, { env }),
-            // The image it runs now and the one it ran a moment ago: the way back stays.
-            protectedIds: new Set([build.image.id, ...(replaced.replaced ? [replaced.replaced.image] : [])]),
-          },
-        })
-      : undefined;
-  return {
-    name,
-    repo,
-    source: shown,
-    commit,
-    build,
-    outcome: replaced.outcome,
-    container: replaced.container,
-    replaced: replaced.replaced,
-    ports,
-    network,
-    cleanup,
-  };
+  return { build, commit, retention: repoConfig.retention };
 }
 
 /** The repository's config when trusted; otherwise the defaults, and a line saying a config was skipped. */

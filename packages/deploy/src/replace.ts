@@ -125,7 +125,7 @@ export async function replaceContainer(
     const logs = await logTail(endpoint, id);
     await undo(id);
     throw new UnhealthyDeployError(
-      `the new container for ${name} is not healthy: ${health.reason}${current ? `; ${name} keeps running the previous image` : ''}`,
+      `the new container for ${name} is not healthy: ${health.reason}${current?.running ? `; ${name} keeps running the previous image` : ''}`,
       logs,
     );
   }
