@@ -48,7 +48,7 @@ test('the first deploy clones, the next one fetches into the same folder, a ref 
   expect(readFileSync(join(a.dir, 'app.txt'), 'utf8')).toBe('v1');
   const second = remote.commit('v2');
   const b = await checkout(source, undefined, stateDir);
-  expect(b).toEqual({ dir: a.dir, commit: second });
+  expect(b).toEqual({ dir: a.dir, commit: second, dirty: false });
   expect(readFileSync(join(b.dir, 'app.txt'), 'utf8')).toBe('v2');
   remote.git('tag', 'v1.0', first);
   remote.git('push', '-q', 'origin', 'v1.0');
