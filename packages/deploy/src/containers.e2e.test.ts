@@ -70,6 +70,7 @@ test('a container that exits is not healthy, and its last log lines are there to
   made.networks.push(network);
   const spec = {
     name: `${fx.repo}-bad`,
+    restart: false,
     image: await imageOf('bad'),
     network,
     env: {},

@@ -11,6 +11,8 @@ export interface ContainerSpec {
   /** Published on `hostIp` (127.0.0.1 unless asked otherwise); host 0 takes a free port. */
   ports: { hostIp: string; host: number; container: number }[];
   cmd?: string[] | undefined;
+  /** Restart policy `unless-stopped` (default); false for a candidate under its health check. */
+  restart?: boolean | undefined;
   labels: Record<string, string>;
 }
 
@@ -76,7 +78,7 @@ export async function createContainer(endpoint: EngineEndpoint, spec: ContainerS
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
-      RestartPolicy: { Name: 'unless-stopped' },
+      RestartPolicy: { Name: spec.restart === false ? 'no' : 'unless-stopped' },
       NetworkMode: spec.network,
     },
   });
@@ -163,6 +165,14 @@ export async function containersLabelled(endpoint: EngineEndpoint, label: string
     (listed.body as { Id: string }[]).map((c) => inspectContainer(endpoint, c.Id)),
   );
   return states.filter((state): state is ContainerState => state !== undefined);
+}
+
+/** Turns the restart policy on once a candidate proved healthy (it ran without one until then). */
+export async function enableRestarts(endpoint: EngineEndpoint, id: string): Promise<void> {
+  const updated = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/update`, {
+    RestartPolicy: { Name: 'unless-stopped' },
+  });
+  if (updated.status !== 200) throw engineError(updated.status, updated.body);
 }
 
 export async function renameContainer(endpoint: EngineEndpoint, id: string, name: string): Promise<void> {

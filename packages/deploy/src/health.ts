@@ -33,8 +33,10 @@ export async function waitHealthy(
   while (Date.now() < deadline) {
     const state = await inspectContainer(endpoint, id);
     if (!state) return { healthy: false, reason: 'the container disappeared' };
-    if (!state.running || state.restarts > 0) {
-      return { healthy: false, reason: `the container exited with code ${state.exitCode}` };
+    if (!state.running) return { healthy: false, reason: `the container exited with code ${state.exitCode}` };
+    // With a restart policy the exit code is reset by the restart: say what is known.
+    if (state.restarts > 0) {
+      return { healthy: false, reason: `the container exited and was restarted ${state.restarts} time(s)` };
     }
     if (state.health === 'unhealthy') return { healthy: false, reason: 'its HEALTHCHECK reports unhealthy' };
     if (state.health === 'healthy') return { healthy: true };

@@ -88,6 +88,13 @@ test('first deploy runs the app on its 127.0.0.1 port; the same commit again reu
 
   const container = await inspectContainer(endpoint, fx.repo);
   expect(container).toMatchObject({ running: true, image: first.build.image.id });
+  const { stdout: policy } = await run('docker', [
+    'inspect',
+    '-f',
+    '{{.HostConfig.RestartPolicy.Name}}',
+    fx.repo,
+  ]);
+  expect(policy.trim()).toBe('unless-stopped'); // on once healthy (the candidate runs without one)
   const { stdout } = await run('docker', [
     'image',
     'inspect',

@@ -5,6 +5,7 @@ import {
   type ContainerSpec,
   type ContainerState,
   createContainer,
+  enableRestarts,
   ensureNetwork,
   inspectContainer,
   logTail,
@@ -106,6 +107,9 @@ export async function replaceContainer(
     env: options.env,
     ports: containerPorts.map((container) => ({ hostIp: '127.0.0.1', host: 0, container })),
     labels,
+    // No restarts while on trial: a crash then leaves the container exited, with its real exit code
+    // and logs, instead of a restart loop racing the health check.
+    restart: false,
   };
   let id: string | undefined;
   try {
@@ -131,6 +135,7 @@ export async function replaceContainer(
   }
 
   step(`✔ Healthy after ${((Date.now() - waitStarted) / 1000).toFixed(1)}s`);
+  await enableRestarts(endpoint, id);
   // The swap: the name moves to the new container; the front's next connections go there.
   if (current) await renameContainer(endpoint, current.id, `${name}-old`);
   await renameContainer(endpoint, id, name);
