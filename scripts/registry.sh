@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real OCI registry (CNCF Distribution, Debian's docker-registry package) on 127.0.0.1, for tests.
 #   registry.sh start DIR PORT   storage under DIR/data, deletes enabled, no auth; waits until /v2/ answers
+#                                (REGISTRY_* variables override the config: REGISTRY_AUTH=htpasswd, …)
 #   registry.sh stop DIR         stops it (DIR stays; the caller removes it)
 # Engines treat 127.0.0.0/8 registries as insecure-allowed: plain HTTP needs no engine setting.
 set -euo pipefail
@@ -33,7 +34,8 @@ YAML
   echo $! >"$dir/registry.pid"
   for _ in $(seq 1 100); do
     # Node is on every machine Butler runs on; curl need not be.
-    if node -e "fetch('http://127.0.0.1:$port/v2/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+    # Any answer will do: with auth configured (REGISTRY_AUTH_* variables) /v2/ says 401.
+    if node -e "fetch('http://127.0.0.1:$port/v2/').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))"; then
       exit 0
     fi
     kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null || { tail -n 5 "$dir/registry.log" >&2; die "it exited"; }

@@ -68,8 +68,10 @@ test('no docker config means anonymous; a broken one is one clear error', async 
   await expect(credentialsFor('r.example.com', env)).rejects.toThrow(/config\.json is not valid JSON/);
 });
 
-test("the engine's X-Registry-Auth header carries the credentials as base64url JSON", () => {
+test("the engine's X-Registry-Auth header carries the credentials as padded URL-safe base64 JSON", () => {
   const header = registryAuthHeader('r.example.com', { username: 'u', password: 'p' });
+  expect(header.length % 4).toBe(0);
+  expect(header).toMatch(/^[A-Za-z0-9_-]+=*$/);
   expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
     username: 'u',
     password: 'p',

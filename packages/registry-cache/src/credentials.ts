@@ -100,5 +100,7 @@ export function registryAuthHeader(host: string, credentials: RegistryCredential
       : 'identityToken' in credentials
         ? { identitytoken: credentials.identityToken, serveraddress: host }
         : { username: credentials.username, password: credentials.password, serveraddress: host };
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  // URL-safe base64 *with* padding: Engine 20.10 decodes with Go's padded URLEncoding and treats
+  // an unpadded header as no credentials at all (found against a registry with auth).
+  return Buffer.from(JSON.stringify(body)).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
 }

@@ -39,7 +39,7 @@ export async function inspectRemote(
   }
   // The engine answers 401/403/404/500 for "no such manifest" depending on the registry.
   if (/manifest unknown|not found|name unknown|does not exist/i.test(message)) return NOT_FOUND;
-  throw new ButlerError('REGISTRY_UNREACHABLE', message || `engine answered HTTP ${status}`);
+  throw registryError(message || `engine answered HTTP ${status}`);
 }
 
 /** Pulls `repo:tag` (for one platform when given); engine progress goes to onLine. */
@@ -69,8 +69,7 @@ export async function push(endpoint: EngineEndpoint, repo: string, tag: string, 
 
 /** The engine streams JSON lines and reports a failure as an `error` line with HTTP 200. */
 function failOnStreamError(status: number, body: string, what: string): void {
-  if (status !== 200)
-    throw new ButlerError('REGISTRY_UNREACHABLE', `${what}: ${messageOf(body) || `HTTP ${status}`}`);
+  if (status !== 200) throw registryError(`${what}: ${messageOf(body) || `HTTP ${status}`}`);
   for (const line of body.split('\n')) {
     if (!line.trim()) continue;
     let message: { error?: string; errorDetail?: { message?: string } };
@@ -80,12 +79,16 @@ function failOnStreamError(status: number, body: string, what: string): void {
       continue;
     }
     if (message.error || message.errorDetail) {
-      throw new ButlerError(
-        'REGISTRY_UNREACHABLE',
-        `${what}: ${message.errorDetail?.message ?? message.error}`,
-      );
+      throw registryError(`${what}: ${message.errorDetail?.message ?? message.error}`);
     }
   }
+}
+
+/** A registry that refused the credentials (or got none) is told apart from one that cannot be reached. */
+export function registryError(message: string): ButlerError {
+  return /unauthorized|authentication required|no basic auth credentials|denied|forbidden/i.test(message)
+    ? new ButlerError('REGISTRY_REFUSED', message)
+    : new ButlerError('REGISTRY_UNREACHABLE', message);
 }
 
 function messageOf(body: string): string {

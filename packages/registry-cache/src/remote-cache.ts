@@ -57,8 +57,8 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         options.via === 'docker-cli' ? cliTransport(env) : endpoint && engineTransport(endpoint, env);
       const noTransport =
         'the registry cache needs the engine on a unix socket or plain tcp DOCKER_HOST (or backend: docker-cli)';
-      // Targets whose lookup found the registry unreachable: one warning covers the push too.
-      const unreachable = new Set<string>();
+      // Targets whose lookup could not use the registry (unreachable, or refused): one warning covers the push too.
+      const unusable = new Map<string, string>();
 
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
         if (mode === 'push') return undefined;
@@ -71,9 +71,15 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         try {
           remote = await transport.inspectRemote(target);
         } catch (error) {
-          if (!ButlerError.isInstance(error) || error.code !== 'REGISTRY_UNREACHABLE') throw error;
-          unreachable.add(target.reference);
-          warn(`the registry ${host} cannot be reached (${error.message}); building locally, not pushing`);
+          const refused = ButlerError.isInstance(error) && error.code === 'REGISTRY_REFUSED';
+          if (!refused && !(ButlerError.isInstance(error) && error.code === 'REGISTRY_UNREACHABLE'))
+            throw error;
+          unusable.set(target.reference, refused ? 'refused access' : 'cannot be reached');
+          warn(
+            refused
+              ? `the registry ${host} refused access (${(error as Error).message}) — log in with docker login ${host}; building locally, not pushing`
+              : `the registry ${host} cannot be reached (${(error as Error).message}); building locally, not pushing`,
+          );
           return undefined;
         }
         if (remote === NOT_FOUND) return undefined;
@@ -113,10 +119,12 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
           warn(`${why}; the local image is fine (--require-push makes this fail the build)`);
         };
         if (!transport) return notPushed(`${noTransport}; ${target.reference} was not pushed`);
-        if (unreachable.has(target.reference)) {
+        const unusableBecause = unusable.get(target.reference);
+        if (unusableBecause) {
           // Said once already, at lookup; only --require-push turns it into a failure here.
-          if (options.requirePush)
-            notPushed(`the registry ${host} cannot be reached; ${target.reference} was not pushed`);
+          if (options.requirePush) {
+            notPushed(`the registry ${host} ${unusableBecause}; ${target.reference} was not pushed`);
+          }
           return;
         }
         try {

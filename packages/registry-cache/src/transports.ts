@@ -8,13 +8,20 @@ import {
   imageInfoFromInspect,
 } from '@devops-butler/core';
 import { credentialsFor, registryAuthHeader } from './credentials.js';
-import { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from './engine-registry.js';
+import {
+  inspectRemote,
+  NOT_FOUND,
+  pull,
+  push,
+  type RemoteManifest,
+  registryError,
+} from './engine-registry.js';
 import { RegistryClient } from './registry-client.js';
 import { parseRegistry, repositoryPath } from './registry-name.js';
 
 /** How the cache reaches the registry and the engine: one implementation per build backend. */
 export interface RegistryTransport {
-  /** What the registry holds under the target's tag; NOT_FOUND; throws REGISTRY_UNREACHABLE. */
+  /** What the registry holds under the target's tag; NOT_FOUND; throws REGISTRY_UNREACHABLE or REGISTRY_REFUSED. */
   inspectRemote(target: ImageTarget): Promise<RemoteManifest | typeof NOT_FOUND>;
   pull(target: ImageTarget, platform: string | undefined): Promise<void>;
   push(target: ImageTarget, tag: string): Promise<void>;
@@ -63,10 +70,7 @@ export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): Registr
       );
     });
   const failed = (what: string, stderr: string) =>
-    new ButlerError(
-      'REGISTRY_UNREACHABLE',
-      `${what}: ${stderr.trim().split('\n').at(-1) ?? 'docker failed'}`,
-    );
+    registryError(`${what}: ${stderr.trim().split('\n').at(-1) ?? 'docker failed'}`);
   return {
     inspectRemote: async (target) => {
       const location = parseRegistry(target.registry);
