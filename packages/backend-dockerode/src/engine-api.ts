@@ -1,6 +1,6 @@
 import { type IncomingMessage, request } from 'node:http';
 import type { Readable } from 'node:stream';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, type EngineImageInspect } from '@devops-butler/core';
 
 /** Where the engine listens, as docker-modem would read it from DOCKER_HOST or an explicit socket. */
 export type EngineEndpoint = { socketPath: string } | { host: string; port: number };
@@ -23,23 +23,69 @@ export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): Engi
 }
 
 /** One Engine API call (with a JSON body when given); resolves with the status and the parsed JSON body. */
-export function engineRequest(
+export async function engineRequest(
   endpoint: EngineEndpoint,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   json?: unknown,
 ): Promise<{ status: number; body: unknown }> {
+  const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
+  const headers: Record<string, string | number> = { accept: 'application/json' };
+  if (payload)
+    Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
+  const { status, body } = await engineExchange(endpoint, method, path, { headers, payload });
+  return { status, body: parseBody(body) };
+}
+
+/**
+ * One Engine API call with the answer as bytes: for streams read to the end (pull and push
+ * progress, multiplexed logs) and for headers of its own (X-Registry-Auth).
+ */
+export function engineExchange(
+  endpoint: EngineEndpoint,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  options: { headers?: Record<string, string | number>; payload?: Buffer | undefined } = {},
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
-    const headers: Record<string, string | number> = { accept: 'application/json' };
-    if (payload)
-      Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
-    const req = request({ ...endpoint, method, path, headers }, (res) => {
-      readBody(res).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
+    const req = request({ ...endpoint, method, path, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
     });
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
-    req.end(payload);
+    req.end(options.payload);
   });
+}
+
+/** An image's inspect document, or undefined when the engine has no image by that reference. */
+export async function inspectImage(
+  endpoint: EngineEndpoint,
+  reference: string,
+): Promise<EngineImageInspect | undefined> {
+  const { status, body } = await engineRequest(
+    endpoint,
+    'GET',
+    `/images/${encodeURIComponent(reference)}/json`,
+  );
+  if (status === 404) return undefined;
+  if (status !== 200) throw engineError(status, body);
+  return body as EngineImageInspect;
+}
+
+/**
+ * The endpoint for commands that talk to the engine themselves (gc, list, deploy, …), or one clear
+ * error when only dockerode could reach it.
+ */
+export function requirePlainEndpoint(env: NodeJS.ProcessEnv, command: string): EngineEndpoint {
+  const endpoint = plainEndpoint(env);
+  if (endpoint) return endpoint;
+  throw new ButlerError(
+    'ENGINE_UNREACHABLE',
+    `butler ${command} needs the engine on a unix socket or plain tcp DOCKER_HOST`,
+    { hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://' },
+  );
 }
 
 /**
@@ -74,7 +120,12 @@ export function engineBuild(
 async function readBody(res: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return parseBody(Buffer.concat(chunks));
+}
+
+/** Parsed JSON, plain text when it is not JSON, undefined when empty. */
+function parseBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
   try {
     return text ? JSON.parse(text) : undefined;
   } catch {

@@ -16,6 +16,7 @@ import {
   engineBuild,
   engineError,
   engineRequest,
+  inspectImage,
   plainEndpoint,
   unreachable,
 } from './engine-api.js';
@@ -113,16 +114,7 @@ class EngineClient {
   }
 
   async inspect(reference: string): Promise<EngineImageInspect | undefined> {
-    if (this.endpoint) {
-      const { status, body } = await engineRequest(
-        this.endpoint,
-        'GET',
-        `/images/${encodeURIComponent(reference)}/json`,
-      );
-      if (status === 404) return undefined;
-      if (status !== 200) throw engineError(status, body);
-      return body as EngineImageInspect;
-    }
+    if (this.endpoint) return inspectImage(this.endpoint, reference);
     const docker = await this.dockerode();
     return (docker.getImage(reference).inspect() as Promise<EngineImageInspect>).catch(
       (error: { statusCode?: number }) => {
@@ -178,4 +170,13 @@ class EngineClient {
 }
 
 export { followBuildResponse } from './build-stream.js';
-export { type EngineEndpoint, engineBuild, engineError, engineRequest, plainEndpoint } from './engine-api.js';
+export {
+  type EngineEndpoint,
+  engineBuild,
+  engineError,
+  engineExchange,
+  engineRequest,
+  inspectImage,
+  plainEndpoint,
+  requirePlainEndpoint,
+} from './engine-api.js';

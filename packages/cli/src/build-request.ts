@@ -6,6 +6,7 @@ import {
   assertRegistryName,
   assertRepoName,
   type BuildRequest,
+  DEFAULT_REGISTRY,
   repoNameFrom,
   toRequest,
 } from '@devops-butler/core';
@@ -45,7 +46,7 @@ export async function resolveBuildRequest(
   env: NodeJS.ProcessEnv,
 ): Promise<BuildRequest> {
   const context = resolve(dir);
-  const registry = flags.registry ?? env.BUTLER_REGISTRY ?? config.registry ?? 'local-registry';
+  const registry = flags.registry ?? env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY;
   assertRegistryName(registry);
   const explicitRepo = flags.repo ?? config.repo;
   if (explicitRepo !== undefined) assertRepoName(explicitRepo);

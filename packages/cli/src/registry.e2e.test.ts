@@ -76,7 +76,8 @@ async function inspect(on: 'A' | 'B', reference: string) {
 const tagsInRegistry = async () =>
   (await new RegistryClient(parseRegistry(registry()), undefined).tags(`team/${fx.repo}`)).sort();
 
-test('what one machine built, another reuses from the registry without building; a change flows back', async () => {
+/** Machine A builds; the build is pushed under its hash and latest. */
+async function buildAndPushOnA(): Promise<BuildJson> {
   const first = await buildJson('A');
   expect(first.outcome).toBe('built');
   expect(first.remoteCache?.messages).toContainEqual({
@@ -84,6 +85,11 @@ test('what one machine built, another reuses from the registry without building;
     text: `⬆️ Pushed ${first.target.reference} and :latest to ${lab.registryHost}`,
   });
   expect(await tagsInRegistry()).toEqual([first.target.tag, 'latest'].sort());
+  return first;
+}
+
+test('what one machine built, another reuses from the registry without building; a change flows back', async () => {
+  const first = await buildAndPushOnA();
 
   // Machine B has never seen this image: a remote hit, pulled, not built.
   await expect(inspect('B', first.target.reference)).rejects.toThrow();
@@ -192,13 +198,7 @@ test('with the docker-cli backend the docker CLI pulls and pushes (its own crede
   await fx.tree.write({ 'bin/docker': `#!/bin/sh\necho "$1" >> ${log}\nexec ${realDocker.trim()} "$@"\n` });
   await run('chmod', ['+x', join(fx.tree.dir, 'bin/docker')]);
   extraEnv = { PATH: `${join(fx.tree.dir, 'bin')}:${process.env.PATH}` };
-  const first = await buildJson('A');
-  expect(first.outcome).toBe('built');
-  expect(first.remoteCache?.messages).toContainEqual({
-    level: 'info',
-    text: `⬆️ Pushed ${first.target.reference} and :latest to ${lab.registryHost}`,
-  });
-  expect(await tagsInRegistry()).toEqual([first.target.tag, 'latest'].sort());
+  const first = await buildAndPushOnA();
   const onB = await buildJson('B');
   expect(onB).toMatchObject({ outcome: 'reused', target: { tag: first.target.tag } });
   expect((await inspect('B', first.target.reference)).Id).toBe(first.image.id);

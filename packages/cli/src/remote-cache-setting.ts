@@ -1,9 +1,7 @@
+import { DEFAULT_REGISTRY } from '@devops-butler/core';
 import type { RemoteCacheMode } from '@devops-butler/registry-cache';
 import type { ButlerConfig } from './config.js';
 import { UsageError } from './usage-error.js';
-
-/** `local-registry` is a name only: images under it never leave the engine. */
-const LOCAL_ONLY = 'local-registry';
 
 /**
  * Whether (and which way) a build shares its cache through the registry: `--remote-cache` over
@@ -16,9 +14,9 @@ export function remoteCacheMode(
   config: ButlerConfig['remoteCache'],
 ): RemoteCacheMode | undefined {
   const raw = flag ?? env.BUTLER_REMOTE_CACHE ?? (config === undefined ? undefined : String(config));
-  const wanted = raw === undefined ? (registry === LOCAL_ONLY ? 'off' : 'both') : normalise(raw);
+  const wanted = raw === undefined ? (registry === DEFAULT_REGISTRY ? 'off' : 'both') : normalise(raw);
   if (wanted === 'off') return undefined;
-  if (registry === LOCAL_ONLY) {
+  if (registry === DEFAULT_REGISTRY) {
     throw new UsageError(
       'a remote cache needs a registry: set registry (or --registry, BUTLER_REGISTRY) to host[:port]/namespace',
     );

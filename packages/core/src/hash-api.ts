@@ -1,4 +1,5 @@
 import { Butler, type HashedContext } from './butler.js';
+import { DEFAULT_REGISTRY } from './image-name.js';
 import type { PluginOption } from './plugin.js';
 import type { BuildRequest, HashInputs } from './types.js';
 
@@ -30,7 +31,7 @@ export function toRequest(options: Partial<BuildRequest> & { context: string }):
   return {
     context: options.context,
     dockerfile: options.dockerfile ?? 'Dockerfile',
-    registry: options.registry ?? 'local-registry',
+    registry: options.registry ?? DEFAULT_REGISTRY,
     repo: options.repo ?? 'app',
     buildArgs: options.buildArgs ?? {},
     target: options.target,

@@ -5,6 +5,9 @@ import { ButlerError } from './errors.js';
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const REGISTRY_HOST = /^[a-zA-Z0-9.-]+(?::[0-9]+)?$/;
 
+/** The registry part of image names when none is set: a name only — images under it never leave the engine. */
+export const DEFAULT_REGISTRY = 'local-registry';
+
 /** Throws NAME_INVALID unless `repo` is a valid repository path (`myapp`, `team/myapp`). */
 export function assertRepoName(repo: string): void {
   const components = repo.split('/');

@@ -1,5 +1,9 @@
-import { request } from 'node:http';
-import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
+import {
+  type EngineEndpoint,
+  engineError,
+  engineExchange,
+  engineRequest,
+} from '@devops-butler/backend-dockerode';
 import { ButlerError } from '@devops-butler/core';
 
 /** What a deployment container is made of. */
@@ -182,22 +186,14 @@ export async function renameContainer(endpoint: EngineEndpoint, id: string, name
 
 /** The last lines a container wrote (stdout and stderr), for a failed deploy's message. */
 export async function logTail(endpoint: EngineEndpoint, id: string, lines = 20): Promise<string[]> {
-  const raw = await getBytes(endpoint, `/containers/${path(id)}/logs?stdout=1&stderr=1&tail=${lines}`).catch(
-    () => Buffer.alloc(0),
-  );
+  const raw = await engineExchange(
+    endpoint,
+    'GET',
+    `/containers/${path(id)}/logs?stdout=1&stderr=1&tail=${lines}`,
+  )
+    .then((answer) => answer.body)
+    .catch(() => Buffer.alloc(0));
   return demultiplex(raw).split('\n').filter(Boolean).slice(-lines);
-}
-
-function getBytes(endpoint: EngineEndpoint, urlPath: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint, method: 'GET', path: urlPath }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Without a TTY the engine frames each chunk with an 8-byte header (stream, 0, 0, 0, size); keep the payloads. */

@@ -7,9 +7,8 @@ import { promisify } from 'node:util';
 import {
   type EngineEndpoint,
   engineBuild,
-  engineError,
-  engineRequest,
   followBuildResponse,
+  inspectImage,
 } from '@devops-butler/backend-dockerode';
 import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
 import {
@@ -61,10 +60,7 @@ export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ refe
 }
 
 async function imageId(endpoint: EngineEndpoint, reference: string): Promise<string | undefined> {
-  const found = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
-  if (found.status === 404) return undefined;
-  if (found.status !== 200) throw engineError(found.status, found.body);
-  return (found.body as { Id: string }).Id;
+  return (await inspectImage(endpoint, reference))?.Id;
 }
 
 /** The libraries (and the loader) a dynamically linked binary needs; none for a static one. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EngineEndpoint, plainEndpoint } from '@devops-butler/backend-dockerode';
+import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import {
   assertRepoName,
   type BuildRequest,
@@ -9,6 +9,7 @@ import {
   type ButlerEvent,
   CONFIG_FILES,
   createButler,
+  DEFAULT_REGISTRY,
   defaultStateDir,
   type HashedContext,
   LABELS,
@@ -106,7 +107,7 @@ export interface DeployResult {
 export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
   const env = options.processEnv ?? process.env;
   const step = options.onStep ?? (() => undefined);
-  const endpoint = requireLocalEngine(env);
+  const endpoint = requirePlainEndpoint(env, 'deploy');
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
   if (options.repo !== undefined) assertRepoName(options.repo);
@@ -215,7 +216,7 @@ async function fetchAndBuild(
   const request: BuildRequest = toRequest({
     context: dir,
     dockerfile: repoConfig.dockerfile ?? 'Dockerfile',
-    registry: options.registry ?? env.BUTLER_REGISTRY ?? 'local-registry',
+    registry: options.registry ?? env.BUTLER_REGISTRY ?? DEFAULT_REGISTRY,
     repo,
     buildArgs: repoConfig.buildArgs ?? {},
     target: repoConfig.target,
@@ -233,7 +234,7 @@ async function fetchAndBuild(
     );
   }
   const shared =
-    request.registry !== 'local-registry' && options.remoteCache !== false
+    request.registry !== DEFAULT_REGISTRY && options.remoteCache !== false
       ? [(await import('@devops-butler/registry-cache')).remoteCache({ env, ...options.remoteCache })]
       : [];
   const plugins = [...(repoConfig.plugins ?? options.plugins ?? (await defaultBuildPlugins())), ...shared];
@@ -284,18 +285,6 @@ function configFileIn(dir: string): string | undefined {
 async function defaultBuildPlugins(): Promise<PluginOption[]> {
   const { defaultPlugins } = await import('@devops-butler/default-plugins');
   return defaultPlugins();
-}
-
-function requireLocalEngine(env: NodeJS.ProcessEnv): EngineEndpoint {
-  const endpoint = plainEndpoint(env);
-  if (endpoint) return endpoint;
-  throw new ButlerError(
-    'ENGINE_UNREACHABLE',
-    'butler deploy needs the engine on a unix socket or plain tcp DOCKER_HOST',
-    {
-      hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://',
-    },
-  );
 }
 
 /** Docker's container name grammar; the front and candidate names add a suffix to it. */

@@ -1,5 +1,4 @@
-import { request } from 'node:http';
-import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { type EngineEndpoint, engineExchange } from '@devops-butler/backend-dockerode';
 import { ButlerError } from '@devops-butler/core';
 
 /** What the registry holds for a tag, as the engine sees it (`GET /distribution/{name}/json`). */
@@ -99,32 +98,14 @@ function messageOf(body: string): string {
   }
 }
 
-function call(
+async function call(
   endpoint: EngineEndpoint,
-  method: string,
+  method: 'GET' | 'POST',
   path: string,
   auth: string,
 ): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint, method, path, headers: { 'X-Registry-Auth': auth } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new ButlerError(
-          'ENGINE_UNREACHABLE',
-          `cannot reach the Docker engine (${error.code ?? error.message})`,
-          {
-            hint: 'start Docker (scripts/docker-engine.sh on Debian) or set DOCKER_HOST',
-          },
-        ),
-      ),
-    );
-    req.end();
+  const { status, body } = await engineExchange(endpoint, method, path, {
+    headers: { 'X-Registry-Auth': auth },
   });
+  return { status, body: body.toString('utf8') };
 }

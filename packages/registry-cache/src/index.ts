@@ -2,7 +2,6 @@ export { credentialsFor, type RegistryCredentials, registryAuthHeader } from './
 export { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from './engine-registry.js';
 export { MANIFEST_TYPES, type Manifest, RegistryClient } from './registry-client.js';
 export {
-  LOCAL_ONLY_REGISTRY,
   parseRegistry,
   type RegistryLocation,
   repositoryPath,

@@ -1,4 +1,4 @@
-import { assertRegistryName, ButlerError } from '@devops-butler/core';
+import { assertRegistryName, ButlerError, DEFAULT_REGISTRY } from '@devops-butler/core';
 
 /** `127.0.0.1:5000/team` → host `127.0.0.1:5000`, namespace `team`. */
 export interface RegistryLocation {
@@ -8,19 +8,12 @@ export interface RegistryLocation {
   baseUrl: string;
 }
 
-/** The name Butler uses when no registry is set: images stay on the engine. */
-export const LOCAL_ONLY_REGISTRY = 'local-registry';
-
 export function parseRegistry(registry: string): RegistryLocation {
   assertRegistryName(registry);
-  if (registry === LOCAL_ONLY_REGISTRY) {
-    throw new ButlerError(
-      'CONFIG_INVALID',
-      `"${LOCAL_ONLY_REGISTRY}" is the local-only name, not a registry`,
-      {
-        hint: 'set registry to host[:port]/namespace (or BUTLER_REGISTRY, --registry) to share the cache',
-      },
-    );
+  if (registry === DEFAULT_REGISTRY) {
+    throw new ButlerError('CONFIG_INVALID', `"${DEFAULT_REGISTRY}" is the local-only name, not a registry`, {
+      hint: 'set registry to host[:port]/namespace (or BUTLER_REGISTRY, --registry) to share the cache',
+    });
   }
   const [host, ...rest] = registry.split('/');
   const hostname = (host as string).replace(/:\d+$/, '');

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
+import { type EngineEndpoint, engineRequest, inspectImage } from '@devops-butler/backend-dockerode';
 import {
-  ButlerError,
   type EngineImageInspect,
   type ImageInfo,
   type ImageTarget,
@@ -34,9 +33,10 @@ const repoOf = (target: ImageTarget) => `${target.registry}/${target.repo}`;
 
 /** Everything through the Engine API; the engine asks the registry with the user's credentials. */
 export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv): RegistryTransport {
+  const credentials = credentialsOnce(env);
   const auth = async (target: ImageTarget) => {
     const { host } = parseRegistry(target.registry);
-    return registryAuthHeader(host, await credentialsFor(host, env));
+    return registryAuthHeader(host, await credentials(host));
   };
   return {
     inspectRemote: async (target) => inspectRemote(endpoint, target.reference, await auth(target)),
@@ -44,10 +44,8 @@ export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv
       pull(endpoint, repoOf(target), target.tag, platform, await auth(target)),
     push: async (target, tag) => push(endpoint, repoOf(target), tag, await auth(target)),
     localImage: async (reference) => {
-      const found = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
-      if (found.status === 404) return undefined;
-      if (found.status !== 200) throw engineError(found.status, found.body);
-      return imageInfoFromInspect(found.body as EngineImageInspect, reference);
+      const found = await inspectImage(endpoint, reference);
+      return found && imageInfoFromInspect(found, reference);
     },
     enginePlatform: async () => {
       const { body } = await engineRequest(endpoint, 'GET', '/version');
@@ -63,6 +61,7 @@ export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv
  * HTTP API with the same credentials, since the CLI has no structured answer for "is this tag there".
  */
 export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): RegistryTransport {
+  const credentials = credentialsOnce(env);
   const docker = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(binary, args, { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
@@ -74,7 +73,7 @@ export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): Registr
   return {
     inspectRemote: async (target) => {
       const location = parseRegistry(target.registry);
-      const client = new RegistryClient(location, await credentialsFor(location.host, env));
+      const client = new RegistryClient(location, await credentials(location.host));
       const path = repositoryPath(location, target.repo);
       const manifest = await client.manifest(path, target.tag);
       if (!manifest) return NOT_FOUND;
@@ -106,5 +105,22 @@ export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): Registr
       const r = await docker(['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
       return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : 'linux/amd64';
     },
+  };
+}
+
+/**
+ * Credentials per host, looked up once per transport: a lookup, a pull and two pushes would
+ * otherwise read the docker config and run a credential helper (a process, often a network call)
+ * four times for one build.
+ */
+function credentialsOnce(env: NodeJS.ProcessEnv) {
+  const found = new Map<string, ReturnType<typeof credentialsFor>>();
+  return (host: string) => {
+    let entry = found.get(host);
+    if (!entry) {
+      entry = credentialsFor(host, env);
+      found.set(host, entry);
+    }
+    return entry;
   };
 }

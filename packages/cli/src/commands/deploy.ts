@@ -1,4 +1,4 @@
-import { parseDuration } from '@devops-butler/core';
+import { DEFAULT_REGISTRY, parseDuration } from '@devops-butler/core';
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
@@ -141,7 +141,7 @@ function deployRemoteCache(
   io: CliIo,
   say: (line: string) => void,
 ): DeployOptions['remoteCache'] {
-  const mode = remoteCacheMode(registry ?? 'local-registry', flag, io.env, undefined);
+  const mode = remoteCacheMode(registry ?? DEFAULT_REGISTRY, flag, io.env, undefined);
   if (!mode) return false;
   return {
     mode,

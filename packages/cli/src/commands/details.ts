@@ -1,6 +1,10 @@
-import { engineError, engineRequest } from '@devops-butler/backend-dockerode';
-import { assertRepoName, ButlerError, LABELS } from '@devops-butler/core';
-import { requireEndpoint } from '../engine-endpoint.js';
+import {
+  engineError,
+  engineRequest,
+  inspectImage,
+  requirePlainEndpoint,
+} from '@devops-butler/backend-dockerode';
+import { assertRepoName, ButlerError, DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { formatBytes } from '../output.js';
@@ -50,15 +54,13 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
   if (positionals.length !== 1)
     throw new UsageError('butler details takes one image name — run butler details --help');
   const reference = await resolveReference(positionals[0] as string, values.registry, values.config, io);
-  const endpoint = requireEndpoint(io.env, 'details');
-  const inspected = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(reference)}/json`);
-  if (inspected.status === 404) {
+  const endpoint = requirePlainEndpoint(io.env, 'details');
+  const image = (await inspectImage(endpoint, reference)) as Inspect | undefined;
+  if (!image) {
     throw new ButlerError('IMAGE_NOT_FOUND', `no image ${reference}`, {
       hint: 'butler list shows the images Butler built',
     });
   }
-  if (inspected.status !== 200) throw engineError(inspected.status, inspected.body);
-  const image = inspected.body as Inspect;
   const history = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(image.Id)}/history`);
   if (history.status !== 200) throw engineError(history.status, history.body);
   const labels = image.Config?.Labels ?? {};
@@ -97,7 +99,7 @@ async function resolveReference(
   const [repo, tag = 'latest'] = name.split(':') as [string, string?];
   assertRepoName(repo);
   const { config } = await loadConfig(io.cwd, { command: 'details', env: io.env }, configPath);
-  const registry = registryFlag ?? io.env.BUTLER_REGISTRY ?? config.registry ?? 'local-registry';
+  const registry = registryFlag ?? io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY;
   return `${registry}/${repo}:${tag}`;
 }
 

@@ -1,6 +1,6 @@
+import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { assertRepoName, defaultStateDir } from '@devops-butler/core';
 import { runRetention } from '@devops-butler/plugin-retention';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { setForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { printRetentionReport } from '../output.js';
@@ -24,7 +24,7 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
   const [repo, ...extra] = positionals;
   if (!repo || extra.length > 0) throw new UsageError('butler force-rebuild takes one repository name');
   assertRepoName(repo);
-  const endpoint = requireEndpoint(io.env, 'force-rebuild');
+  const endpoint = requirePlainEndpoint(io.env, 'force-rebuild');
   // Keep nothing by count and do not spare latest: only containers protect an image here.
   const report = await runRetention(endpoint, { repo, policy: { keep: () => 0, ignoreLatest: true } });
   await setForceMarker(defaultStateDir(io.env), repo);

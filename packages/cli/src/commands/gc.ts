@@ -1,6 +1,6 @@
-import { assertRepoName, defaultStateDir } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
+import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
@@ -62,7 +62,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (values.remote) {
     const registry = values.registry ?? io.env.BUTLER_REGISTRY ?? config.registry;
-    if (registry === undefined || registry === 'local-registry') {
+    if (registry === undefined || registry === DEFAULT_REGISTRY) {
       throw new UsageError(
         'butler gc --remote needs a registry: --registry host[:port]/namespace, BUTLER_REGISTRY or registry in the config',
       );
@@ -80,7 +80,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (values.registry !== undefined) throw new UsageError('--registry is for --remote');
-  const endpoint = requireEndpoint(io.env, 'gc');
+  const endpoint = requirePlainEndpoint(io.env, 'gc');
   const lastUsed = await lastUsedFor(config.retention, defaultStateDir(io.env), io);
   const report = await runRetention(endpoint, {
     repo: values.repo,

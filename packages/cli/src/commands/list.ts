@@ -1,8 +1,7 @@
-import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { type EngineEndpoint, requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir } from '@devops-butler/core';
 import { loadInventory } from '@devops-butler/plugin-retention';
 import type { DeploymentRecord } from '@devops-butler/state-store';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
 import { openState } from '../state.js';
@@ -26,7 +25,7 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const endpoint = requireEndpoint(io.env, 'list');
+  const endpoint = requirePlainEndpoint(io.env, 'list');
   const inventory = await loadInventory(endpoint, values.repo);
   const deployments = await deploymentsNow(endpoint, io, values.repo);
   const images = inventory

@@ -1,7 +1,7 @@
+import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir } from '@devops-butler/core';
 import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, formatDuration, printTable } from '../output.js';
 import { openState } from '../state.js';
@@ -95,7 +95,7 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
 async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string, DiskUse>> {
   const byRepo = new Map<string, DiskUse>();
   try {
-    const endpoint = requireEndpoint(io.env, 'stats');
+    const endpoint = requirePlainEndpoint(io.env, 'stats');
     const inventory = await loadInventory(endpoint, repo);
     const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
     for (const image of inventory) {

@@ -1,5 +1,5 @@
+import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir } from '@devops-butler/core';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';
@@ -36,7 +36,7 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   }
   const { assertContainerName, removeDeployment } = await import('@devops-butler/deploy');
   assertContainerName(name);
-  const removed = await removeDeployment(requireEndpoint(io.env, 'undeploy'), name, grace);
+  const removed = await removeDeployment(requirePlainEndpoint(io.env, 'undeploy'), name, grace);
   const store = await openState(defaultStateDir(io.env), io);
   try {
     const last = store?.currentDeployments().find((d) => d.name === name);

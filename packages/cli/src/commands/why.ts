@@ -1,8 +1,7 @@
-import { engineRequest } from '@devops-butler/backend-dockerode';
+import { engineRequest, requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
-import { requireEndpoint } from '../engine-endpoint.js';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { printInputDiff } from '../why-output.js';
@@ -23,7 +22,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   if (!setup) return EXIT.ok;
   const { config } = setup;
   const request = (setup.targets[0] as BuildTarget).request;
-  const endpoint = requireEndpoint(io.env, 'why');
+  const endpoint = requirePlainEndpoint(io.env, 'why');
   const stateDir = defaultStateDir(io.env);
   const plugins = withConfigPlugins(await defaultPlugins(config.backend), config);
   const hashed = await createButler({ plugins, stateDir }).hash(request);
