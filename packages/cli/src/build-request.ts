@@ -24,6 +24,7 @@ export const BUILD_FLAGS = {
   target: { type: 'string' },
   platform: { type: 'string' },
   config: { type: 'string' },
+  'no-config': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

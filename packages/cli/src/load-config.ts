@@ -1,7 +1,9 @@
-import { basename, dirname } from 'node:path';
-import { ButlerError, CONFIG_FILES } from '@devops-butler/core';
-import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { ButlerError } from '@devops-butler/core';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
+import { findConfigFile } from './find-config.js';
+import { importConfigModule } from './import-config-module.js';
+import { UsageError } from './usage-error.js';
 
 export interface LoadedConfig {
   config: ButlerConfig;
@@ -9,30 +11,42 @@ export interface LoadedConfig {
   filepath: string | undefined;
 }
 
-/** Finds butler.config.* (or .butlerrc*, or package.json#butler) from `dir` upwards, or loads `explicitPath`. */
-export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: string): Promise<LoadedConfig> {
-  const explorer = cosmiconfig('butler', {
-    searchStrategy: 'project',
-    // .mts is TypeScript too; cosmiconfig transpiles both with the typescript package, no build step.
-    loaders: { '.mts': defaultLoaders['.ts'] },
-    searchPlaces: [...CONFIG_FILES],
-  });
-  let result: Awaited<ReturnType<typeof explorer.search>>;
+/** `--config PATH`, `--no-config` (false) or neither (undefined: search), from a command's flags. */
+export function configFlag(values: { config?: string | undefined; 'no-config'?: boolean | undefined }) {
+  if (values['no-config'] && values.config !== undefined) {
+    throw new UsageError('--config and --no-config contradict each other');
+  }
+  return values['no-config'] ? false : values.config;
+}
+
+/**
+ * Loads the config named by `explicitPath` (`--config`), else by `BUTLER_CONFIG`, else the one
+ * `findConfigFile` finds from `dir` up to the project's top. `false` (`--no-config`) loads none.
+ */
+export async function loadConfig(
+  dir: string,
+  env: ConfigEnv,
+  explicitPath?: string | false,
+): Promise<LoadedConfig> {
+  if (explicitPath === false) return { config: {}, filepath: undefined };
+  const named = explicitPath ?? (env.env.BUTLER_CONFIG || undefined);
+  const filepath = named === undefined ? findConfigFile(dir) : resolve(dir, named);
+  if (filepath === undefined) return { config: {}, filepath: undefined };
+  let result: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
-    result = explicitPath ? await explorer.load(explicitPath) : await explorer.search(dir);
+    result = await readConfigFile(filepath);
   } catch (error) {
-    const where = explicitPath ?? 'butler config';
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ButlerError(
       'CONFIG_INVALID',
-      `cannot load ${where}: ${message}${configFrame(error, explicitPath)}`,
+      `cannot load ${filepath}: ${message}${configFrame(error, filepath)}`,
       {
         cause: error,
         hint: 'fix the config file (run with --config to point at another one)',
       },
     );
   }
-  if (!result || result.isEmpty) return { config: {}, filepath: result?.filepath };
+  if (!result || result.isEmpty) return { config: {}, filepath };
   let value = result.config as UserConfig & { default?: UserConfig };
   if (value && typeof value === 'object' && 'default' in value && value.default) value = value.default;
   let config: ButlerConfig;
@@ -56,6 +70,15 @@ export async function loadConfig(dir: string, env: ConfigEnv, explicitPath?: str
   return { config, filepath: result.filepath };
 }
 
+/** A config file's value: JavaScript and TypeScript are imported, data files parsed (cosmiconfig's loaders). */
+async function readConfigFile(filepath: string): Promise<{ config: unknown; filepath: string } | null> {
+  if (/^\.[cm]?[jt]s$/.test(extname(filepath))) {
+    return { config: await importConfigModule(filepath), filepath };
+  }
+  const { cosmiconfig } = await import('cosmiconfig');
+  return cosmiconfig('butler').load(filepath);
+}
+
 /**
  * ` (at butler.config.ts:12:9)`: the config's own frame from an error's stack, so the user sees
  * where in their file it went wrong rather than where Butler called it. Empty when there is none.
@@ -68,5 +91,6 @@ function configFrame(error: unknown, filepath: string | undefined): string {
     .slice(1)
     .find((line) => line.includes(name) || /[/\\](butler\.config|\.butlerrc)[^/\\]*:\d+/.test(line));
   const location = frame && /\(?((?:file:\/\/)?[^\s()]+:\d+:\d+)\)?\s*$/.exec(frame)?.[1];
-  return location ? ` (at ${location.replace(/^file:\/\//, '')})` : '';
+  // The import URL's query (`?butler-config=N`) is Butler's, not part of the user's path.
+  return location ? ` (at ${location.replace(/^file:\/\//, '').replace(/\?butler-config=\d+/, '')})` : '';
 }

@@ -14,7 +14,10 @@ export interface Dependency {
 export interface ManifestProblem {
   file: string;
   line?: number;
+  /** What went wrong, never the file's content (`not valid syntax`, `is a link to a place outside …`). */
   message: string;
+  /** True when the file was not read at all (a link out of the context, not a regular file, unreadable). */
+  unread?: boolean;
 }
 
 /** What a manifest plugin's parser found among the build's inputs. */

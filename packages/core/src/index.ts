@@ -7,7 +7,7 @@ export {
   type RunOptions,
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
-export { CONFIG_FILES } from './config-files.js';
+export { CONFIG_FILES, configFileIn } from './config-files.js';
 export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
 export {
   type Dependency,

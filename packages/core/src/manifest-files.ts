@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, posix, sep } from 'node:path';
 import type { ManifestProblem } from './dependencies.js';
 
 /** What a manifest plugin's parser may read: only the files the build itself uses. */
@@ -12,7 +12,8 @@ export interface ManifestFiles {
   sibling(file: string, name: string): string;
   /**
    * Reads and parses a file the build uses. A parse failure becomes a problem naming the file and
-   * line (the build goes on with the bytes hashed); `undefined` is returned for it.
+   * line (the build goes on with the bytes hashed); `undefined` is returned for it. A link that
+   * leads out of the context, or anything but a regular file, is never opened.
    */
   parse<T>(path: string, parser: (text: string) => T): T | undefined;
 }
@@ -25,6 +26,7 @@ export function createManifestFiles(
   problems: ManifestProblem[],
 ): ManifestFiles {
   const used = new Set(inputs);
+  let root: string | undefined;
   return {
     found,
     has: (path) => used.has(path),
@@ -33,20 +35,19 @@ export function createManifestFiles(
       if (!used.has(path)) return undefined;
       let text: string;
       try {
-        text = readFileSync(join(contextDir, path), 'utf8');
+        root ??= realpathSync(contextDir);
+        text = readInsideContext(root, join(contextDir, path));
       } catch (error) {
-        problems.push({ file: path, message: (error as Error).message });
+        problems.push({ file: path, message: (error as Error).message, unread: true });
         return undefined;
       }
       try {
         return parser(text);
       } catch (error) {
+        // The parser's own message may quote the line (a secret, if the file is one): only the
+        // line number leaves this function.
         const line = lineOfError(error, text);
-        problems.push({
-          file: path,
-          ...(line === undefined ? {} : { line }),
-          message: firstLine((error as Error).message ?? String(error)),
-        });
+        problems.push({ file: path, ...(line === undefined ? {} : { line }), message: 'not valid syntax' });
         return undefined;
       }
     },
@@ -72,6 +73,30 @@ export function lineOfError(error: unknown, text: string): number | undefined {
   return undefined;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0]?.trim() ?? '';
+/** The largest manifest read; a lockfile this big is not a lockfile, and parsing it costs minutes. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A manifest's text, read only when it is a regular file whose real path lies inside the context
+ * (`root`, itself a real path). Docker sends a link as a link: what it points to outside the
+ * context is not part of the image, and may be a credentials file. A FIFO would block the read.
+ */
+function readInsideContext(root: string, path: string): string {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (error) {
+    throw new Error(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    throw new Error('is a link to a place outside the build context; not read');
+  }
+  const stat = statSync(real);
+  if (!stat.isFile()) throw new Error('is not a regular file; not read');
+  if (stat.size > MAX_MANIFEST_BYTES) throw new Error('is larger than 64 MiB; not read');
+  try {
+    return readFileSync(real, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

@@ -153,6 +153,9 @@ function heavyFolderWarnings(spec: ManifestPluginSpec, files: readonly string[])
 }
 
 function problemWarning(ecosystem: string, problem: ManifestProblem): string {
+  if (problem.unread) {
+    return `${ecosystem}: ${problem.file} ${problem.message}; its dependencies are not listed`;
+  }
   const where = problem.line === undefined ? problem.file : `${problem.file} line ${problem.line}`;
   return `${ecosystem}: cannot parse ${where} (${problem.message}); its bytes are hashed, its dependencies are not listed`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import {
@@ -7,7 +7,7 @@ import {
   type BuildResult,
   ButlerError,
   type ButlerEvent,
-  CONFIG_FILES,
+  configFileIn,
   createButler,
   DEFAULT_REGISTRY,
   defaultStateDir,
@@ -266,20 +266,6 @@ async function repositoryConfig(
     `⚠️ Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
   );
   return {};
-}
-
-/** The config file a folder holds, if any (package.json counts only with a "butler" key). */
-function configFileIn(dir: string): string | undefined {
-  return CONFIG_FILES.find((file) => {
-    const path = join(dir, file);
-    if (!existsSync(path)) return false;
-    if (file !== 'package.json') return true;
-    try {
-      return (JSON.parse(readFileSync(path, 'utf8')) as { butler?: unknown }).butler !== undefined;
-    } catch {
-      return false;
-    }
-  });
 }
 
 async function defaultBuildPlugins(): Promise<PluginOption[]> {

@@ -10,6 +10,9 @@ const globalSetup = fileURLToPath(new URL('./global-setup.js', import.meta.url))
 export function butlerVitestConfig(): ViteUserConfig {
   return defineConfig({
     test: {
+      // The CLI's config loader (packages/cli/loader/*.mjs) must run in Node's own module loader,
+      // with its module hooks, exactly as the published CLI does.
+      server: { deps: { external: [/\/packages\/cli\/loader\/[^/]+\.mjs$/] } },
       projects: [
         {
           extends: true,

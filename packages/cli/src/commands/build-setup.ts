@@ -4,7 +4,7 @@ import type { BuildRequest } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
-import { loadConfig } from '../load-config.js';
+import { configFlag, loadConfig } from '../load-config.js';
 import type { Verbosity } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
@@ -67,7 +67,7 @@ export async function setUpBuild(
   }
   const folderArg = positionals.length === 1 && isFolder(resolve(io.cwd, positionals[0] as string));
   const searchFrom = folderArg ? resolve(io.cwd, positionals[0] as string) : io.cwd;
-  const { config, filepath } = await loadConfig(searchFrom, { command, env: io.env }, values.config);
+  const { config, filepath } = await loadConfig(searchFrom, { command, env: io.env }, configFlag(values));
   const base = filepath ? dirname(filepath) : io.cwd;
   // A folder that is one of the config's image contexts builds as that image.
   const imageOfFolder = folderArg

@@ -29,7 +29,9 @@ Options:
                            (default: both when a registry is set; env BUTLER_REMOTE_CACHE)
       --require-push       a failed push fails the build (default: a warning)
       --no-cleanup         skip retention for this repository after the build (see butler gc)
-      --config PATH        config file (default: butler.config.* found from dir upwards)
+      --config PATH        config file (default: butler.config.* from dir up to the project's top:
+                           the nearest folder with .git or package.json); env BUTLER_CONFIG
+      --no-config          run no config file (an untrusted checkout)
       --concurrency N      images built at once (default: config concurrency, else 2)
   -q, --quiet              print only the image reference (and warnings, errors)
   -v, --verbose            print every line of the engine's output, also on a terminal

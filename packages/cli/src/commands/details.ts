@@ -6,7 +6,7 @@ import {
 } from '@devops-butler/backend-dockerode';
 import { assertRepoName, ButlerError, DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
 import { type CliIo, EXIT } from '../io.js';
-import { loadConfig } from '../load-config.js';
+import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
@@ -19,13 +19,15 @@ instruction that made each. A bare repository name means {registry}/{repo}:lates
 
 Options:
       --registry HOST   registry part of a bare name (default: config, BUTLER_REGISTRY, local-registry)
-      --config PATH     config file (default: butler.config.* found from here upwards)
+      --config PATH     config file (default: butler.config.* from here up to the project's top)
+      --no-config       run no config file
       --json            print the details as JSON
   -h, --help            show this help`;
 
 const FLAGS = {
   registry: { type: 'string' },
   config: { type: 'string' },
+  'no-config': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -53,7 +55,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
   }
   if (positionals.length !== 1)
     throw new UsageError('butler details takes one image name — run butler details --help');
-  const reference = await resolveReference(positionals[0] as string, values.registry, values.config, io);
+  const reference = await resolveReference(positionals[0] as string, values.registry, configFlag(values), io);
   const endpoint = requirePlainEndpoint(io.env, 'details');
   const image = (await inspectImage(endpoint, reference)) as Inspect | undefined;
   if (!image) {
@@ -92,7 +94,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
 async function resolveReference(
   name: string,
   registryFlag: string | undefined,
-  configPath: string | undefined,
+  configPath: string | false | undefined,
   io: CliIo,
 ) {
   if (name.includes('/')) return name.includes(':') ? name : `${name}:latest`;

@@ -2,7 +2,7 @@ import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
-import { loadConfig } from '../load-config.js';
+import { configFlag, loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
 import { lastUsedFor } from '../state.js';
 import { UsageError } from '../usage-error.js';
@@ -19,7 +19,8 @@ Options:
       --keep N        keep the N newest per repository (beats BUTLER_IMAGE_KEEP_COUNT and config)
       --dry-run       print the plan (what goes, what stays and why) and remove nothing
       --json          print the report as JSON
-      --config PATH   config file (default: butler.config.* found from here upwards)
+      --config PATH   config file (default: butler.config.* from here up to the project's top)
+      --no-config     run no config file
       --remote        apply the keep rule to the registry's tags instead of the engine's images
       --registry HOST the registry for --remote (default: config registry, env BUTLER_REGISTRY)
   -h, --help          show this help
@@ -38,6 +39,7 @@ const FLAGS = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   config: { type: 'string' },
+  'no-config': { type: 'boolean' },
   remote: { type: 'boolean' },
   registry: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -55,7 +57,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--keep must be a whole number, not "${values.keep}"`);
   }
   if (values.repo !== undefined) assertRepoName(values.repo.replaceAll('*', 'x'));
-  const { config } = await loadConfig(io.cwd, { command: 'gc', env: io.env }, values.config);
+  const { config } = await loadConfig(io.cwd, { command: 'gc', env: io.env }, configFlag(values));
   const policy = createRetentionPolicy(config.retention, {
     keep: values.keep === undefined ? undefined : Number(values.keep),
     env: io.env,

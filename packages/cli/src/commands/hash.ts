@@ -10,8 +10,12 @@ file its COPY/ADD lines can reach after .dockerignore, build args, target and pl
 Base images are listed by reference only; \`butler build\` also folds in their image IDs, so its
 tag differs from this hash when the Dockerfile starts FROM an image.
 
+A butler config is code, and hash runs it as build does (its plugins can add hash inputs). In a
+checkout you do not trust, pass --no-config: then no file of it runs, and the hash is that of the
+default plugins.
+
 Options: the same as butler build (-f, --repo, --registry, --build-arg, --target, --platform,
---config), plus --json for { repo, tag, digest, wholeContext, files, images, notes }.`;
+--config, --no-config), plus --json for { repo, tag, digest, wholeContext, files, images, notes }.`;
 
 export async function hashCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'hash', HELP);

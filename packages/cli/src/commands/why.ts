@@ -15,7 +15,7 @@ machine, the last recorded build) — files added, removed and changed, Dockerfi
 args, target and platform, base image identities, dependency versions from manifest plugins.
 
 Options: the same as butler build (-f, --repo, --registry, --build-arg, --target, --platform,
---config), plus --json for { repo, tag, against, unchanged, diff }.`;
+--config, --no-config), plus --json for { repo, tag, against, unchanged, diff }.`;
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'why', HELP);
