@@ -1,11 +1,15 @@
 import { ButlerError } from './errors.js';
 import { assertValidGlob } from './go-glob.js';
 import { cleanPath } from './go-path.js';
+import { parseGoRegexp } from './go-regexp.js';
+import { compileAutomaton, type PatternAutomaton } from './pattern-automaton.js';
 
 /**
  * `.dockerignore` with Docker's semantics (moby/patternmatcher): the last matching pattern wins,
  * `!` re-includes, a path is ignored when it or any parent folder matches, `**` spans folders.
  * Implemented from the documented behaviour and checked against Docker's own test tables.
+ * Docker compiles a pattern into a regular expression; so does this, but the expression is run by
+ * a linear-time automaton, never by a backtracking engine: `**\/**\/**\/…` costs what `a` costs.
  */
 
 /** Parses ignore-file text into patterns the way Docker's ignorefile.ReadAll does. */
@@ -35,14 +39,17 @@ interface CompiledPattern {
   cleaned: string;
   exclusion: boolean;
   kind: MatchKind;
-  regexp?: RegExp;
+  automaton?: PatternAutomaton;
 }
 
 const REGEXP_SPECIAL = new Set(['.', '+', '(', ')', '|', '{', '}', '$']);
 
-/** Compiles one cleaned pattern, keeping Docker's fast paths (they differ from the regexp at edges). */
+/**
+ * Compiles one cleaned pattern, keeping Docker's fast paths (they differ from the regexp at edges).
+ * `source` is the regular expression patternmatcher would build, character for character.
+ */
 function compilePattern(cleaned: string, exclusion: boolean): CompiledPattern {
-  let source = '^';
+  let source = '';
   let kind: MatchKind = 'exact';
   const chars = [...cleaned];
   for (let i = 0, step = 0; i < chars.length; i++, step++) {
@@ -85,7 +92,7 @@ function compilePattern(cleaned: string, exclusion: boolean): CompiledPattern {
     }
   }
   if (kind !== 'regexp') return { cleaned, exclusion, kind };
-  return { cleaned, exclusion, kind, regexp: new RegExp(`${source}$`, 's') };
+  return { cleaned, exclusion, kind, automaton: compileAutomaton(parseGoRegexp(source)) };
 }
 
 function matchOne(pattern: CompiledPattern, path: string): boolean {
@@ -99,7 +106,7 @@ function matchOne(pattern: CompiledPattern, path: string): boolean {
       return path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
     }
     case 'regexp':
-      return (pattern.regexp as RegExp).test(path);
+      return (pattern.automaton as PatternAutomaton).matches(path);
   }
 }
 
