@@ -50,3 +50,9 @@ test('leaves out a folder and everything below it, but an exception re-includes 
 test('a leading slash anchors nothing extra: /foo is foo', () => {
   expect(createIgnoreMatcher('/foo')('foo/bar')).toBe(true);
 });
+
+test('a POSIX class inside brackets means what it means in Go: [[:digit:]]*.log', () => {
+  const ignored = createIgnoreMatcher('[[:digit:]]*.log\n');
+  expect(ignored('1-debug.log')).toBe(true);
+  expect(ignored('a-debug.log')).toBe(false);
+});

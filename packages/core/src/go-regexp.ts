@@ -9,22 +9,28 @@ import { type CharTest, literal, type Piece } from './pattern-automaton.js';
 
 const BAD = new Error('invalid regular expression');
 
-const POSIX_CLASSES: Record<string, RegExp> = {
-  alnum: /[0-9A-Za-z]/,
-  alpha: /[A-Za-z]/,
-  ascii: /[\x00-\x7F]/,
-  blank: /[\t ]/,
-  cntrl: /[\x00-\x1F\x7F]/,
-  digit: /[0-9]/,
-  graph: /[!-~]/,
-  lower: /[a-z]/,
-  print: /[ -~]/,
-  punct: /[!-/:-@[-`{-~]/,
-  space: /[\t\n\v\f\r ]/,
-  upper: /[A-Z]/,
-  word: /[0-9A-Za-z_]/,
-  xdigit: /[0-9A-Fa-f]/,
-};
+/** Go's `[:name:]` classes, as code point ranges (each written as the characters they span). */
+const POSIX_CLASSES: Record<string, [number, number][]> = Object.fromEntries(
+  Object.entries({
+    alnum: ['09', 'AZ', 'az'],
+    alpha: ['AZ', 'az'],
+    ascii: ['\u0000\u007f'],
+    blank: ['\t\t', '  '],
+    cntrl: ['\u0000\u001f', '\u007f\u007f'],
+    digit: ['09'],
+    graph: ['!~'],
+    lower: ['az'],
+    print: [' ~'],
+    punct: ['!/', ':@', '[`', '{~'],
+    space: ['\t\r', '  '],
+    upper: ['AZ'],
+    word: ['09', 'AZ', 'az', '__'],
+    xdigit: ['09', 'AF', 'af'],
+  }).map(([name, spans]) => [
+    name,
+    spans.map((span) => [span.codePointAt(0) as number, span.codePointAt(1) as number] as [number, number]),
+  ]),
+);
 
 /** Parses `source` (matched against the whole text, no anchors added) into pieces. */
 export function parseGoRegexp(source: string): Piece[] {
@@ -47,7 +53,7 @@ function parseSequence(chars: string[], from: number, inGroup: boolean): [Piece[
     if (ch === '*' || ch === '?' || ch === '+') {
       const last = pieces.at(-1);
       // Go refuses a repetition of nothing, of an anchor, and a repetition of a repetition.
-      if (!last || last.repeat !== 'one' || last.atom.type === 'start') throw BAD;
+      if (last?.repeat !== 'one' || last.atom.type === 'start') throw BAD;
       if (ch === '+') pieces.push({ atom: last.atom, repeat: 'many' });
       else last.repeat = ch === '*' ? 'many' : 'optional';
     } else if (ch === '(') {
@@ -85,7 +91,6 @@ function parseClass(chars: string[], from: number): [CharTest, number] {
   const negated = chars[i] === '^';
   if (negated) i++;
   const ranges: [number, number][] = [];
-  const named: RegExp[] = [];
   // A ']' first in the class is a literal.
   for (let first = true; first || chars[i] !== ']'; first = false) {
     if (i >= chars.length) throw BAD;
@@ -94,7 +99,7 @@ function parseClass(chars: string[], from: number): [CharTest, number] {
       const name = close > 0 && chars[close + 1] === ']' ? chars.slice(i + 2, close).join('') : undefined;
       const posix = name === undefined ? undefined : POSIX_CLASSES[name];
       if (posix) {
-        named.push(posix);
+        ranges.push(...posix);
         i = close + 2;
         continue;
       }
@@ -110,8 +115,7 @@ function parseClass(chars: string[], from: number): [CharTest, number] {
   }
   const test: CharTest = (ch) => {
     const code = ch.codePointAt(0) as number;
-    const inClass = ranges.some(([lo, hi]) => lo <= code && code <= hi) || named.some((re) => re.test(ch));
-    return inClass !== negated;
+    return ranges.some(([lo, hi]) => lo <= code && code <= hi) !== negated;
   };
   return [test, i + 1];
 }
