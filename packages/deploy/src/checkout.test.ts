@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -72,4 +72,35 @@ test('an unknown ref or an unreachable URL is one clear line', async () => {
   await expect(checkout(parseSource(remote.url, '/'), '--upload-pack=x', stateDir)).rejects.toThrow(
     /refusing ref/,
   );
+});
+
+test('a local folder’s git config runs nothing: no fsmonitor command, no clean filter', async () => {
+  const remote = bareRepository();
+  remote.commit('v1');
+  const work = join(remote.root, 'work');
+  const ran = join(remote.root, 'ran');
+  remote.git('config', 'core.fsmonitor', `echo fsmonitor >> ${ran}; false`);
+  remote.git('config', 'filter.evil.clean', `echo filter >> ${ran}; cat`);
+  remote.git('config', 'filter.evil.required', 'true');
+  writeFileSync(join(work, '.gitattributes'), '* filter=evil\n');
+  writeFileSync(join(work, 'app.txt'), 'v2');
+  const result = await checkout(parseSource(work, '/'), undefined, join(remote.root, 'state'));
+  expect(result.dirty).toBe(true);
+  expect(existsSync(ran) ? readFileSync(ran, 'utf8') : '').toBe('');
+});
+
+test('--ref on a local folder builds that commit without switching the user’s working copy', async () => {
+  const remote = bareRepository();
+  const first = remote.commit('v1');
+  const second = remote.commit('v2');
+  const work = join(remote.root, 'work');
+  writeFileSync(join(work, 'notes.txt'), 'uncommitted work');
+  const result = await checkout(parseSource(work, '/'), first, join(remote.root, 'state'));
+  expect(result.commit).toBe(first);
+  expect(result.dir).not.toBe(work);
+  expect(readFileSync(join(result.dir, 'app.txt'), 'utf8')).toBe('v1');
+  // The user's checkout: same branch, same commit, the uncommitted file still there.
+  expect(remote.git('rev-parse', 'HEAD')).toBe(second);
+  expect(remote.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+  expect(readFileSync(join(work, 'notes.txt'), 'utf8')).toBe('uncommitted work');
 });

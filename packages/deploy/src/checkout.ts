@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ButlerError } from '@devops-butler/core';
 import { ALLOWED_PROTOCOLS, type DeploySource, redact } from './git-source.js';
@@ -30,9 +31,13 @@ export async function checkout(
 ): Promise<Checkout> {
   if (ref?.startsWith('-'))
     throw new ButlerError('SOURCE_INVALID', `refusing ref "${ref}": it starts with "-"`);
+  if (source.kind === 'path' && ref) {
+    // Another ref of a local repository is fetched into Butler's own checkout, like a URL: the
+    // user's working copy is never switched, reset or cleaned.
+    const url = pathToFileURL(source.dir).href;
+    return checkout({ kind: 'git', url, displayUrl: source.dir, repo: source.repo }, ref, stateDir);
+  }
   if (source.kind === 'path') {
-    if (ref)
-      await git(source.dir, ['checkout', '-q', '--detach', ref, '--'], `no ref "${ref}" in ${source.dir}`);
     const commit = await headCommit(source.dir);
     return { dir: source.dir, commit, dirty: commit !== undefined && (await hasChanges(source.dir)) };
   }
@@ -59,9 +64,12 @@ export async function checkout(
   return { dir, commit: await headCommit(dir), dirty: false };
 }
 
+/** Whether a user's folder has uncommitted changes, with none of its config's commands run. */
 async function hasChanges(dir: string): Promise<boolean> {
   try {
-    return (await run('git', ['-C', dir, 'status', '--porcelain'], { env: gitEnv() })).stdout.trim() !== '';
+    const args = ['status', '--porcelain', '--ignore-submodules=all'];
+    const { stdout } = await run('git', ['-C', dir, ...(await inertConfig(dir)), ...args], { env: gitEnv() });
+    return stdout.trim() !== '';
   } catch {
     return false;
   }
@@ -73,6 +81,33 @@ async function headCommit(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `-c` settings that keep git from running commands a folder's own config names: the fsmonitor
+ * hook, hooks, and the clean/smudge filters (found by reading the config, which runs nothing).
+ * A deployed folder is not Butler's: its `.git/config` may come from anywhere.
+ */
+async function inertConfig(dir: string): Promise<string[]> {
+  const fixed = ['core.fsmonitor=false', 'core.hooksPath=/dev/null', 'core.untrackedCache=false'];
+  let filters: string[] = [];
+  try {
+    const { stdout } = await run('git', ['-C', dir, 'config', '--name-only', '--get-regexp', '^filter\\.'], {
+      env: gitEnv(),
+    });
+    filters = [...new Set(stdout.split('\n').map((key) => /^filter\.(.+)\.[^.]+$/.exec(key)?.[1]))].filter(
+      (name): name is string => name !== undefined,
+    );
+  } catch {
+    // No filter configured: git config exits 1.
+  }
+  const disabled = filters.flatMap((name) => [
+    `filter.${name}.clean=`,
+    `filter.${name}.smudge=`,
+    `filter.${name}.process=`,
+    `filter.${name}.required=false`,
+  ]);
+  return [...fixed, ...disabled].flatMap((setting) => ['-c', setting]);
 }
 
 async function git(dir: string, args: string[], failure: string): Promise<void> {

@@ -27,3 +27,15 @@ test('refuses options, remote helpers and other transports with one clear line',
   expect(() => parseSource('ftp://git.example/x.git', '/')).toThrow(/only https, ssh, git, file URLs/);
   expect(() => parseSource('no such thing', '/tmp')).toThrow(/no folder or repository URL/);
 });
+
+test('redact hides a token given as the user part of a URL, and every URL in a message', () => {
+  expect(redact('fatal: unable to access https://ghp_TOKEN123@git.example/x.git/')).toBe(
+    'fatal: unable to access https://***@git.example/x.git/',
+  );
+  expect(redact('from https://a:b@h1/x and https://TOKEN@h2/y')).toBe(
+    'from https://***@h1/x and https://***@h2/y',
+  );
+  expect(redact('no credentials in https://git.example/x.git')).toBe(
+    'no credentials in https://git.example/x.git',
+  );
+});

@@ -54,9 +54,12 @@ export function withoutCredentials(url: string): string {
   }
 }
 
-/** Replaces every `user:password@` in a text (git's error messages repeat the URL it was given). */
+/**
+ * Replaces every `user:password@` and `token@` of a URL in a text (git's error messages repeat the
+ * URL it was given). A user name alone is hidden too: for many hosts it is the token.
+ */
 export function redact(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]*:[^/@\s]*@/g, '$1***@');
+  return text.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
 }
 
 /** `https://host/user/wanderlust-analysis.git` → `wanderlust-analysis`. */

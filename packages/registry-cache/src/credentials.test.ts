@@ -79,3 +79,11 @@ test("the engine's X-Registry-Auth header carries the credentials as padded URL-
   });
   expect(JSON.parse(Buffer.from(registryAuthHeader('r', undefined), 'base64url').toString())).toEqual({});
 });
+
+test('a credential helper that exits without reading its input means no credentials, not a crash', async () => {
+  const env = dockerConfig({ credsStore: 'quick' }, { quick: 'exec 0<&-\nexit 1' });
+  // A host longer than a pipe's buffer makes the write outlive the helper every time (EPIPE),
+  // where a short one does only now and then.
+  const host = `${'h'.repeat(200_000)}.example.com`;
+  for (let i = 0; i < 5; i++) expect(await credentialsFor(host, env)).toBeUndefined();
+});

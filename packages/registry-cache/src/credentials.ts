@@ -88,6 +88,9 @@ function fromCredentialHelper(
         }
       },
     );
+    // A helper may exit without reading its input; the write then fails with EPIPE, which is
+    // that helper's answer (handled above), not a crash of Butler.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(host);
   });
 }

@@ -1,6 +1,6 @@
 import { ButlerError } from '@devops-butler/core';
 import type { RegistryCredentials } from './credentials.js';
-import type { RegistryLocation } from './registry-name.js';
+import { isLoopback, type RegistryLocation } from './registry-name.js';
 
 /** Media types a manifest GET accepts: single images and multi-platform lists, Docker and OCI. */
 export const MANIFEST_TYPES = [
@@ -122,25 +122,29 @@ export class RegistryClient {
     headers: Record<string, string> = {},
     body?: string,
   ): Promise<Response> {
-    const url = path.startsWith('http') ? path : `${this.location.baseUrl}${path}`;
+    const registry = new URL(this.location.baseUrl).origin;
+    // Credentials belong to the registry's own origin: a `Link` or redirect elsewhere gets none.
+    const ownAuth = (url: URL) =>
+      url.origin !== registry ? {} : this.token ? { authorization: this.token } : this.basic();
     const attempt = () =>
-      fetch(url, {
-        method,
-        body,
-        headers: { ...headers, ...(this.token ? { authorization: this.token } : this.basic()) },
-      }).catch((error: Error) => {
-        throw new ButlerError(
-          'REGISTRY_UNREACHABLE',
-          `cannot reach the registry ${this.location.host} (${causeOf(error)})`,
-          {
-            hint: 'check the registry address and that it is running',
-          },
-        );
-      });
+      fetchFollowing(new URL(path, this.location.baseUrl), { method, body, headers }, ownAuth).catch(
+        (error: Error) => {
+          throw new ButlerError(
+            'REGISTRY_UNREACHABLE',
+            `cannot reach the registry ${this.location.host} (${causeOf(error)})`,
+            { hint: 'check the registry address and that it is running' },
+          );
+        },
+      );
     let response = await attempt();
     const challenge = response.headers.get('www-authenticate');
-    // A token is scoped to a repository and action: a new challenge gets a new token.
-    if (response.status === 401 && challenge?.startsWith('Bearer ')) {
+    // A token is scoped to a repository and action: a new challenge gets a new token. Only the
+    // registry's own challenge counts; a host it sent us to cannot ask for its credentials.
+    if (
+      response.status === 401 &&
+      challenge?.startsWith('Bearer ') &&
+      new URL(response.url || registry).origin === registry
+    ) {
       this.token = `Bearer ${await this.fetchToken(challenge)}`;
       response = await attempt();
     }
@@ -153,25 +157,42 @@ export class RegistryClient {
     return { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` };
   }
 
-  /** The token flow: `Bearer realm="…",service="…",scope="…"` → GET realm with the user's credentials. */
+  /**
+   * The token flow: `Bearer realm="…",service="…",scope="…"` → GET realm with the user's
+   * credentials — only when `mayReceiveCredentials` allows the realm; anonymously otherwise.
+   */
   private async fetchToken(challenge: string): Promise<string> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const url = new URL(params.realm ?? '');
+    let url: URL;
+    try {
+      url = new URL(params.realm ?? '');
+    } catch {
+      throw new ButlerError(
+        'REGISTRY_REFUSED',
+        `${this.location.host} asked for a token from an invalid realm`,
+      );
+    }
     if (params.service) url.searchParams.set('service', params.service);
     if (params.scope) url.searchParams.set('scope', params.scope);
-    const c = this.credentials;
+    const c = mayReceiveCredentials(url, new URL(this.location.baseUrl)) ? this.credentials : undefined;
+    const realmOnly = (target: URL) => (target.origin === url.origin && c ? this.basic() : {});
     const response =
       c && 'identityToken' in c
-        ? await fetch(url, {
-            method: 'POST',
-            body: new URLSearchParams({
-              grant_type: 'refresh_token',
-              refresh_token: c.identityToken,
-              service: params.service ?? '',
-              scope: params.scope ?? '',
-            }),
-          })
-        : await fetch(url, { headers: this.basic() });
+        ? await fetchFollowing(
+            url,
+            {
+              method: 'POST',
+              body: new URLSearchParams({
+                grant_type: 'refresh_token',
+                refresh_token: c.identityToken,
+                service: params.service ?? '',
+                scope: params.scope ?? '',
+              }).toString(),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            },
+            () => ({}),
+          )
+        : await fetchFollowing(url, { method: 'GET' }, realmOnly);
     await this.expect(response, 200, `getting a token from ${url.host}`);
     const body = (await response.json()) as { token?: string; access_token?: string };
     return body.token ?? body.access_token ?? '';
@@ -190,6 +211,47 @@ export class RegistryClient {
       );
     }
     throw new ButlerError('REGISTRY_UNREACHABLE', `${what}: HTTP ${response.status} ${text}`);
+  }
+}
+
+/**
+ * Whether a token realm may be sent the user's registry credentials (as the docker CLI decides):
+ * the registry's own host, any host over https, or a loopback host. A plain-http realm elsewhere
+ * would put the password on the network in the clear.
+ */
+export function mayReceiveCredentials(realm: URL, registry: URL): boolean {
+  return realm.host === registry.host || realm.protocol === 'https:' || isLoopback(realm.hostname);
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * fetch() that follows redirects itself, adding `auth(url)` to each hop: the default follower
+ * would carry the registry's Authorization header to whatever host a redirect names.
+ */
+async function fetchFollowing(
+  start: URL,
+  init: { method: string; body?: string | undefined; headers?: Record<string, string> },
+  auth: (url: URL) => Record<string, string>,
+): Promise<Response> {
+  let url = start;
+  let { method, body } = init;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(url, {
+      method,
+      body,
+      redirect: 'manual',
+      headers: { ...init.headers, ...auth(url) },
+    });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || !location || hop === MAX_REDIRECTS) return response;
+    await response.body?.cancel();
+    url = new URL(location, url);
+    // 307/308 repeat the request; the others turn it into a GET.
+    if (response.status !== 307 && response.status !== 308 && method !== 'HEAD') {
+      method = 'GET';
+      body = undefined;
+    }
   }
 }
 

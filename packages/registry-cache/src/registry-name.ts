@@ -17,12 +17,16 @@ export function parseRegistry(registry: string): RegistryLocation {
   }
   const [host, ...rest] = registry.split('/');
   const hostname = (host as string).replace(/:\d+$/, '');
-  const loopback = hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
   return {
     host: host as string,
     namespace: rest.join('/'),
-    baseUrl: `${loopback ? 'http' : 'https'}://${host}`,
+    baseUrl: `${isLoopback(hostname) ? 'http' : 'https'}://${host}`,
   };
+}
+
+/** `localhost`, `127.x.x.x` or `[::1]` (a URL's hostname, without the port). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
 }
 
 /** The repository's path in the registry: `team/app`. */
