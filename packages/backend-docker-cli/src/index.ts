@@ -21,6 +21,30 @@ export interface DockerCliOptions {
 
 const NAME = 'butler:docker-cli';
 
+/** Variables the docker CLI reads itself: a build arg of that name stays on the command line. */
+const CLI_VARIABLES =
+  /^(DOCKER_|BUILDX_|BUILDKIT_)|^(PATH|HOME|TMPDIR|USER|SHELL|LANG|(HTTPS?|NO|ALL)_PROXY)$/i;
+
+/**
+ * `--build-arg NAME` with the value in the docker process's environment (the CLI reads it from
+ * there): a value on the command line is visible to every local user in `ps`.
+ */
+export function passBuildArgs(buildArgs: Record<string, string>): {
+  buildArgFlags: string[];
+  buildArgEnv: Record<string, string>;
+} {
+  const buildArgFlags: string[] = [];
+  const buildArgEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(buildArgs)) {
+    if (CLI_VARIABLES.test(key)) buildArgFlags.push('--build-arg', `${key}=${value}`);
+    else {
+      buildArgFlags.push('--build-arg', key);
+      buildArgEnv[key] = value;
+    }
+  }
+  return { buildArgFlags, buildArgEnv };
+}
+
 /** Build backend over the `docker` CLI, for setups that only work through it (contexts, credential helpers). */
 export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
   const binary = options.binary ?? 'docker';
@@ -76,13 +100,13 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           if (!tar.labelsInDockerfile) {
             for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
           }
-          for (const [key, value] of Object.entries(context.request.buildArgs))
-            args.push('--build-arg', `${key}=${value}`);
+          const { buildArgFlags, buildArgEnv } = passBuildArgs(context.request.buildArgs);
+          args.push(...buildArgFlags);
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
           const child = execa(binary, [...args, '-'], {
-            env: options.env,
+            env: { ...options.env, ...buildArgEnv },
             input: tar.stream as never,
             all: true,
           });

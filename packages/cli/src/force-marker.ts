@@ -1,5 +1,6 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, stateSubdir } from '@devops-butler/core';
 
 /**
  * `butler force-rebuild <repo>` leaves a marker in the state directory; the next `butler build` of
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 const markerPath = (stateDir: string, repo: string) => join(stateDir, 'force-rebuild', repo);
 
 export async function setForceMarker(stateDir: string, repo: string): Promise<void> {
-  await mkdir(join(stateDir, 'force-rebuild'), { recursive: true });
-  await writeFile(markerPath(stateDir, repo), new Date().toISOString());
+  stateSubdir(stateDir, 'force-rebuild');
+  await writeFile(markerPath(stateDir, repo), new Date().toISOString(), { mode: PRIVATE_FILE_MODE });
 }
 
 export async function hasForceMarker(stateDir: string, repo: string): Promise<boolean> {

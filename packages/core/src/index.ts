@@ -40,6 +40,11 @@ export {
   type UnpinnedPolicy,
 } from './manifest-plugin.js';
 export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
-export { defaultStateDir } from './state-dir.js';
+export {
+  defaultStateDir,
+  ensureStateDir,
+  PRIVATE_FILE_MODE,
+  stateSubdir,
+} from './state-dir.js';
 export { type TarSource, tarMembers } from './tar-writer.js';
 export type * from './types.js';

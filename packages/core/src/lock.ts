@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
 
 interface LockOwner {
   pid: number;
@@ -24,8 +25,8 @@ export async function withTargetLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   // No state directory (a library call): locks still need a place every process on the machine sees.
-  const dir = join(stateDir || join(tmpdir(), 'devops-butler'), 'locks');
-  await mkdir(dir, { recursive: true });
+  const dir = stateDir ? stateSubdir(stateDir, 'locks') : join(tmpdir(), 'devops-butler', 'locks');
+  if (!stateDir) await mkdir(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(reference).digest('hex').slice(0, 24)}.lock`);
   await acquire(file);
   try {
@@ -38,7 +39,7 @@ export async function withTargetLock<T>(
 async function acquire(file: string): Promise<void> {
   for (;;) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
       await handle.writeFile(JSON.stringify({ pid: process.pid, since: Date.now() } satisfies LockOwner));
       await handle.close();
       return;

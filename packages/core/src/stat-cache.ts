@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
 
 /** size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from metadata. */
 type CacheEntry = [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string];
@@ -19,13 +20,14 @@ export class StatCache {
   private changed = false;
 
   private constructor(
+    private readonly stateDir: string | undefined,
     private readonly file: string | undefined,
     private readonly previous: Map<string, CacheEntry>,
   ) {}
 
   /** Loads the cache for one context folder; a missing or corrupt cache is an empty one. */
   static async load(stateDir: string | undefined, contextDir: string): Promise<StatCache> {
-    if (!stateDir) return new StatCache(undefined, new Map());
+    if (!stateDir) return new StatCache(undefined, undefined, new Map());
     const key = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
     const file = join(stateDir, 'stat-cache', `${key}.json`);
     try {
@@ -35,6 +37,7 @@ export class StatCache {
       };
       if (data.version === VERSION) {
         return new StatCache(
+          stateDir,
           file,
           new Map(data.entries.map(([path, ...entry]) => [path, entry as CacheEntry])),
         );
@@ -42,7 +45,7 @@ export class StatCache {
     } catch {
       // No cache yet, or a torn write from a crash: start over.
     }
-    return new StatCache(file, new Map());
+    return new StatCache(stateDir, file, new Map());
   }
 
   get(path: string, stats: Stats): string | undefined {
@@ -65,12 +68,12 @@ export class StatCache {
   /** Writes the entries used by this run (atomically: write, then rename). */
   async save(): Promise<void> {
     // An unchanged tree leaves the cache as it was: no write on the warm path.
-    if (!this.file || (!this.changed && this.next.size === this.previous.size)) return;
-    const dir = join(this.file, '..');
-    await mkdir(dir, { recursive: true });
+    if (!this.stateDir || !this.file || (!this.changed && this.next.size === this.previous.size)) return;
+    stateSubdir(this.stateDir, 'stat-cache');
     const tmp = `${this.file}.${process.pid}.tmp`;
     const entries = [...this.next].map(([path, entry]) => [path, ...entry]);
-    await writeFile(tmp, JSON.stringify({ version: VERSION, entries }));
+    // File names and digests of private projects: the owner's alone.
+    await writeFile(tmp, JSON.stringify({ version: VERSION, entries }), { mode: PRIVATE_FILE_MODE });
     await rename(tmp, this.file);
   }
 }

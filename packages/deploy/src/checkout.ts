@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, stateSubdir } from '@devops-butler/core';
 import { ALLOWED_PROTOCOLS, type DeploySource, redact } from './git-source.js';
 
 const run = promisify(execFile);
@@ -41,13 +40,13 @@ export async function checkout(
     const commit = await headCommit(source.dir);
     return { dir: source.dir, commit, dirty: commit !== undefined && (await hasChanges(source.dir)) };
   }
-  const dir = join(
+  // Below the private state folder: a clone of a private repository is readable by its owner only.
+  const dir = stateSubdir(
     stateDir,
     'checkouts',
     createHash('sha256').update(source.displayUrl).digest('hex').slice(0, 16),
   );
   if (!existsSync(join(dir, '.git'))) {
-    await mkdir(dir, { recursive: true });
     await git(dir, ['init', '-q'], `cannot create a checkout in ${dir}`);
   }
   await git(

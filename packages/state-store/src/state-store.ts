@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureStateDir, PRIVATE_FILE_MODE } from '@devops-butler/core';
 import Database from 'better-sqlite3';
 import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
 import { migrate } from './migrations.js';
@@ -74,8 +75,10 @@ export class StateStore {
 
   /** Opens (creating or upgrading) the store in `dir`. */
   static open(dir: string, options: { onWarning?: (message: string) => void } = {}): StateStore {
-    mkdirSync(dir, { recursive: true });
-    return new StateStore(join(dir, FILE_NAME), options.onWarning ?? (() => undefined));
+    const onWarning = options.onWarning ?? (() => undefined);
+    const openToOthers = ensureStateDir(dir);
+    if (openToOthers) onWarning(openToOthers);
+    return new StateStore(join(dir, FILE_NAME), onWarning);
   }
 
   /**
@@ -252,7 +255,7 @@ export class StateStore {
 
   private connect(): Database.Database {
     try {
-      return prepare(new Database(this.path));
+      return prepare(openPrivate(this.path));
     } catch (error) {
       if (!isDamaged(error)) throw error;
       return prepare(this.startAfresh(error));
@@ -279,8 +282,24 @@ export class StateStore {
     this.onWarning(
       `the state database was damaged (${(error as { code?: string }).code ?? 'unreadable'}): moved to ${aside}, starting afresh — build history before now is not in stats or why`,
     );
-    return new Database(this.path);
+    return openPrivate(this.path);
   }
+}
+
+/**
+ * Opens the database, creating its file with the owner's permissions first: SQLite would make it
+ * 0644, and gives its -wal and -shm files the database file's mode.
+ */
+function openPrivate(path: string): Database.Database {
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
+    } catch (error) {
+      // Another process created it between the check and here: that one's mode stands.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return new Database(path);
 }
 
 function prepare(db: Database.Database): Database.Database {
