@@ -3,6 +3,8 @@
 # dependencies from the lockfile, a build of every package, and the local base images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# turbo's usage telemetry would send traffic off this machine.
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 

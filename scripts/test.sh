@@ -3,6 +3,8 @@
 # tests through turbo, then one closing line "N passed, N failed" from the runners' own counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# turbo's usage telemetry would send traffic off this machine.
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 bash scripts/bootstrap.sh || exit 1
 # Stale results must never be counted as this run's.
 find packages examples -name test-results.json -not -path '*/node_modules/*' -delete
