@@ -61,6 +61,9 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
       case 'warning':
         finish();
         return io.stderr.write(`⚠️ ${event.message}\n`);
+      case 'waiting':
+        finish();
+        return io.stderr.write(`⏳ ${event.message}\n`);
       case 'hashed':
         return;
     }

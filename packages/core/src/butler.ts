@@ -18,7 +18,9 @@ export type ButlerEvent =
   | { type: 'reuse'; reference: string; origin: 'engine' | 'registry' }
   | { type: 'build-start'; forced: boolean }
   | { type: 'build-output'; line: string }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** Another process holds the build lock of this target (said once, then every 30 s). */
+  | { type: 'waiting'; message: string };
 
 export interface ButlerOptions {
   plugins?: readonly PluginOption[];
@@ -28,6 +30,8 @@ export interface ButlerOptions {
 
 export interface RunOptions {
   onEvent?: (event: ButlerEvent) => void;
+  /** Give up waiting for another process's build of the same target after this long (default: never). */
+  lockTimeoutMs?: number | undefined;
 }
 
 /** What `hashContext` and `butler.hash` return. */
@@ -122,34 +126,39 @@ export class Butler {
     for (const message of context.warnings) emit({ type: 'warning', message });
 
     // One engine build per target at a time: a second process waits, then finds the image.
-    const { image, outcome } = await withTargetLock(this.stateDir, target.reference, async () => {
-      if (!request.force) {
-        emit({ type: 'lookup' });
-        const found = await this.hooks.lookup.promise(target, context);
-        if (found) {
-          emit({ type: 'reuse', reference: target.reference, origin: found.origin ?? 'engine' });
-          await this.hooks.tag.promise({ image: found, target, outcome: 'reused' });
-          return { image: found, outcome: 'reused' as const };
+    const { image, outcome } = await withTargetLock(
+      this.stateDir,
+      target.reference,
+      async () => {
+        if (!request.force) {
+          emit({ type: 'lookup' });
+          const found = await this.hooks.lookup.promise(target, context);
+          if (found) {
+            emit({ type: 'reuse', reference: target.reference, origin: found.origin ?? 'engine' });
+            await this.hooks.tag.promise({ image: found, target, outcome: 'reused' });
+            return { image: found, outcome: 'reused' as const };
+          }
         }
-      }
-      emit({ type: 'build-start', forced: request.force });
-      const labels = buildLabels(request, target, context);
-      const built = await this.hooks.build.promise({
-        context,
-        target,
-        labels,
-        onOutput: (line) => emit({ type: 'build-output', line }),
-      });
-      if (!built) {
-        throw new ButlerError('NO_BACKEND', 'no build backend is configured', {
-          hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
+        emit({ type: 'build-start', forced: request.force });
+        const labels = buildLabels(request, target, context);
+        const built = await this.hooks.build.promise({
+          context,
+          target,
+          labels,
+          onOutput: (line) => emit({ type: 'build-output', line }),
         });
-      }
-      // Tagged before the lock is released: a process waiting on it must find the image by its tag.
-      const outcome = request.force ? ('forced' as const) : ('built' as const);
-      await this.hooks.tag.promise({ image: built, target, outcome });
-      return { image: built, outcome };
-    });
+        if (!built) {
+          throw new ButlerError('NO_BACKEND', 'no build backend is configured', {
+            hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
+          });
+        }
+        // Tagged before the lock is released: a process waiting on it must find the image by its tag.
+        const outcome = request.force ? ('forced' as const) : ('built' as const);
+        await this.hooks.tag.promise({ image: built, target, outcome });
+        return { image: built, outcome };
+      },
+      { onWait: (message) => emit({ type: 'waiting', message }), timeoutMs: options.lockTimeoutMs },
+    );
 
     await this.hooks.cleanup.promise({ image, target });
     return {

@@ -22,7 +22,8 @@ export type ButlerErrorCode =
   | 'DEPLOY_FAILED'
   | 'REGISTRY_UNREACHABLE'
   | 'PUSH_FAILED'
-  | 'REGISTRY_REFUSED';
+  | 'REGISTRY_REFUSED'
+  | 'LOCK_TIMEOUT';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

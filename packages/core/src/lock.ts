@@ -1,72 +1,150 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ButlerError } from './errors.js';
+import { type LockOwner, ownerLiveness, ownerRecord, parseOwner } from './lock-owner.js';
 import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
 
-interface LockOwner {
-  pid: number;
-  since: number;
+/** How often a holder touches its lock file, and how long without a touch makes a lock stale. */
+export const HEARTBEAT_MS = 1000;
+export const STALE_AFTER_MS = 10_000;
+const POLL_MS = 150;
+/** How often a waiter says again that it is still waiting. */
+const REMIND_MS = 30_000;
+
+export interface LockOptions {
+  /** Called when the lock is held by someone else: once at first, then every 30 s while waiting. */
+  onWait?: (message: string) => void;
+  /** Give up after waiting this long (default: wait as long as the holder lives). */
+  timeoutMs?: number | undefined;
 }
 
-/** A lock older than this is taken over even if its pid lives on (pid reuse, a hung process). */
-const STALE_AFTER_MS = 60 * 60 * 1000;
-const POLL_MS = 150;
-
 /**
- * Runs `fn` holding a lock file keyed by the image reference, so two `butler build` runs of the same
- * inputs make one engine build: the second waits, then its lookup finds the first one's image.
- * A lock whose process died is taken over at once.
+ * Runs `fn` holding a lock file keyed by `what` (an image reference, a checkout, a deployment), so
+ * two `butler` runs make one engine build: the second waits, then its lookup finds the image.
+ *
+ * Crash-safe at any instant: the owner record (host, boot id, pid, process start time, token) is
+ * written to a file of its own and linked into place, so the lock file is never empty or partial;
+ * the holder touches it every second, and a waiter takes it over when its owner is known dead, or
+ * when it has not been touched for 10 s (another host, a hung or frozen process). Release and
+ * takeover move the file aside first and act only if it holds the token they judged.
  */
 export async function withTargetLock<T>(
   stateDir: string,
-  reference: string,
+  what: string,
   fn: () => Promise<T>,
+  options: LockOptions = {},
 ): Promise<T> {
   // No state directory (a library call): locks still need a place every process on the machine sees.
   const dir = stateDir ? stateSubdir(stateDir, 'locks') : join(tmpdir(), 'devops-butler', 'locks');
   if (!stateDir) await mkdir(dir, { recursive: true });
-  const file = join(dir, `${createHash('sha256').update(reference).digest('hex').slice(0, 24)}.lock`);
-  await acquire(file);
+  const file = join(dir, `${createHash('sha256').update(what).digest('hex').slice(0, 24)}.lock`);
+  const owner = await acquire(file, what, options);
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    utimes(file, now, now).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
-    await rm(file, { force: true });
+    clearInterval(heartbeat);
+    await removeIfOwned(file, owner.token);
   }
 }
 
-async function acquire(file: string): Promise<void> {
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
-      await handle.writeFile(JSON.stringify({ pid: process.pid, since: Date.now() } satisfies LockOwner));
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+async function acquire(file: string, what: string, options: LockOptions): Promise<LockOwner> {
+  const owner = ownerRecord(what);
+  const draft = `${file}.${owner.token}.new`;
+  await writeFile(draft, JSON.stringify(owner), { mode: PRIVATE_FILE_MODE });
+  const started = Date.now();
+  let reminded = 0;
+  try {
+    for (;;) {
+      try {
+        // link() creates the lock with its whole content in one step, or fails when one exists.
+        await link(draft, file);
+        return owner;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const held = await readHolder(file);
+      if (!held) continue;
+      if (held.stale) {
+        await removeIfOwned(file, held.token);
+        continue;
+      }
+      const waited = Date.now() - started;
+      if (options.timeoutMs !== undefined && waited >= options.timeoutMs) {
+        throw new ButlerError(
+          'LOCK_TIMEOUT',
+          `gave up after ${seconds(waited)} waiting for ${describe(held, what)}`,
+          {
+            hint: `if that process is gone for good, remove ${file}; or raise --lock-timeout`,
+          },
+        );
+      }
+      if (options.onWait && Date.now() - reminded >= REMIND_MS) {
+        options.onWait(`waiting for ${describe(held, what)}`);
+        reminded = Date.now();
+      }
+      await sleep(POLL_MS);
     }
-    if (await isStale(file)) {
-      await rm(file, { force: true });
-      continue;
-    }
-    await sleep(POLL_MS);
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 
-async function isStale(file: string): Promise<boolean> {
-  let owner: LockOwner;
+interface Holder {
+  owner: LockOwner | undefined;
+  /** The token to act on; `''` for a file with no owner record (from an older Butler). */
+  token: string;
+  stale: boolean;
+  ageMs: number;
+}
+
+/** The current holder and whether it is stale; undefined when the lock vanished meanwhile. */
+async function readHolder(file: string): Promise<Holder | undefined> {
+  let text: string;
+  let touched: number;
   try {
-    owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
-  } catch {
-    // Unreadable or half-written: give its writer a moment, then treat it as stale on the next pass.
-    return false;
-  }
-  if (Date.now() - owner.since > STALE_AFTER_MS) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
+    [text, touched] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtimeMs)]);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
+  const owner = parseOwner(text);
+  const silentMs = Date.now() - touched;
+  const stale = silentMs > STALE_AFTER_MS || (owner !== undefined && ownerLiveness(owner) === 'dead');
+  return { owner, token: owner?.token ?? '', stale, ageMs: owner ? Date.now() - owner.since : silentMs };
+}
+
+/**
+ * Removes the lock if it still holds `token`: it is moved aside first (one mover wins), then
+ * checked; a lock that turned out to be someone else's (taken between our read and the move) is
+ * put back.
+ */
+async function removeIfOwned(file: string, token: string): Promise<void> {
+  const aside = `${file}.${process.pid}.${Date.now()}.aside`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = parseOwner(await readFile(aside, 'utf8').catch(() => ''));
+  if ((moved?.token ?? '') !== token) await link(aside, file).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
+function describe(held: Holder, what: string): string {
+  const o = held.owner;
+  const who = o ? `pid ${o.pid} on ${o.host}` : 'a process of an older Butler';
+  return `another butler run on ${o?.what ?? what} (${who}, held ${seconds(held.ageMs)})`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }

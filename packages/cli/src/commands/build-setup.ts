@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BuildRequest } from '@devops-butler/core';
+import { type BuildRequest, parseDuration } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
@@ -16,6 +16,7 @@ const FLAGS = {
   concurrency: { type: 'string' },
   'remote-cache': { type: 'string' },
   'require-push': { type: 'boolean' },
+  'lock-timeout': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
@@ -40,6 +41,8 @@ export interface BuildSetup {
   /** `--require-push` or the config's `requirePush`. */
   requirePush: boolean;
   verbosity: Verbosity;
+  /** `--lock-timeout`: how long to wait for another process's build of the same image. */
+  lockTimeoutMs: number | undefined;
 }
 
 /**
@@ -106,6 +109,7 @@ export async function setUpBuild(
     remoteCacheFlag: values['remote-cache'],
     requirePush: values['require-push'] === true || config.requirePush === true,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
+    lockTimeoutMs: lockTimeout(values['lock-timeout']),
   };
 }
 
@@ -157,6 +161,15 @@ function imageConfig(config: ButlerConfig, image: ImageConfig): ButlerConfig {
             repos: { ...config.retention?.repos, [image.name]: { keep: image.retention.keep } },
           },
   };
+}
+
+function lockTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--lock-timeout "${text}" is not a duration (like 30s or 10m)`);
+  }
 }
 
 function isFolder(path: string): boolean {

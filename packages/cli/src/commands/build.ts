@@ -33,6 +33,8 @@ Options:
                            the nearest folder with .git or package.json); env BUTLER_CONFIG
       --no-config          run no config file (an untrusted checkout)
       --concurrency N      images built at once (default: config concurrency, else 2)
+      --lock-timeout D     give up (exit 1) after waiting D (30s, 10m) for another butler
+                           building the same image (default: wait while it lives)
   -q, --quiet              print only the image reference (and warnings, errors)
   -v, --verbose            print every line of the engine's output, also on a terminal
       --json               print one JSON result instead of progress lines
@@ -119,8 +121,11 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
       {
         onEvent: (event) => {
           if (event.type === 'hashed') hashed = event.hashed;
+          // Waiting is said even with --json (on stderr): a silent wait looks like a hang.
+          if (event.type === 'waiting' && !report) prefixed.stderr.write(`⏳ ${event.message}\n`);
           report?.(event);
         },
+        lockTimeoutMs: setup.lockTimeoutMs,
       },
     )
     .finally(() => report?.finish());
