@@ -5,7 +5,7 @@ import {
   type Butler,
   ButlerError,
   type ButlerPlugin,
-  createContextTar,
+  contextTarFor,
   type EngineImageInspect,
   imageInfoFromInspect,
   imageMatchesTarget,
@@ -83,15 +83,9 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
         return imageMatchesTarget(info, target) ? info : undefined;
       });
 
-      butler.hooks.build.tapPromise(NAME, async ({ context, target, labels, onOutput }) => {
-        const tar = createContextTar({
-          context: context.request.context,
-          files: context.files,
-          dockerfilePath: context.dockerfilePath,
-          dockerfileText: context.dockerfileText,
-          labels,
-          target: context.request.target,
-        });
+      butler.hooks.build.tapPromise(NAME, async (job) => {
+        const { context, target, labels, onOutput } = job;
+        const tar = contextTarFor(job);
         const dir = await mkdtemp(join(tmpdir(), 'butler-iid-'));
         try {
           const iidfile = join(dir, 'iid');
@@ -116,7 +110,8 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           try {
             await child;
           } catch (error) {
-            throw cliError(error as ExecaError, binary);
+            // docker saw only a broken upload; the tar knows which file changed.
+            throw tar.failure() ?? cliError(error as ExecaError, binary);
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);

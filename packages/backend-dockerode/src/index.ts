@@ -3,7 +3,7 @@ import {
   type Butler,
   ButlerError,
   type ButlerPlugin,
-  createContextTar,
+  contextTarFor,
   type EngineImageInspect,
   type ImageInfo,
   imageInfoFromInspect,
@@ -56,25 +56,23 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
-        const tar = createContextTar({
-          context: context.request.context,
-          files: context.files,
-          dockerfilePath: context.dockerfilePath,
-          dockerfileText: context.dockerfileText,
-          labels,
-          target: context.request.target,
-        });
-        const id = await engine.build(
-          tar.stream,
-          {
-            dockerfile: tar.dockerfile,
-            buildargs: context.request.buildArgs,
-            ...(tar.labelsInDockerfile ? {} : { labels }),
-            ...(context.request.target ? { target: context.request.target } : {}),
-            ...(context.request.platform ? { platform: context.request.platform } : {}),
-          },
-          job.onOutput,
-        );
+        const tar = contextTarFor(job);
+        const id = await engine
+          .build(
+            tar.stream,
+            {
+              dockerfile: tar.dockerfile,
+              buildargs: context.request.buildArgs,
+              ...(tar.labelsInDockerfile ? {} : { labels }),
+              ...(context.request.target ? { target: context.request.target } : {}),
+              ...(context.request.platform ? { platform: context.request.platform } : {}),
+            },
+            job.onOutput,
+          )
+          .catch((error: unknown) => {
+            // The engine saw only a broken upload; the tar knows which file changed.
+            throw tar.failure() ?? error;
+          });
         const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type BuildRequest,
@@ -24,6 +27,21 @@ const APP = {
   'run.sh': '#!/bin/sh\necho hi\n',
   'README.md': 'not copied by any COPY\n',
 };
+
+/** A plugin that rewrites a context file `delayMs` after the build hook starts (before the backend runs). */
+function editDuringBuild(context: string, file: string, delayMs: number): ButlerPlugin {
+  return {
+    name: 'test:edit-during-build',
+    apply(butler) {
+      butler.hooks.build.tapPromise({ name: 'test:edit-during-build', stage: -100 }, async () => {
+        const edit = () => appendFileSync(join(context, file), 'edited after hashing\n');
+        if (delayMs === 0) edit();
+        else setTimeout(edit, delayMs);
+        return undefined;
+      });
+    },
+  };
+}
 
 /** What `docker image inspect` says a reference points to, or undefined. */
 async function imageIdOf(reference: string): Promise<string | undefined> {
@@ -150,6 +168,50 @@ export function describeBackendContract(label: string, backend: () => ButlerPlug
     test('force rebuilds even when the image exists', async () => {
       await build();
       expect((await build({ force: true })).outcome).toBe('forced');
+    });
+
+    test('a file edited after hashing is never sent under the old hash: the build stops, naming it', async () => {
+      const editor = editDuringBuild(fx.tree.dir, 'app/main.txt', 0);
+      await expect(
+        createButler({ plugins: [editor, backend()], stateDir: fx.stateDir }).build(
+          toRequest({ context: fx.tree.dir, repo: fx.repo }),
+        ),
+      ).rejects.toMatchObject({
+        code: 'CONTEXT_CHANGED',
+        message: expect.stringContaining('"app/main.txt" changed after it was hashed'),
+      });
+      expect(await repoTags(`local-registry/${fx.repo}`)).toEqual([]);
+    });
+
+    test('files edited while a large context streams: either the build stops, or the image holds the hashed bytes', async () => {
+      const big = Object.fromEntries(
+        Array.from({ length: 20 }, (_, i) => [`app/big/f${i}`, Buffer.alloc(1 << 20, i)]),
+      );
+      await fx.tree.write(big);
+      for (const [round, delay] of [5, 40, 120].entries()) {
+        const file = `app/big/f${19 - round * 3}`;
+        const original = createHash('sha256')
+          .update(big[file] as Buffer)
+          .digest('hex');
+        const plugins = [editDuringBuild(fx.tree.dir, file, delay), backend()];
+        const outcome = await createButler({ plugins, stateDir: fx.stateDir })
+          .build(toRequest({ context: fx.tree.dir, repo: fx.repo }))
+          .catch((error: { code?: string; message: string }) => error);
+        if ('code' in outcome) {
+          expect(outcome.code).toBe('CONTEXT_CHANGED');
+          expect(outcome.message).toContain(file);
+        } else {
+          const { stdout } = await run('docker', [
+            'run',
+            '--rm',
+            (outcome as BuildResult).image.id,
+            'sha256sum',
+            `/${file}`,
+          ]);
+          expect(stdout.split(' ')[0]).toBe(original);
+        }
+        await fx.tree.write({ [file]: big[file] as Buffer });
+      }
     });
 
     test('two builds of the same inputs at once make one engine build', async () => {

@@ -122,7 +122,7 @@ export class Butler {
   async build(request: BuildRequest, options: RunOptions = {}): Promise<BuildResult> {
     const started = performance.now();
     const emit = options.onEvent ?? (() => undefined);
-    const { context, target } = await this.hash(request, options);
+    const { context, target, inputs } = await this.hash(request, options);
     for (const message of context.warnings) emit({ type: 'warning', message });
 
     // One engine build per target at a time: a second process waits, then finds the image.
@@ -143,6 +143,7 @@ export class Butler {
         const labels = buildLabels(request, target, context);
         const built = await this.hooks.build.promise({
           context,
+          inputs,
           target,
           labels,
           onOutput: (line) => emit({ type: 'build-output', line }),

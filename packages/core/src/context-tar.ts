@@ -4,6 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { withLabelInstruction } from './label-instruction.js';
 import { type TarSource, tarMembers } from './tar-writer.js';
+import type { BuildJob, InputFile } from './types.js';
 
 export interface ContextTarOptions {
   context: string;
@@ -17,6 +18,8 @@ export interface ContextTarOptions {
   labels?: Readonly<Record<string, string>>;
   /** The stage being built: the LABEL goes at its end. */
   target?: string | undefined;
+  /** What each file was when it was hashed: a file that differs when sent stops the stream. */
+  expected?: readonly InputFile[];
 }
 
 export interface ContextTar {
@@ -25,6 +28,11 @@ export interface ContextTar {
   dockerfile: string;
   /** True when the labels travel in the Dockerfile; otherwise pass them as build options. */
   labelsInDockerfile: boolean;
+  /**
+   * Why the stream stopped, when it was the tar's own doing (a file changed after hashing): the
+   * engine then reports only a broken upload, so a backend throws this instead.
+   */
+  failure(): Error | undefined;
 }
 
 /**
@@ -44,7 +52,11 @@ export function createContextTar(options: ContextTarOptions): ContextTar {
     ? inside.split(sep).join('/')
     : `.dockerfile.${createHash('sha256').update(options.dockerfilePath).digest('hex').slice(0, 12)}`;
   const content = Buffer.from(labelled ?? text);
-  const sources: TarSource[] = options.files.map((path) => ({ path }));
+  const expected = new Map(options.expected?.map((file) => [file.path, file]));
+  const sources: TarSource[] = options.files.map((path) => {
+    const expect = expected.get(path);
+    return expect ? { path, expect } : { path };
+  });
   if (!sendOriginal) {
     // As the docker CLI does for a Dockerfile outside the context: it travels under a hidden name
     // that the generated .dockerignore drops from what COPY can see.
@@ -58,11 +70,35 @@ export function createContextTar(options: ContextTarOptions): ContextTar {
     if (!names.has(dockerfile)) sources.push({ path: dockerfile });
     if (!names.has('.dockerignore')) sources.push({ path: '.dockerignore', optional: true });
   }
+  let failure: Error | undefined;
+  async function* remembered() {
+    try {
+      yield* tarMembers(context, sources);
+    } catch (error) {
+      failure = error as Error;
+      throw error;
+    }
+  }
   return {
-    stream: Readable.from(tarMembers(context, sources), { objectMode: false }),
+    stream: Readable.from(remembered(), { objectMode: false }),
     dockerfile,
     labelsInDockerfile: labelled !== undefined,
+    failure: () => failure,
   };
+}
+
+/** The tar a backend sends for a build: exactly the hashed files, each checked against its digest. */
+export function contextTarFor(job: BuildJob): ContextTar {
+  const { context, labels, inputs } = job;
+  return createContextTar({
+    context: context.request.context,
+    files: context.files,
+    dockerfilePath: context.dockerfilePath,
+    dockerfileText: context.dockerfileText,
+    labels,
+    target: context.request.target,
+    expected: inputs.files,
+  });
 }
 
 function readOptional(path: string): string {

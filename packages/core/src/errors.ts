@@ -23,7 +23,8 @@ export type ButlerErrorCode =
   | 'REGISTRY_UNREACHABLE'
   | 'PUSH_FAILED'
   | 'REGISTRY_REFUSED'
-  | 'LOCK_TIMEOUT';
+  | 'LOCK_TIMEOUT'
+  | 'CONTEXT_CHANGED';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

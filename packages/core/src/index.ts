@@ -8,7 +8,7 @@ export {
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
 export { CONFIG_FILES, configFileIn } from './config-files.js';
-export { type ContextTar, type ContextTarOptions, createContextTar } from './context-tar.js';
+export { type ContextTar, type ContextTarOptions, contextTarFor, createContextTar } from './context-tar.js';
 export {
   type Dependency,
   type DependencyReport,

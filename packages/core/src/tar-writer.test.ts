@@ -45,3 +45,22 @@ test('GNU tar reads back every member: long names, modes, symlinks, folders, big
     await tree.remove();
   }
 });
+
+test('a file dated before 1970 still makes a valid tar (its time is stored as 0, as Docker does)', async () => {
+  const tree = await makeTree({ 'old.txt': 'old\n' });
+  const out = mkdtempSync(join(tmpdir(), 'tar-out-'));
+  try {
+    // Node's utimes turns a negative time into now: touch sets a real one.
+    execFileSync('touch', ['-d', '1960-01-01', join(tree.dir, 'old.txt')]);
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarMembers(tree.dir, [{ path: 'old.txt' }])) chunks.push(chunk);
+    // The mtime field: 11 octal digits and a NUL (Go's archive/tar, the engine's reader, is strict).
+    expect(Buffer.concat(chunks).subarray(136, 148).toString('latin1')).toMatch(/^[0-7]{11}\0$/);
+    writeFileSync(join(out, 'x.tar'), Buffer.concat(chunks));
+    execFileSync('tar', ['-xf', join(out, 'x.tar'), '-C', out]);
+    expect(readFileSync(join(out, 'old.txt'), 'utf8')).toBe('old\n');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    await tree.remove();
+  }
+});

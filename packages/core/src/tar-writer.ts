@@ -1,12 +1,15 @@
-import { closeSync, lstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readlinkSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ButlerError } from './errors.js';
+import type { InputFile } from './types.js';
 
 /**
  * One tar member: a path read from the context (stored under `as` when given; `follow` stores what
  * a symlink points to instead of the link), or bytes made in memory.
  */
 export type TarSource =
-  | { path: string; optional?: boolean; as?: string; follow?: boolean }
+  | { path: string; optional?: boolean; as?: string; follow?: boolean; expect?: InputFile }
   | { name: string; content: Buffer; mode?: number };
 
 const BLOCK = 512;
@@ -48,17 +51,23 @@ export async function* tarMembers(context: string, sources: readonly TarSource[]
         if (source.optional) continue;
         throw error;
       }
-      const base = { mode: stats.mode & 0o7777, mtime: Math.floor(stats.mtimeMs / 1000) };
+      if (source.expect) assertUnchanged(source.expect, stats, absolute);
+      // A negative mtime (before 1970) has no ustar form: Docker's own tar writer stores 0 too.
+      const base = { mode: stats.mode & 0o7777, mtime: Math.max(0, Math.floor(stats.mtimeMs / 1000)) };
       const name = source.as ?? source.path;
       if (stats.isDirectory()) push(header(`${name}/`, { ...base, type: '5', size: 0 }));
       else if (stats.isSymbolicLink()) {
         push(header(name, { ...base, type: '2', size: 0, linkname: readlinkSync(absolute) }));
       } else {
         push(header(name, { ...base, type: '0', size: stats.size }));
+        // The bytes sent are the bytes hashed: each file is hashed again as it streams.
+        const check = source.expect?.sha256 ? createHash('sha256') : undefined;
         for (const chunk of readExactly(absolute, stats.size, source.path)) {
+          check?.update(chunk);
           push(chunk);
           if (pendingBytes >= BATCH) yield flush();
         }
+        if (check && check.digest('hex') !== source.expect?.sha256) throw changed(source.path, 'its content');
         push(padding(stats.size));
       }
     }
@@ -76,13 +85,34 @@ function* readExactly(path: string, size: number, name: string): Generator<Buffe
     while (offset < size) {
       const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - offset));
       const read = readSync(fd, chunk, 0, chunk.length, offset);
-      if (read === 0) throw new Error(`"${name}" changed while it was being sent; run the build again`);
+      if (read === 0) throw changed(name, 'it shrank');
       offset += read;
       yield read === chunk.length ? chunk : chunk.subarray(0, read);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** Throws when an entry is no longer what was hashed: its type, executable bit, size or link target. */
+function assertUnchanged(expected: InputFile, stats: Stats, absolute: string): void {
+  const type = stats.isDirectory() ? 'dir' : stats.isSymbolicLink() ? 'symlink' : 'file';
+  if (type !== expected.type) throw changed(expected.path, `it is now a ${type}`);
+  if (type === 'symlink' && readlinkSync(absolute) !== expected.linkTarget)
+    throw changed(expected.path, 'its link target');
+  if (type !== 'file') return;
+  if (((stats.mode & 0o111) !== 0) !== expected.executable)
+    throw changed(expected.path, 'its executable bit');
+  if (stats.size !== expected.size) throw changed(expected.path, 'its size');
+}
+
+/** A context file that changed between hashing and sending: the build stops and nothing is tagged. */
+function changed(path: string, what: string): ButlerError {
+  return new ButlerError(
+    'CONTEXT_CHANGED',
+    `"${path}" changed after it was hashed (${what}); the build was stopped and nothing was tagged`,
+    { hint: 'run the build again once the files stop changing' },
+  );
 }
 
 function padding(size: number): Buffer {

@@ -93,6 +93,8 @@ export interface ImageTarget {
 
 export interface BuildJob {
   context: ResolvedContext;
+  /** What was hashed: the backend sends these very bytes (see contextTarFor). */
+  inputs: HashInputs;
   target: ImageTarget;
   labels: Record<string, string>;
   onOutput: (line: string) => void;
