@@ -18,6 +18,14 @@ export interface ContainerSpec {
   /** Restart policy `unless-stopped` (default); false for a candidate under its health check. */
   restart?: boolean | undefined;
   labels: Record<string, string>;
+  /** Existing volumes to mount (a predecessor's, taken over as compose does when it recreates). */
+  volumes?: VolumeMount[] | undefined;
+}
+
+/** A volume mounted into a container: its name, and where. */
+export interface VolumeMount {
+  name: string;
+  destination: string;
 }
 
 export interface ContainerState {
@@ -33,6 +41,8 @@ export interface ContainerState {
   labels: Record<string, string>;
   /** Container port → the host port it is published on (the first binding). */
   published: Record<number, number>;
+  /** The volumes it mounts (anonymous ones from the image's VOLUME lines included). */
+  volumes: VolumeMount[];
 }
 
 const path = encodeURIComponent;
@@ -84,6 +94,9 @@ export async function createContainer(endpoint: EngineEndpoint, spec: ContainerS
       PortBindings: bindings,
       RestartPolicy: { Name: spec.restart === false ? 'no' : 'unless-stopped' },
       NetworkMode: spec.network,
+      ...(spec.volumes?.length
+        ? { Mounts: spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.destination })) }
+        : {}),
     },
   });
   if (created.status === 409) {
@@ -129,6 +142,7 @@ export async function inspectContainer(
     State: { Running: boolean; ExitCode: number; Health?: { Status: string } };
     Config: { Labels: Record<string, string> | null };
     NetworkSettings?: { Ports?: Record<string, { HostPort: string }[] | null> | null };
+    Mounts?: { Type: string; Name?: string; Destination: string }[] | null;
   };
   const published: Record<number, number> = {};
   for (const [port, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
@@ -145,18 +159,34 @@ export async function inspectContainer(
     health: c.State.Health?.Status,
     labels: c.Config.Labels ?? {},
     published,
+    volumes: (c.Mounts ?? [])
+      .filter((m) => m.Type === 'volume' && m.Name)
+      .map((m) => ({ name: m.Name as string, destination: m.Destination })),
   };
 }
 
-/** Stops (with a grace period for in-flight requests) and removes a container; gone already is fine. */
+/** Stops a container with a grace period for in-flight requests; stopped or gone already is fine. */
+export async function stopContainer(endpoint: EngineEndpoint, id: string, graceSeconds = 10): Promise<void> {
+  const stopped = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/stop?t=${graceSeconds}`);
+  if (![204, 304, 404].includes(stopped.status)) throw engineError(stopped.status, stopped.body);
+}
+
+/**
+ * Stops and removes a container; gone already is fine. Its volumes stay (they hold what the app
+ * kept: a database, uploads) unless `removeVolumes` says otherwise.
+ */
 export async function removeContainer(
   endpoint: EngineEndpoint,
   id: string,
   graceSeconds = 10,
+  removeVolumes = false,
 ): Promise<void> {
-  const stopped = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/stop?t=${graceSeconds}`);
-  if (![204, 304, 404].includes(stopped.status)) throw engineError(stopped.status, stopped.body);
-  const removed = await engineRequest(endpoint, 'DELETE', `/containers/${path(id)}?v=1`);
+  await stopContainer(endpoint, id, graceSeconds);
+  const removed = await engineRequest(
+    endpoint,
+    'DELETE',
+    `/containers/${path(id)}?v=${removeVolumes ? 1 : 0}`,
+  );
   if (![204, 404].includes(removed.status)) throw engineError(removed.status, removed.body);
 }
 

@@ -27,4 +27,11 @@ export {
   type RepositoryConfig,
   runPipeline,
 } from './pipeline.js';
-export { DEPLOYMENT_LABEL, removeDeployment, UnhealthyDeployError } from './replace.js';
+export {
+  DEPLOYMENT_LABEL,
+  deploymentLock,
+  type RemovedDeployment,
+  recoverDeployment,
+  removeDeployment,
+  UnhealthyDeployError,
+} from './replace.js';

@@ -29,7 +29,7 @@ import type { ContainerSpec } from './containers.js';
 import { type DeploySource, parseSource } from './git-source.js';
 import type { HealthOptions } from './health.js';
 import { recordDeploy, recordDeployBuild } from './records.js';
-import { type ReplaceResult, replaceContainer } from './replace.js';
+import { deploymentLock, type ReplaceResult, replaceContainer } from './replace.js';
 
 export const DEFAULT_NETWORK = 'devops-butler-net';
 
@@ -122,8 +122,8 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     build,
     commit,
     retention: repoRetention,
-  } = source.kind === 'git'
-    ? await withTargetLock(stateDir, `checkout:${source.displayUrl}`, () =>
+  } = source.kind === 'git' || options.ref
+    ? await withTargetLock(stateDir, `checkout:${shown}`, () =>
         fetchAndBuild(source, repo, shown, options, { env, stateDir, step }),
       )
     : await fetchAndBuild(source, repo, shown, options, { env, stateDir, step });
@@ -142,7 +142,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   try {
     // One replacement of a deployment at a time on this machine: a second deploy waits, then finds
     // the first one's container (and keeps it when it runs the same image).
-    replaced = await withTargetLock(stateDir, `deploy:${name}`, () =>
+    replaced = await withTargetLock(stateDir, deploymentLock(name), () =>
       replaceContainer(endpoint, {
         name,
         image: build.image.id,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, withTargetLock } from '@devops-butler/core';
 import {
   type ContainerSpec,
   type ContainerState,
@@ -12,12 +12,16 @@ import {
   removeContainer,
   renameContainer,
   startContainer,
+  stopContainer,
 } from './containers.js';
+import { failpoint } from './failpoint.js';
 import { ensureFront, frontName } from './front.js';
 import { type HealthOptions, waitHealthy } from './health.js';
 
 /** Marks every container of a deployment (app and front) with the deployment's name. */
 export const DEPLOYMENT_LABEL = 'devops-butler.deployment';
+/** On a candidate that took over its predecessor's volumes: the predecessor's ID (stopped for it). */
+const TAKES_OVER_LABEL = 'devops-butler.takes-over';
 
 export interface ReplaceOptions {
   /** The deployment's name: the serving container's name, and what the front forwards to. */
@@ -70,7 +74,9 @@ export async function replaceContainer(
 ): Promise<ReplaceResult> {
   const step = options.onStep ?? (() => undefined);
   const { name } = options;
+  const grace = options.graceSeconds ?? 10;
   await ensureNetwork(endpoint, options.network);
+  await recoverInterruptedSwap(endpoint, name, grace, step);
   const current = await ownContainer(endpoint, name, name);
   const labels = { ...options.labels, [DEPLOYMENT_LABEL]: name };
 
@@ -80,24 +86,26 @@ export async function replaceContainer(
     return { outcome: 'unchanged', container: { id: current.id, name } };
   }
 
-  // A half-finished earlier deploy may have left its candidate, or the container it replaced, behind.
   const next = `${name}-next`;
-  for (const stale of [next, `${name}-old`]) {
-    const leftover = await ownContainer(endpoint, stale, name);
-    if (leftover) await removeContainer(endpoint, leftover.id, 0);
-  }
-
   const frontCreated =
     options.ports.length > 0 ? await ensureFront(endpoint, frontSpec(options, labels)) : false;
+  // Volumes hold what the app kept (a database, uploads): the new container takes them over, as
+  // compose does when it recreates a service. Two processes on one data folder can corrupt it, so
+  // the old container stops first — a short gap instead of the usual swap without one.
+  const takeover = current?.volumes ?? [];
   const undo = async (id?: string) => {
-    if (id) await removeContainer(endpoint, id, 0);
+    // A candidate's own fresh volumes go with it; taken-over ones stay for their owner.
+    if (id) await removeContainer(endpoint, id, 0, takeover.length === 0);
+    if (current && takeover.length > 0) {
+      await startContainer(endpoint, current.id, []);
+      step(`↩️ Started ${name} again on its volumes`);
+    }
     // A first deploy that failed leaves nothing behind; a later one keeps the front serving the old app.
     if (frontCreated && !current) {
       const front = await inspectContainer(endpoint, frontName(name));
-      if (front) await removeContainer(endpoint, front.id, 0);
+      if (front) await removeContainer(endpoint, front.id, 0, true);
     }
   };
-
   // The candidate publishes its ports on free 127.0.0.1 ports: the health check's way in.
   const containerPorts = [...new Set(options.ports.map((p) => p.container))];
   const candidate: ContainerSpec = {
@@ -106,7 +114,8 @@ export async function replaceContainer(
     network: options.network,
     env: options.env,
     ports: containerPorts.map((container) => ({ hostIp: '127.0.0.1', host: 0, container })),
-    labels,
+    labels: current && takeover.length > 0 ? { ...labels, [TAKES_OVER_LABEL]: current.id } : labels,
+    volumes: takeover,
     // No restarts while on trial: a crash then leaves the container exited, with its real exit code
     // and logs, instead of a restart loop racing the health check.
     restart: false,
@@ -114,6 +123,15 @@ export async function replaceContainer(
   let id: string | undefined;
   try {
     id = await createContainer(endpoint, candidate);
+    // Created before the old one stops: from here on, a killed deploy leaves a candidate whose
+    // label tells recoverInterruptedSwap which container to start again.
+    if (current && takeover.length > 0) {
+      step(
+        `🛑 ${name} keeps data in ${takeover.map((v) => v.destination).join(', ')}: stopping it so the new container can take the volumes over`,
+      );
+      await stopContainer(endpoint, current.id, grace);
+      await failpoint('after-stop-old');
+    }
     await startContainer(endpoint, id, candidate.ports);
   } catch (error) {
     await undo(id);
@@ -136,14 +154,21 @@ export async function replaceContainer(
 
   step(`✔ Healthy after ${((Date.now() - waitStarted) / 1000).toFixed(1)}s`);
   await enableRestarts(endpoint, id);
-  // The swap: the name moves to the new container; the front's next connections go there.
+  await failpoint('after-health');
+  // The swap: the name moves to the new container; the front's next connections go there. Every
+  // state in between is one recoverInterruptedSwap knows, and the front serves in each.
   if (current) await renameContainer(endpoint, current.id, `${name}-old`);
+  await failpoint('after-rename-old');
   await renameContainer(endpoint, id, name);
+  await failpoint('after-rename-new');
   step(`🔀 ${name} now runs the new container`);
   if (current) {
     await sleep(options.drainMs ?? 1000);
-    await removeContainer(endpoint, current.id, options.graceSeconds ?? 10);
-    step(`🧹 Stopped and removed the previous container`);
+    await failpoint('during-drain');
+    await removeContainer(endpoint, current.id, grace);
+    step(
+      `🧹 Stopped and removed the previous container${takeover.length > 0 ? ' (its volumes serve the new one)' : ''}`,
+    );
   }
   return {
     outcome: 'deployed',
@@ -152,20 +177,105 @@ export async function replaceContainer(
   };
 }
 
-/** Stops and removes every container of a deployment; resolves with how many there were. */
+/**
+ * Brings a deployment that a killed or failed deploy left between two states back to one that
+ * serves. The swap's states: the candidate `<name>-next` runs beside `<name>`; `<name>` renamed
+ * to `<name>-old`; the candidate renamed to `<name>` (the old one drains). And with volumes, the
+ * old one stopped while the candidate starts on its volumes.
+ */
+export async function recoverInterruptedSwap(
+  endpoint: EngineEndpoint,
+  name: string,
+  graceSeconds: number,
+  step: (message: string) => void = () => undefined,
+): Promise<void> {
+  const serving = await ownContainer(endpoint, name, name);
+  const old = await ownContainer(endpoint, `${name}-old`, name);
+  let next = await ownContainer(endpoint, `${name}-next`, name);
+  if (!serving && old && next?.running) {
+    // Stopped between the two renames: the candidate had passed its health check (nothing is
+    // renamed before), so the swap is finished forward.
+    await renameContainer(endpoint, next.id, name);
+    await removeContainer(endpoint, old.id, graceSeconds);
+    next = undefined;
+    step(`♻️ ${name}: finished the swap an interrupted deploy had started`);
+  } else if (!serving && old) {
+    // The old container served until now (the front falls back to it): it gets its name back.
+    await renameContainer(endpoint, old.id, name);
+    if (!old.running) await startContainer(endpoint, old.id, []);
+    step(
+      `♻️ ${name}: an interrupted deploy left it without a container by that name; the previous one serves again`,
+    );
+  } else if (serving && old) {
+    // Stopped during the drain: the new container serves; the old one gets its grace period now.
+    await removeContainer(endpoint, old.id, graceSeconds);
+    step(`🧹 ${name}: removed the container an interrupted deploy had replaced`);
+  }
+  if (next) {
+    // A candidate never swapped in. If it had taken over the volumes, their owner starts again.
+    const tookOver = next.labels[TAKES_OVER_LABEL];
+    await removeContainer(endpoint, next.id, 0, tookOver === undefined);
+    if (serving && !serving.running && tookOver === serving.id) {
+      await startContainer(endpoint, serving.id, []);
+      step(`♻️ ${name}: an interrupted deploy had stopped it for its volumes; started again`);
+    }
+  }
+}
+
+/** The lock one replacement of a deployment holds (deploy, undeploy and recovery take it). */
+export function deploymentLock(name: string): string {
+  return `deploy:${name}`;
+}
+
+/**
+ * For `butler list`: recovers a half-done swap of `name`, unless a deploy of it holds the lock
+ * right now (then the swap is in progress, not half-done).
+ */
+export async function recoverDeployment(
+  endpoint: EngineEndpoint,
+  stateDir: string,
+  name: string,
+  step: (message: string) => void,
+): Promise<void> {
+  await withTargetLock(
+    stateDir,
+    deploymentLock(name),
+    () => recoverInterruptedSwap(endpoint, name, 10, step),
+    {
+      timeoutMs: 0,
+    },
+  ).catch((error: unknown) => {
+    if (!(ButlerError.isInstance(error) && error.code === 'LOCK_TIMEOUT')) throw error;
+  });
+}
+
+/** What undeploy removed, and the volumes it kept. */
+export interface RemovedDeployment {
+  containers: number;
+  /** Volume names kept (their data survives); empty when `removeVolumes` was asked. */
+  keptVolumes: string[];
+}
+
+/**
+ * Stops and removes every container of a deployment. Its volumes stay unless `removeVolumes`:
+ * they are what the app kept, and a later deploy of the same name does not find them again.
+ */
 export async function removeDeployment(
   endpoint: EngineEndpoint,
   name: string,
   graceSeconds = 10,
-): Promise<number> {
-  let removed = 0;
+  removeVolumes = false,
+): Promise<RemovedDeployment> {
+  let containers = 0;
+  const kept = new Set<string>();
   for (const container of [name, `${name}-next`, `${name}-old`, frontName(name)]) {
     const found = await ownContainer(endpoint, container, name);
     if (!found) continue;
-    await removeContainer(endpoint, found.id, graceSeconds);
-    removed++;
+    await removeContainer(endpoint, found.id, graceSeconds, removeVolumes);
+    if (!removeVolumes) for (const volume of found.volumes) kept.add(volume.name);
+    containers++;
   }
-  return removed;
+  return { containers, keptVolumes: [...kept] };
 }
 
 /** The container by that name when this deployment made it; a stranger's container is an error. */

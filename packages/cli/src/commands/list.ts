@@ -106,7 +106,13 @@ async function deploymentsNow(endpoint: EngineEndpoint, io: CliIo, repo: string 
   } finally {
     store?.close();
   }
-  const { inspectContainer } = await import('@devops-butler/deploy');
+  const { inspectContainer, recoverDeployment } = await import('@devops-butler/deploy');
+  // A deploy that was killed mid-swap is brought back to a serving state before it is listed.
+  for (const record of records) {
+    await recoverDeployment(endpoint, defaultStateDir(io.env), record.name, (message) =>
+      io.stderr.write(`${message}\n`),
+    );
+  }
   return Promise.all(
     records.map(async (record) => {
       const container = await inspectContainer(endpoint, record.name);

@@ -1,5 +1,5 @@
 import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
-import { defaultStateDir } from '@devops-butler/core';
+import { defaultStateDir, withTargetLock } from '@devops-butler/core';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';
@@ -9,15 +9,18 @@ const HELP = `Usage: butler undeploy <name> [options]
 
 Stops (with a grace period) and removes the containers of a deployment made by butler deploy: the
 app and its front. Images stay; retention removes them when their turn comes. Containers Butler
-did not deploy are never touched.
+did not deploy are never touched. Volumes (what the app kept in its image's VOLUME folders) stay
+too, and are listed: remove them with --volumes, or later with docker volume rm.
 
 Options:
       --timeout SECONDS  grace period before the app is killed (default: 10)
+      --volumes          remove the deployment's volumes too (their data is gone for good)
       --json             print the result as JSON
   -h, --help             show this help`;
 
 const FLAGS = {
   timeout: { type: 'string' },
+  volumes: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -34,9 +37,15 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   if (!(Number.isInteger(grace) && grace >= 0)) {
     throw new UsageError(`--timeout must be a whole number of seconds, not "${values.timeout}"`);
   }
-  const { assertContainerName, removeDeployment } = await import('@devops-butler/deploy');
+  const { assertContainerName, deploymentLock, removeDeployment } = await import('@devops-butler/deploy');
   assertContainerName(name);
-  const removed = await removeDeployment(requirePlainEndpoint(io.env, 'undeploy'), name, grace);
+  const endpoint = requirePlainEndpoint(io.env, 'undeploy');
+  // Not in the middle of a deploy of the same name: it waits for that one to finish.
+  const { containers: removed, keptVolumes } = await withTargetLock(
+    defaultStateDir(io.env),
+    deploymentLock(name),
+    () => removeDeployment(endpoint, name, grace, values.volumes === true),
+  );
   const store = await openState(defaultStateDir(io.env), io);
   try {
     const last = store?.currentDeployments().find((d) => d.name === name);
@@ -47,7 +56,7 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
     store?.close();
   }
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ name, removedContainers: removed })}\n`);
+    io.stdout.write(`${JSON.stringify({ name, removedContainers: removed, keptVolumes })}\n`);
     return removed > 0 ? EXIT.ok : EXIT.failed;
   }
   if (removed === 0) {
@@ -55,5 +64,10 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
     return EXIT.failed;
   }
   io.stdout.write(`🛑 ${name}: stopped and removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+  if (keptVolumes.length > 0) {
+    io.stdout.write(
+      `💾 kept ${keptVolumes.length === 1 ? 'volume' : 'volumes'} ${keptVolumes.join(', ')} (remove with --volumes, or docker volume rm)\n`,
+    );
+  }
   return EXIT.ok;
 }

@@ -1,0 +1,173 @@
+import { execFile, spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+// Both apps stop at once on SIGTERM (node as PID 1 would otherwise wait out the grace period).
+const onTerm = "process.on('SIGTERM', () => process.exit(0));\n";
+const server = (answer: string) =>
+  `${onTerm}require('node:http').createServer((q, s) => s.end(${JSON.stringify(answer)})).listen(3000);\n`;
+// The app appends a line to /data/starts at every start and answers how many starts it has seen.
+const counter =
+  onTerm +
+  "const fs = require('node:fs');\nfs.appendFileSync('/data/starts', 'start\\n');\n" +
+  "require('node:http').createServer((q, s) => s.end(String(fs.readFileSync('/data/starts', 'utf8').split('\\n').length - 1) + ' ' + process.env.V)).listen(3000);\n";
+
+const fx = useEngineFixture('deploy-crash', ({ repo }) => ({
+  Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
+  'server.js': server('v1'),
+}));
+
+let port: number;
+beforeEach(async () => {
+  port = await freePort();
+});
+afterEach(async () => {
+  await butler('undeploy', fx.repo, '--timeout', '0', '--volumes').catch(() => undefined);
+  await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
+});
+
+const env = () => ({ ...process.env, BUTLER_STATE_DIR: fx.stateDir });
+const butler = (...args: string[]) => run('node', [bin, ...args], { env: env(), cwd: tmpdir() });
+const deployArgs = (...extra: string[]) => [
+  'deploy',
+  fx.tree.dir,
+  '--name',
+  fx.repo,
+  '--repo',
+  fx.repo,
+  '--port',
+  `${port}:3000`,
+  '--network',
+  `${fx.repo}-net`,
+  ...extra,
+];
+
+/** One request on a fresh connection, as `curl` in a loop asks. */
+function ask(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** A client asking every 20 ms (bounded: at most 2 minutes) until stopped; counts what failed. */
+function traffic() {
+  let running = true;
+  const counts = { answered: 0, failed: [] as string[] };
+  const loop = (async () => {
+    const until = Date.now() + 120_000;
+    while (running && Date.now() < until) {
+      await ask().then(
+        () => counts.answered++,
+        (error: Error) => counts.failed.push(error.message),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return counts;
+    },
+  };
+}
+
+/** Runs `butler deploy` with a failpoint, and kills it -9 once it stops there. */
+async function deployKilledAt(point: string): Promise<void> {
+  const victim = spawn('node', [bin, ...deployArgs()], {
+    env: { ...env(), BUTLER_FAILPOINT: point },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise((r) => victim.once('exit', r));
+  let stderr = '';
+  await new Promise<void>((reached, failed) => {
+    const timer = setTimeout(() => failed(new Error(`never reached ${point}: ${stderr}`)), 90_000);
+    victim.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(`failpoint ${point}`)) {
+        clearTimeout(timer);
+        reached();
+      }
+    });
+    victim.once('exit', () => failed(new Error(`deploy ended before ${point}: ${stderr}`)));
+  });
+  victim.kill('SIGKILL');
+  await exited;
+}
+
+async function containerNames(): Promise<string[]> {
+  const { stdout } = await run('docker', [
+    'ps',
+    '-a',
+    '--filter',
+    `label=devops-butler.deployment=${fx.repo}`,
+    '--format',
+    '{{.Names}}',
+  ]);
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+test.each(['after-health', 'after-rename-old', 'after-rename-new', 'during-drain'])(
+  'killed -9 %s: the app never stops answering, and the next deploy converges',
+  async (point) => {
+    await butler(...deployArgs());
+    expect(await ask()).toBe('v1');
+    const load = traffic();
+    await fx.tree.write({ 'server.js': server('v2') });
+    await deployKilledAt(point);
+    expect(await ask()).toMatch(/^v[12]$/);
+    await butler(...deployArgs());
+    expect(await ask()).toBe('v2');
+    const { answered, failed } = await load.stop();
+    expect(failed).toEqual([]);
+    expect(answered).toBeGreaterThan(20);
+    expect(await containerNames()).toEqual([fx.repo, `${fx.repo}-front`].sort());
+  },
+);
+
+test('a VOLUME survives redeploys (the new container takes it over) and undeploy keeps it unless --volumes', async () => {
+  await fx.tree.write({
+    Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nVOLUME /data\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
+    'server.js': counter,
+  });
+  await butler(...deployArgs('--env', 'V=a'));
+  expect(await ask()).toBe('1 a');
+  const first = await butler(...deployArgs('--env', 'V=b', '--force'));
+  expect(first.stdout + first.stderr).toMatch(
+    /keeps data in \/data: stopping it so the new container can take the volumes over/,
+  );
+  expect(await ask()).toBe('2 b');
+  // Killed while the new container had the volume: the next deploy gives it back, nothing lost.
+  await fx.tree.write({ 'server.js': `${counter}// v3\n` });
+  await deployKilledAt('after-stop-old');
+  // `butler list` finds the half-done deploy and starts the stopped container again on its volume.
+  await butler('list');
+  expect(await ask()).toBe('3 b');
+  await butler(...deployArgs('--env', 'V=c'));
+  expect(await ask()).toBe('4 c');
+  const { stdout: volume } = await run('docker', [
+    'inspect',
+    '-f',
+    '{{range .Mounts}}{{.Name}}{{end}}',
+    fx.repo,
+  ]);
+  const undeployed = await butler('undeploy', fx.repo, '--timeout', '0');
+  expect(undeployed.stdout).toContain(`💾 kept volume ${volume.trim()}`);
+  await run('docker', ['volume', 'inspect', volume.trim()]);
+  await run('docker', ['volume', 'rm', volume.trim()]);
+});
