@@ -8,7 +8,9 @@ import { PRIVATE_FILE_MODE, stateSubdir } from '@devops-butler/core';
  * untags an image in use: without force the engine refuses, with force a stopped container's image
  * would be lost). The marker goes once that build succeeded.
  */
-const markerPath = (stateDir: string, repo: string) => join(stateDir, 'force-rebuild', repo);
+// One file per repository; `team/app` is a name, not a folder.
+const markerPath = (stateDir: string, repo: string) =>
+  join(stateDir, 'force-rebuild', encodeURIComponent(repo));
 
 export async function setForceMarker(stateDir: string, repo: string): Promise<void> {
   stateSubdir(stateDir, 'force-rebuild');

@@ -54,39 +54,43 @@ async function pushVersion(content: string): Promise<string> {
 const tags = async () =>
   (await new RegistryClient(parseRegistry(registry()), undefined).tags(`team/${fx.repo}`)).sort();
 
-test('gc --remote keeps the newest N per repository, never latest, never an image Butler did not build', async () => {
+test('gc --remote keeps the newest N per repository, never latest, never an image Butler did not build or someone else tagged', async () => {
   const versions: string[] = [];
   for (const content of ['v1\n', 'v2\n', 'v3\n', 'v4\n']) versions.push(await pushVersion(content));
   const [v1, v2, v3, v4] = versions as [string, string, string, string];
   // Someone else's image in the same repository.
   await run('docker', ['tag', 'butler-test/busybox:latest', `${image()}:theirs`]);
   await run('docker', ['push', `${image()}:theirs`]);
-  const everything = [v1, v2, v3, v4, 'latest', 'theirs'].sort();
+  // A release tag someone put on Butler's oldest image: deleting that manifest would delete it too.
+  await run('docker', ['tag', `${image()}:${v1}`, `${image()}:prod`]);
+  await run('docker', ['push', `${image()}:prod`]);
+  const everything = [v1, v2, v3, v4, 'latest', 'theirs', 'prod'].sort();
   expect(await tags()).toEqual(everything);
 
   const plan = JSON.parse(
     (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2', '--dry-run', '--json')).stdout,
   );
   expect(plan).toMatchObject({ registry: registry(), dryRun: true, foreign: 1 });
-  expect(plan.removed.map((e: { tags: string[] }) => e.tags.map((t) => t.split(':').pop()))).toEqual([
-    [v2],
-    [v1],
-  ]);
+  expect(plan.removed.map((e: { tags: string[] }) => e.tags.map((t) => t.split(':').pop()))).toEqual([[v2]]);
+  expect(plan.kept).toContainEqual(expect.objectContaining({ reason: 'also tagged prod (not by Butler)' }));
   expect(await tags()).toEqual(everything); // a dry run deletes nothing
 
   const { stdout } = await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2');
-  expect(stdout).toContain(`deleted  ${image()}:${v1}@`);
+  expect(stdout).toContain(`deleted  ${image()}:${v2}@`);
   expect(stdout).toContain(
-    `Deleted 2 image(s) from ${registry()}, kept 2; 1 tag(s) of images Butler did not build left alone.`,
+    `Deleted 1 image(s) from ${registry()}, kept 3; 1 tag(s) of images Butler did not build left alone.`,
   );
-  expect(await tags()).toEqual([v3, v4, 'latest', 'theirs'].sort());
+  expect(await tags()).toEqual([v1, 'prod', v3, v4, 'latest', 'theirs'].sort());
 
   // Keep nothing: the image latest points to still stays.
   const none = JSON.parse(
     (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '0', '--json')).stdout,
   );
-  expect(none.kept).toMatchObject([{ reason: 'latest' }]);
-  expect(await tags()).toEqual([v4, 'latest', 'theirs'].sort());
+  expect(none.kept.map((e: { reason: string }) => e.reason)).toEqual([
+    'latest',
+    'also tagged prod (not by Butler)',
+  ]);
+  expect(await tags()).toEqual([v1, 'prod', v4, 'latest', 'theirs'].sort());
 });
 
 test('a registry that does not allow deletes is one clear error, and gc --remote without a registry a usage error', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { repoTags, useEngineFixture } from '@devops-butler/test-support';
+import { removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -75,5 +75,18 @@ test('force-rebuild removes unused images, keeps the one a container uses, and t
     expect(again.outcome).toBe('reused');
   } finally {
     await run('docker', ['rm', container.trim()]);
+  }
+});
+
+test('force-rebuild of a repository with a slash in its name writes its marker, and the next build is forced', async () => {
+  const repo = `${fx.repo}-team/app`;
+  try {
+    await butler(['build', '.', '--repo', repo, '--no-cleanup']);
+    await butler(['force-rebuild', repo]);
+    expect(await repoTags(`local-registry/${repo}`)).toEqual([]);
+    const next = JSON.parse(await butler(['build', '.', '--repo', repo, '--json', '--no-cleanup']));
+    expect(next.outcome).toBe('forced');
+  } finally {
+    await removeRepoImages(`local-registry/${repo}`);
   }
 });

@@ -62,3 +62,34 @@ test('a build without a backend says which plugin to add', async () => {
     await tree.remove();
   }
 });
+
+test('a cleanup that fails after the image is built and tagged is a warning, not a failed build', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const image = { id: 'sha256:1', size: 1, created: '2026-01-01T00:00:00Z' };
+  const stub: ButlerPlugin = {
+    name: 'test:engine',
+    apply(butler) {
+      butler.hooks.lookup.tapPromise('test:engine', async () => image);
+      butler.hooks.tag.tapPromise('test:engine', async () => undefined);
+      butler.hooks.cleanup.tapPromise('test:engine', async () => {
+        throw new Error('the Docker engine closed the connection');
+      });
+    },
+  };
+  try {
+    const warnings: string[] = [];
+    const result = await new Butler({ plugins: [stub], stateDir: '' }).build(
+      toRequest({ context: tree.dir }),
+      {
+        onEvent: (event) => event.type === 'warning' && warnings.push(event.message),
+      },
+    );
+    expect(result.outcome).toBe('reused');
+    expect(warnings).toEqual([
+      expect.stringMatching(/cleanup after the build failed: .*closed the connection; run butler gc later/),
+    ]);
+    expect(result.warnings).toEqual(warnings);
+  } finally {
+    await tree.remove();
+  }
+});

@@ -161,7 +161,14 @@ export class Butler {
       { onWait: (message) => emit({ type: 'waiting', message }), timeoutMs: options.lockTimeoutMs },
     );
 
-    await this.hooks.cleanup.promise({ image, target });
+    // The image is built and tagged: a cleanup that fails (an engine restarting, say) costs disk
+    // space, not the build.
+    const warnings = [...context.warnings];
+    await this.hooks.cleanup.promise({ image, target }).catch((error: unknown) => {
+      const message = `cleanup after the build failed: ${(error as Error).message}; run butler gc later`;
+      warnings.push(message);
+      emit({ type: 'warning', message });
+    });
     return {
       outcome,
       target,
@@ -169,7 +176,7 @@ export class Butler {
       wholeContext: context.wholeContext,
       files: context.files.length,
       notes: context.notes,
-      warnings: context.warnings,
+      warnings,
       metadata: context.metadata,
       durationMs: Math.round(performance.now() - started),
     };

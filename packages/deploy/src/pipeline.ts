@@ -142,24 +142,28 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   try {
     // One replacement of a deployment at a time on this machine: a second deploy waits, then finds
     // the first one's container (and keeps it when it runs the same image).
+    // The image's own lock too: retention (a `butler gc` beside this deploy) skips an image while
+    // its lock is held, so it cannot vanish before its container exists.
     replaced = await withTargetLock(stateDir, deploymentLock(name), () =>
-      replaceContainer(endpoint, {
-        name,
-        image: build.image.id,
-        network,
-        env: options.env ?? {},
-        ports,
-        labels: {
-          [LABELS.repo]: repo,
-          [LABELS.source]: shown,
-          ...(commit ? { [LABELS.revision]: commit } : {}),
-        },
-        health: options.health,
-        graceSeconds: options.graceSeconds,
-        drainMs: options.drainMs,
-        force: options.force,
-        onStep: step,
-      }),
+      withTargetLock(stateDir, build.target.reference, () =>
+        replaceContainer(endpoint, {
+          name,
+          image: build.image.id,
+          network,
+          env: options.env ?? {},
+          ports,
+          labels: {
+            [LABELS.repo]: repo,
+            [LABELS.source]: shown,
+            ...(commit ? { [LABELS.revision]: commit } : {}),
+          },
+          health: options.health,
+          graceSeconds: options.graceSeconds,
+          drainMs: options.drainMs,
+          force: options.force,
+          onStep: step,
+        }),
+      ),
     );
   } catch (error) {
     recordDeploy(stateDir, { ...record, outcome: 'failed' }, step);
@@ -172,6 +176,8 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     retention && retention.auto !== false
       ? await runRetention(endpoint, {
           repo,
+          registry: build.target.registry,
+          stateDir,
           policy: {
             ...createRetentionPolicy(retention, { env }),
             // The image it runs now and the one it ran a moment ago: the way back stays.

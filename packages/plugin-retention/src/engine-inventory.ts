@@ -5,8 +5,10 @@ import type { RetentionCandidate } from './retention-plan.js';
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
 export interface InventoryImage extends RetentionCandidate {
   parentId: string;
-  /** `{registry}/{repo}:{hash12}` and `:latest` tags: the ones retention may take away. */
+  /** `{registry}/{repo}:{hash12}` (its own content hash) and `:latest`: the tags retention may take away. */
   butlerTags: string[];
+  /** The tag Butler wrote for the image's content: the lock a build of it holds has this name. */
+  reference: string;
 }
 
 interface EngineImage {
@@ -23,8 +25,18 @@ interface EngineContainer {
   ImageID: string;
 }
 
-/** Lists the images Butler made (its managed label) with what protects them; nothing else is read. */
-export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Promise<InventoryImage[]> {
+/**
+ * Lists the images Butler made, with what protects them. Butler's own are those with its managed
+ * label *and* the tag Butler wrote for them — `{registry}/{repo}:{first 12 hex of their content
+ * hash}` in the configured registry. An image built FROM a Butler image inherits the labels, not
+ * that tag; a CI's `app:<12-hex git sha>` tag is not that tag either. Nothing else is read.
+ * `registry` undefined (for listing, not removing) accepts that tag under any registry part.
+ */
+export async function loadInventory(
+  endpoint: EngineEndpoint,
+  registry: string | undefined,
+  repo?: string,
+): Promise<InventoryImage[]> {
   const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
   const [images, containers] = await Promise.all([
@@ -32,23 +44,34 @@ export async function loadInventory(endpoint: EngineEndpoint, repo?: string): Pr
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
   const users = usersByImage(containers);
-  return images.map((image) => {
+  return images.flatMap((image) => {
     const labelsOf = image.Labels ?? {};
     const imageRepo = labelsOf[LABELS.repo] ?? '';
+    const hash12 = (labelsOf[LABELS.contentHash] ?? '').replace(/^sha256:/, '').slice(0, 12);
     const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const own = (tag: string, suffix: string) =>
+      registry === undefined
+        ? tag.endsWith(`/${imageRepo}:${suffix}`)
+        : tag === `${registry}/${imageRepo}:${suffix}`;
+    const reference = /^[0-9a-f]{12}$/.test(hash12) ? tags.find((t) => own(t, hash12)) : undefined;
+    if (!reference) return [];
+    const latest = `${reference.slice(0, reference.lastIndexOf(':'))}:latest`;
     const created = labelsOf[LABELS.created] ?? new Date(image.Created * 1000).toISOString();
-    return {
-      id: image.Id,
-      repo: imageRepo,
-      created,
-      lastUsed: created,
-      size: image.Size,
-      containers: users.get(image.Id) ?? [],
-      latest: tags.some((t) => isRepoTag(t, imageRepo) && t.endsWith(':latest')),
-      tags,
-      butlerTags: tags.filter((t) => isRepoTag(t, imageRepo) && /:([0-9a-f]{12}|latest)$/.test(t)),
-      parentId: image.ParentId,
-    };
+    return [
+      {
+        id: image.Id,
+        repo: imageRepo,
+        created,
+        lastUsed: created,
+        size: image.Size,
+        containers: users.get(image.Id) ?? [],
+        latest: tags.includes(latest),
+        tags,
+        butlerTags: tags.filter((t) => t === reference || t === latest),
+        reference,
+        parentId: image.ParentId,
+      },
+    ];
   });
 }
 
@@ -63,12 +86,6 @@ function usersByImage(containers: EngineContainer[]): Map<string, string[]> {
     users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
   }
   return users;
-}
-
-/** True for `{anything}/{repo}:{tag}` or `{repo}:{tag}`. */
-function isRepoTag(tag: string, repo: string): boolean {
-  const name = tag.slice(0, tag.lastIndexOf(':'));
-  return name === repo || name.endsWith(`/${repo}`);
 }
 
 interface DiskUsage {
@@ -105,15 +122,13 @@ export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';
 
 /**
- * Removes one image without force: its Butler tags one by one (an image that keeps a non-Butler
- * tag only loses Butler's), or the image by ID when it has no tag. A refusal because a container
- * now uses it (409) is an outcome, not an error.
+ * Removes one image without force: its Butler tags one by one (an image that keeps someone else's
+ * tag only loses Butler's; the engine deletes the image with its last tag). A refusal because a
+ * container now uses it (409) is an outcome, not an error.
  */
 export async function removeImage(endpoint: EngineEndpoint, image: InventoryImage): Promise<RemovalOutcome> {
   const otherTags = image.tags.filter((t) => !image.butlerTags.includes(t));
-  const targets = image.tags.length === 0 ? [image.id] : image.butlerTags;
-  if (targets.length === 0) return 'in use';
-  for (const target of targets) {
+  for (const target of image.butlerTags) {
     const { status, body } = await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(target)}`);
     if (status === 404) continue;
     if (status === 409) return 'in use';

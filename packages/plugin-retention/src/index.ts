@@ -57,7 +57,13 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
       butler.hooks.cleanup.tapPromise('butler:retention', async ({ target }) => {
         const endpoint = plainEndpoint(env ?? process.env);
         if (!endpoint) return; // ssh:// and TLS engines: run `butler gc` where the socket is reachable
-        const report = await runRetention(endpoint, { repo: target.repo, policy, lastUsed: lastUsed?.() });
+        const report = await runRetention(endpoint, {
+          repo: target.repo,
+          registry: target.registry,
+          stateDir: butler.stateDir,
+          policy,
+          lastUsed: lastUsed?.(),
+        });
         onReport?.(report);
       });
     },

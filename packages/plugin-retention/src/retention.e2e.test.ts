@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { dockerode, plainEndpoint } from '@devops-butler/backend-dockerode';
-import { createButler, toRequest } from '@devops-butler/core';
+import { createButler, toRequest, withTargetLock } from '@devops-butler/core';
 import { makeTree, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';
@@ -141,4 +141,71 @@ test('race: containers created from candidates while gc runs keep their images, 
     // loses that race, the image is gone, and Butler's report must say so rather than hide it.
     if (!(await imageExists(image))) expect(report.lost.map((e) => e.id)).toContain(image);
   }
+});
+
+test("a CI's tag of 12 hex digits is not Butler's: the image keeps it", async () => {
+  const [old] = await buildImages(2);
+  const ci = `ci.example/${fx.repo}:0123456789ab`;
+  await run('docker', ['tag', old as string, ci]);
+  extraImages.push(ci);
+  const report = await runRetention(endpoint, {
+    repo: fx.repo,
+    stateDir: fx.stateDir,
+    policy: createRetentionPolicy({ keep: 1 }),
+  });
+  expect(report.removed.map((e) => [e.id, e.reason])).toEqual([[old, 'over count; other tags remain']]);
+  const { stdout } = await run('docker', [
+    'image',
+    'inspect',
+    '--format',
+    '{{json .RepoTags}}',
+    old as string,
+  ]);
+  expect(JSON.parse(stdout)).toEqual([ci]);
+});
+
+test('an image built FROM a Butler image inherits its labels, not its ownership: it is never removed', async () => {
+  await buildImages(1);
+  const dir = await makeTree({
+    Dockerfile: `FROM local-registry/${fx.repo}:latest\nRUN echo child > /child\n`,
+  });
+  let child: string;
+  try {
+    const { stdout } = await run('docker', ['build', '-q', dir.dir], {
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    });
+    child = stdout.trim();
+  } finally {
+    await dir.remove();
+  }
+  await runRetention(endpoint, {
+    repo: fx.repo,
+    stateDir: fx.stateDir,
+    policy: createRetentionPolicy({ keep: 0 }),
+  });
+  expect(await imageExists(child)).toBe(true);
+  await run('docker', ['image', 'rm', child]);
+});
+
+test('an image a butler build or deploy holds right now is kept, and says why', async () => {
+  const [old] = await buildImages(2);
+  const { stdout } = await run('docker', [
+    'image',
+    'inspect',
+    '--format',
+    '{{json .RepoTags}}',
+    old as string,
+  ]);
+  const reference = (JSON.parse(stdout) as string[])[0] as string;
+  const report = await withTargetLock(fx.stateDir, reference, () =>
+    runRetention(endpoint, {
+      repo: fx.repo,
+      stateDir: fx.stateDir,
+      policy: createRetentionPolicy({ keep: 1 }),
+    }),
+  );
+  expect(await imageExists(old as string)).toBe(true);
+  expect(report.kept.find((e) => e.id === old)?.reason).toBe(
+    'in use by a butler build or deploy running now',
+  );
 });

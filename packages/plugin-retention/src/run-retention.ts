@@ -1,4 +1,5 @@
 import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import { ButlerError, DEFAULT_REGISTRY, defaultStateDir, withTargetLock } from '@devops-butler/core';
 import {
   type InventoryImage,
   imageUsers,
@@ -47,10 +48,15 @@ export async function runRetention(
     dryRun?: boolean | undefined;
     /** Image ID → when a build last produced or reused it (the state store's); default: its creation. */
     lastUsed?: ReadonlyMap<string, string> | undefined;
+    /** The registry part Butler tags with (default `local-registry`): only its tags are Butler's. */
+    registry?: string | undefined;
+    /** Where builds hold their locks (default: the XDG state folder): an image being built or deployed is skipped. */
+    stateDir?: string | undefined;
   },
 ): Promise<RetentionReport> {
   const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
-  const listed = await loadInventory(endpoint, glob ? undefined : options.repo);
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const listed = await loadInventory(endpoint, registry, glob ? undefined : options.repo);
   const inventory = (glob ? listed.filter((image) => glob(image.repo)) : listed).map((image) => {
     const used = options.lastUsed?.get(image.id);
     return used && used > image.lastUsed ? { ...image, lastUsed: used } : image;
@@ -77,12 +83,14 @@ export async function runRetention(
   const outcomes = await removeChildrenFirst(
     endpoint,
     planned.map((p) => p.image),
+    options.stateDir ?? defaultStateDir(),
   );
   const removed: ReportEntry[] = [];
   for (const { image, reason } of planned) {
     const outcome = outcomes.get(image.id);
     // A container that started using the image since the plan was made keeps it: kept, not failed.
     if (outcome === 'in use') kept.push(entry(image, 'in use (started during the run)'));
+    else if (outcome === 'busy') kept.push(entry(image, 'in use by a butler build or deploy running now'));
     else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
   }
   const after = planned.length > 0 ? await layersSize(endpoint) : 0;
@@ -101,20 +109,40 @@ export async function runRetention(
 async function removeChildrenFirst(
   endpoint: EngineEndpoint,
   images: InventoryImage[],
-): Promise<Map<string, RemovalOutcome>> {
-  const outcomes = new Map<string, RemovalOutcome>();
+  stateDir: string,
+): Promise<Map<string, RemovalOutcome | 'busy'>> {
+  const outcomes = new Map<string, RemovalOutcome | 'busy'>();
   let pending = images;
   while (pending.length > 0) {
     const ready = pending.filter((image) => !pending.some((other) => other.parentId === image.id));
     const round = ready.length > 0 ? ready : pending; // cannot happen for a real image tree; never loop forever
     for (let i = 0; i < round.length; i += PARALLEL_REMOVALS) {
       const batch = round.slice(i, i + PARALLEL_REMOVALS);
-      const results = await Promise.all(batch.map((image) => removeImage(endpoint, image)));
-      for (const [j, image] of batch.entries()) outcomes.set(image.id, results[j] as RemovalOutcome);
+      const results = await Promise.all(batch.map((image) => removeUnlessBusy(endpoint, image, stateDir)));
+      for (const [j, image] of batch.entries()) outcomes.set(image.id, results[j] as RemovalOutcome | 'busy');
     }
     pending = pending.filter((image) => !outcomes.has(image.id));
   }
   return outcomes;
+}
+
+/**
+ * Removes an image while holding the lock a build of it holds: a build or deploy that is reusing,
+ * tagging or starting it right now keeps it (`busy`), and cannot find it gone halfway.
+ */
+async function removeUnlessBusy(
+  endpoint: EngineEndpoint,
+  image: InventoryImage,
+  stateDir: string,
+): Promise<RemovalOutcome | 'busy'> {
+  try {
+    return await withTargetLock(stateDir, image.reference, () => removeImage(endpoint, image), {
+      timeoutMs: 0,
+    });
+  } catch (error) {
+    if (ButlerError.isInstance(error) && error.code === 'LOCK_TIMEOUT') return 'busy';
+    throw error;
+  }
 }
 
 function entry(image: InventoryImage, reason: string): ReportEntry {

@@ -29,7 +29,9 @@ export interface RemoteRetentionReport {
 
 /**
  * Applies the per-repository keep rule to a registry's tags. Candidates are manifests whose image
- * carries Butler's managed label; the one `latest` points to is never deleted. Deleting a manifest
+ * carries Butler's managed label and the tag Butler wrote for its content hash; one that also
+ * carries another tag (`prod`, `v1.2`) is skipped and reported; the one `latest` points to is
+ * never deleted. Deleting a manifest
  * removes every tag on it; the registry's own garbage collection frees the blobs afterwards.
  */
 export async function runRemoteRetention(options: {
@@ -52,6 +54,7 @@ export async function runRemoteRetention(options: {
         );
 
   const candidates: (RetentionCandidate & { path: string })[] = [];
+  const shared: RemoteEntry[] = [];
   let foreign = 0;
   for (const path of repositories) {
     const byDigest = new Map<string, { manifest: Manifest; tags: string[] }>();
@@ -64,11 +67,26 @@ export async function runRemoteRetention(options: {
     }
     for (const [digest, { manifest, tags }] of byDigest) {
       const config = await configOf(client, path, manifest);
-      if (config?.labels[LABELS.managed] !== 'true') {
+      // Butler's own: its label, and the tag Butler wrote for it (the content hash's first 12 hex
+      // digits). An image built FROM a Butler image inherits the labels, not that tag.
+      const hashTag = (config?.labels[LABELS.contentHash] ?? '').replace(/^sha256:/, '').slice(0, 12);
+      if (!config || config.labels[LABELS.managed] !== 'true' || !hashTag || !tags.includes(hashTag)) {
         foreign += tags.length;
         continue;
       }
       const created = config.labels[LABELS.created] ?? config.created;
+      // A delete takes every tag of the manifest: one that also carries someone's tag stays.
+      const others = tags.filter((tag) => tag !== hashTag && tag !== 'latest');
+      if (others.length > 0) {
+        shared.push({
+          repo: path.slice(prefix.length),
+          digest,
+          tags: tags.map((tag) => `${location.host}/${path}:${tag}`),
+          created,
+          reason: `also tagged ${others.join(', ')} (not by Butler)`,
+        });
+        continue;
+      }
       candidates.push({
         path,
         id: digest,
@@ -102,7 +120,7 @@ export async function runRemoteRetention(options: {
     registry: options.registry,
     dryRun: options.dryRun === true,
     removed,
-    kept: plan.keep.map(({ image, reason }) => entry(image, reason)),
+    kept: [...plan.keep.map(({ image, reason }) => entry(image, reason)), ...shared],
     foreign,
   };
 }

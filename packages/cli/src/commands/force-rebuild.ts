@@ -1,5 +1,5 @@
 import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
-import { assertRepoName, defaultStateDir } from '@devops-butler/core';
+import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
 import { runRetention } from '@devops-butler/plugin-retention';
 import { setForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
@@ -25,9 +25,16 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
   if (!repo || extra.length > 0) throw new UsageError('butler force-rebuild takes one repository name');
   assertRepoName(repo);
   const endpoint = requirePlainEndpoint(io.env, 'force-rebuild');
+  const stateDir = defaultStateDir(io.env);
+  // The marker first: if removing fails halfway, the next build is still forced.
+  await setForceMarker(stateDir, repo);
   // Keep nothing by count and do not spare latest: only containers protect an image here.
-  const report = await runRetention(endpoint, { repo, policy: { keep: () => 0, ignoreLatest: true } });
-  await setForceMarker(defaultStateDir(io.env), repo);
+  const report = await runRetention(endpoint, {
+    repo,
+    registry: io.env.BUTLER_REGISTRY ?? DEFAULT_REGISTRY,
+    stateDir,
+    policy: { keep: () => 0, ignoreLatest: true },
+  });
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     printRetentionReport(report, io);

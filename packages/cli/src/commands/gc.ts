@@ -86,6 +86,8 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   const lastUsed = await lastUsedFor(config.retention, defaultStateDir(io.env), io);
   const report = await runRetention(endpoint, {
     repo: values.repo,
+    registry: io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY,
+    stateDir: defaultStateDir(io.env),
     policy,
     dryRun: values['dry-run'],
     lastUsed,

@@ -26,7 +26,7 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const endpoint = requirePlainEndpoint(io.env, 'list');
-  const inventory = await loadInventory(endpoint, values.repo);
+  const inventory = await loadInventory(endpoint, undefined, values.repo);
   const deployments = await deploymentsNow(endpoint, io, values.repo);
   const images = inventory
     .map((image) => ({

@@ -96,7 +96,7 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
   const byRepo = new Map<string, DiskUse>();
   try {
     const endpoint = requirePlainEndpoint(io.env, 'stats');
-    const inventory = await loadInventory(endpoint, repo);
+    const inventory = await loadInventory(endpoint, undefined, repo);
     const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
     for (const image of inventory) {
       const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0 };
