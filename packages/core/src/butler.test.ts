@@ -65,7 +65,13 @@ test('a build without a backend says which plugin to add', async () => {
 
 test('a cleanup that fails after the image is built and tagged is a warning, not a failed build', async () => {
   const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
-  const image = { id: 'sha256:1', size: 1, created: '2026-01-01T00:00:00Z' };
+  const image = {
+    id: 'sha256:1',
+    reference: 'local-registry/app:x',
+    size: 1,
+    created: '2026-01-01T00:00:00Z',
+    labels: {},
+  };
   const stub: ButlerPlugin = {
     name: 'test:engine',
     apply(butler) {

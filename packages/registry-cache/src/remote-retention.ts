@@ -70,7 +70,7 @@ export async function runRemoteRetention(options: {
       // Butler's own: its label, and the tag Butler wrote for it (the content hash's first 12 hex
       // digits). An image built FROM a Butler image inherits the labels, not that tag.
       const hashTag = (config?.labels[LABELS.contentHash] ?? '').replace(/^sha256:/, '').slice(0, 12);
-      if (!config || config.labels[LABELS.managed] !== 'true' || !hashTag || !tags.includes(hashTag)) {
+      if (config?.labels[LABELS.managed] !== 'true' || !hashTag || !tags.includes(hashTag)) {
         foreign += tags.length;
         continue;
       }
