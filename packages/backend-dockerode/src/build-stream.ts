@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ButlerError } from '@devops-butler/core';
 import type Docker from 'dockerode';
+import { closedDuring } from './engine-api.js';
 
 interface BuildMessage {
   stream?: string;
@@ -70,12 +71,18 @@ export async function followBuildResponse(
 ): Promise<string> {
   const progress = new BuildProgress(onOutput);
   let pending = '';
-  for await (const chunk of response) {
-    pending += (chunk as Buffer).toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) progress.onMessage(JSON.parse(line) as BuildMessage);
+  try {
+    for await (const chunk of response) {
+      pending += (chunk as Buffer).toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) progress.onMessage(JSON.parse(line) as BuildMessage);
+    }
+  } catch (error) {
+    throw closedDuring(error as Error, 'POST', '/build');
   }
+  // An answer cut off by a dying engine ends without its last message: not a finished build.
+  if (!response.complete) throw closedDuring(new Error('aborted'), 'POST', '/build');
   if (pending.trim()) progress.onMessage(JSON.parse(pending) as BuildMessage);
   return progress.finish();
 }

@@ -52,11 +52,31 @@ export function engineExchange(
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
+      res.on('error', (error: NodeJS.ErrnoException) => reject(closedDuring(error, method, path)));
     });
-    req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
+    // Silence for this long (no connection, no byte) means the engine is not answering: a call
+    // that hangs forever would hang the pipeline with it. Streams that report progress reset it.
+    const seconds = engineTimeoutSeconds();
+    req.setTimeout(seconds * 1000, () => {
+      req.destroy(
+        new ButlerError(
+          'ENGINE_UNREACHABLE',
+          `the Docker engine did not answer ${method} ${path.split('?')[0]} within ${seconds} s`,
+          {
+            hint: 'check that dockerd is running and responsive (docker info); BUTLER_ENGINE_TIMEOUT sets the limit in seconds',
+          },
+        ),
+      );
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => reject(closedDuring(unreachable(error), method, path)));
     req.end(options.payload);
   });
+}
+
+/** Seconds an Engine API call may stay silent (BUTLER_ENGINE_TIMEOUT, default 120). */
+export function engineTimeoutSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.BUTLER_ENGINE_TIMEOUT);
+  return Number.isFinite(value) && value > 0 ? value : 120;
 }
 
 /** An image's inspect document, or undefined when the engine has no image by that reference. */
@@ -110,7 +130,9 @@ export function engineBuild(
         readBody(res).then((body) => reject(engineError(res.statusCode ?? 0, body)), reject);
       },
     );
-    req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(closedDuring(unreachable(error), 'POST', '/build')),
+    );
     tar.on('error', (error) => req.destroy(error));
     tar.pipe(req);
   });
@@ -142,6 +164,25 @@ export function unreachable(error: NodeJS.ErrnoException): Error {
     });
   }
   return error;
+}
+
+/**
+ * A connection the engine dropped in the middle of a call (it restarted, or died) as one line that
+ * says so; other errors pass through.
+ */
+export function closedDuring(error: Error, method: string, path: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const dropped = code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up|aborted/i.test(error.message);
+  if (!dropped || ButlerError.isInstance(error)) return error;
+  const during = path.startsWith('/build') ? 'the build' : `${method} ${path.split('?')[0]}`;
+  return new ButlerError(
+    'ENGINE_UNREACHABLE',
+    `the Docker engine closed the connection during ${during} — is it restarting?`,
+    {
+      cause: error,
+      hint: 'check dockerd (docker info, its log), then run the command again',
+    },
+  );
 }
 
 /** An unexpected engine answer as one error line. */

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +110,23 @@ test('a build arg no ARG line declares cannot change the image, so it does not c
   const base = await hashContext({ context: a.dir, buildArgs: { USED: 'x' } });
   const extra = await hashContext({ context: a.dir, buildArgs: { USED: 'x', UNUSED: 'y' } });
   expect(extra.digest).toBe(base.digest);
+});
+
+test('a file name that is not UTF-8 is one line that names it and says what to do', async () => {
+  const t = await tree({ Dockerfile: 'FROM scratch\nCOPY . /app/\n', 'ok.txt': 'fine\n' });
+  writeFileSync(
+    Buffer.concat([Buffer.from(`${t.dir}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]),
+    'x',
+  );
+  const error = await hashContext({ context: t.dir }).catch((e: unknown) => e);
+  expect(error).toMatchObject({
+    code: 'FILE_UNREADABLE',
+    message: expect.stringMatching(
+      /the name of ".*bad-\uFFFD+\.txt" in the build context is not valid UTF-8/,
+    ),
+    hint: expect.stringMatching(/rename it .* or add it to \.dockerignore/),
+  });
+  // Ignored, it is not read at all.
+  await t.write({ '.dockerignore': 'bad-*\n' });
+  await expect(hashContext({ context: t.dir })).resolves.toBeDefined();
 });

@@ -65,6 +65,27 @@ function unreadableAs<T>(path: string, read: () => T): T {
 function unreadable(path: string, error: unknown): ButlerError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   const where = (error as NodeJS.ErrnoException).path ?? path;
+  // A name that is not UTF-8 reaches us with U+FFFD in place of its bytes: no such file exists.
+  if (code === 'ENOENT' && where.includes('\uFFFD')) {
+    return new ButlerError(
+      'FILE_UNREADABLE',
+      `the name of "${where}" in the build context is not valid UTF-8`,
+      {
+        cause: error,
+        hint: 'rename it (Docker needs UTF-8 names in a build context) or add it to .dockerignore',
+      },
+    );
+  }
+  if (code === 'ENOENT') {
+    return new ButlerError(
+      'FILE_UNREADABLE',
+      `"${where}" disappeared from the build context while it was read`,
+      {
+        cause: error,
+        hint: 'run the build again once the files stop changing',
+      },
+    );
+  }
   return new ButlerError('FILE_UNREADABLE', `cannot read "${where}" in the build context (${code})`, {
     cause: error,
     hint: 'fix its permissions or add it to .dockerignore',
