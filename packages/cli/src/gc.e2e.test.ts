@@ -90,3 +90,15 @@ test('force-rebuild of a repository with a slash in its name writes its marker, 
     await removeRepoImages(`local-registry/${repo}`);
   }
 });
+
+test('the image a forced build replaced (left untagged) is removed by gc: Butler built it here', async () => {
+  await buildTimes(1, ['--no-cleanup']);
+  const before = JSON.parse(await butler(['build', '.', '--repo', fx.repo, '--json', '--no-cleanup']));
+  const forced = JSON.parse(
+    await butler(['build', '.', '--repo', fx.repo, '--json', '--no-cleanup', '--force']),
+  );
+  expect(forced.image.id).not.toBe(before.image.id);
+  const report = JSON.parse(await butler(['gc', '--repo', fx.repo, '--json']));
+  expect(report.removed.map((e: { id: string }) => e.id)).toEqual([before.image.id]);
+  await expect(run('docker', ['image', 'inspect', before.image.id])).rejects.toThrow();
+});

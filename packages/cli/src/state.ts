@@ -38,6 +38,11 @@ export async function recordBuild(
   }
 }
 
+/** The state store's IDs of images Butler built, read only when retention asks (an untagged candidate). */
+export function builtByButler(stateDir: string): () => Promise<ReadonlySet<string>> {
+  return async () => (await import('@devops-butler/state-store')).builtImageIdsIn(stateDir);
+}
+
 /**
  * Last-use times for least-recently-used retention, read only when a size limit makes them matter
  * (keep-N retention orders by creation).

@@ -24,6 +24,7 @@ import {
   runRetention,
 } from '@devops-butler/plugin-retention';
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
+import { builtImageIdsIn } from '@devops-butler/state-store';
 import { checkout } from './checkout.js';
 import type { ContainerSpec } from './containers.js';
 import { type DeploySource, parseSource } from './git-source.js';
@@ -178,6 +179,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
           repo,
           registry: build.target.registry,
           stateDir,
+          builtByButler: () => builtImageIdsIn(stateDir),
           policy: {
             ...createRetentionPolicy(retention, { env }),
             // The image it runs now and the one it ran a moment ago: the way back stays.

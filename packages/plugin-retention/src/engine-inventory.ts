@@ -1,5 +1,5 @@
 import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
-import { LABELS } from '@devops-butler/core';
+import { DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
@@ -36,6 +36,8 @@ export async function loadInventory(
   endpoint: EngineEndpoint,
   registry: string | undefined,
   repo?: string,
+  /** IDs of images Butler built here (the state store's): an untagged one of them is Butler's too. */
+  builtByButler?: () => Promise<ReadonlySet<string>>,
 ): Promise<InventoryImage[]> {
   const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
@@ -44,6 +46,9 @@ export async function loadInventory(
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
   const users = usersByImage(containers);
+  // Asked only when there is an untagged candidate: opening the state store costs the hit path.
+  const untagged = images.some((image) => (image.RepoTags ?? []).every((t) => t === '<none>:<none>'));
+  const built = untagged && builtByButler ? await builtByButler() : new Set<string>();
   return images.flatMap((image) => {
     const labelsOf = image.Labels ?? {};
     const imageRepo = labelsOf[LABELS.repo] ?? '';
@@ -53,7 +58,11 @@ export async function loadInventory(
       registry === undefined
         ? tag.endsWith(`/${imageRepo}:${suffix}`)
         : tag === `${registry}/${imageRepo}:${suffix}`;
-    const reference = /^[0-9a-f]{12}$/.test(hash12) ? tags.find((t) => own(t, hash12)) : undefined;
+    let reference = /^[0-9a-f]{12}$/.test(hash12) ? tags.find((t) => own(t, hash12)) : undefined;
+    // Untagged and built here: the image a forced rebuild replaced. Its lock is its hash's.
+    if (!reference && tags.length === 0 && built.has(image.Id)) {
+      reference = `${registry ?? DEFAULT_REGISTRY}/${imageRepo}:${hash12}`;
+    }
     if (!reference) return [];
     const latest = `${reference.slice(0, reference.lastIndexOf(':'))}:latest`;
     const created = labelsOf[LABELS.created] ?? new Date(image.Created * 1000).toISOString();
@@ -128,7 +137,7 @@ export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';
  */
 export async function removeImage(endpoint: EngineEndpoint, image: InventoryImage): Promise<RemovalOutcome> {
   const otherTags = image.tags.filter((t) => !image.butlerTags.includes(t));
-  for (const target of image.butlerTags) {
+  for (const target of image.tags.length === 0 ? [image.id] : image.butlerTags) {
     const { status, body } = await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(target)}`);
     if (status === 404) continue;
     if (status === 409) return 'in use';

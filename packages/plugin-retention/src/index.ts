@@ -44,11 +44,13 @@ export interface RetentionPluginOptions extends RetentionOptions {
   onReport?: (report: RetentionReport) => void;
   /** Last-use times by image ID, for least-recently-used order (the CLI reads them from the state store). */
   lastUsed?: () => ReadonlyMap<string, string> | undefined;
+  /** IDs of images Butler built here (the state store's), asked only when an untagged candidate exists. */
+  builtByButler?: () => Promise<ReadonlySet<string>>;
 }
 
 /** After every successful build or reuse, applies retention to that image's repository. */
 export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
-  const { env, onReport, lastUsed, ...config } = options;
+  const { env, onReport, lastUsed, builtByButler, ...config } = options;
   const policy = createRetentionPolicy(config, { env: env ?? process.env });
   return {
     name: 'butler:retention',
@@ -63,6 +65,7 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
           stateDir: butler.stateDir,
           policy,
           lastUsed: lastUsed?.(),
+          builtByButler,
         });
         onReport?.(report);
       });

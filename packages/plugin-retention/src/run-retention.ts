@@ -52,11 +52,18 @@ export async function runRetention(
     registry?: string | undefined;
     /** Where builds hold their locks (default: the XDG state folder): an image being built or deployed is skipped. */
     stateDir?: string | undefined;
+    /** IDs of images Butler built here: untagged ones among them (a forced rebuild's leftovers) are candidates. */
+    builtByButler?: (() => Promise<ReadonlySet<string>>) | undefined;
   },
 ): Promise<RetentionReport> {
   const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
   const registry = options.registry ?? DEFAULT_REGISTRY;
-  const listed = await loadInventory(endpoint, registry, glob ? undefined : options.repo);
+  const listed = await loadInventory(
+    endpoint,
+    registry,
+    glob ? undefined : options.repo,
+    options.builtByButler,
+  );
   const inventory = (glob ? listed.filter((image) => glob(image.repo)) : listed).map((image) => {
     const used = options.lastUsed?.get(image.id);
     return used && used > image.lastUsed ? { ...image, lastUsed: used } : image;

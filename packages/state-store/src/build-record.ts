@@ -1,6 +1,6 @@
 import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
 import { toInputManifest } from './input-manifest.js';
-import type { StateStore } from './state-store.js';
+import { StateStore } from './state-store.js';
 
 /** The dependencies manifest plugins found, by ecosystem. */
 export function dependenciesOf(hashed: HashedContext): Record<string, Dependency[]> {
@@ -33,4 +33,20 @@ export function recordBuildResult(
     },
     hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
   );
+}
+
+/**
+ * IDs of the images Butler built with this state folder, for retention; empty when the store
+ * cannot be read (then retention leaves untagged images alone, which is the safe side).
+ */
+export async function builtImageIdsIn(stateDir: string): Promise<ReadonlySet<string>> {
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(stateDir);
+    return store.builtImageIds();
+  } catch {
+    return new Set();
+  } finally {
+    store?.close();
+  }
 }

@@ -240,6 +240,21 @@ export class StateStore {
     return rows.map(fromDeploymentRow);
   }
 
+  /**
+   * IDs of the images Butler built on this machine (not reused ones): retention may remove such
+   * an image after it lost its tags (a forced rebuild moves the tag to the new image).
+   */
+  builtImageIds(): Set<string> {
+    const rows = this.guard(() =>
+      this.db
+        .prepare(
+          "SELECT DISTINCT image_id FROM builds WHERE decision IN ('miss', 'forced') AND image_id IS NOT NULL",
+        )
+        .all(),
+    ) as { image_id: string }[];
+    return new Set(rows.map((row) => row.image_id));
+  }
+
   /** Image ID → when a build last produced or reused it (for least-recently-used retention). */
   lastUsed(): Map<string, string> {
     const rows = this.guard(() => this.db.prepare('SELECT image_id, last_used FROM image_use').all()) as {

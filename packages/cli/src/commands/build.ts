@@ -7,7 +7,7 @@ import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
 import { remoteCacheMode } from '../remote-cache-setting.js';
-import { lastUsedFor, recordBuild } from '../state.js';
+import { builtByButler, lastUsedFor, recordBuild } from '../state.js';
 import { type BuildSetup, type BuildTarget, setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler build [dir | image names…] [options]
@@ -84,6 +84,7 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
             env: io.env,
             onReport: (report) => reports.push(report),
             lastUsed: () => lastUsed,
+            builtByButler: builtByButler(stateDir),
           }),
         ];
   const report = json ? undefined : createReporter(prefixed, setup.verbosity);

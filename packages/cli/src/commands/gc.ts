@@ -4,7 +4,7 @@ import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-reten
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
-import { lastUsedFor } from '../state.js';
+import { builtByButler, lastUsedFor } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -88,6 +88,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     repo: values.repo,
     registry: io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY,
     stateDir: defaultStateDir(io.env),
+    builtByButler: builtByButler(defaultStateDir(io.env)),
     policy,
     dryRun: values['dry-run'],
     lastUsed,

@@ -4,7 +4,7 @@ import { loadInventory } from '@devops-butler/plugin-retention';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
-import { openState } from '../state.js';
+import { builtByButler, openState } from '../state.js';
 import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler list [options]
@@ -26,7 +26,12 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const endpoint = requirePlainEndpoint(io.env, 'list');
-  const inventory = await loadInventory(endpoint, undefined, values.repo);
+  const inventory = await loadInventory(
+    endpoint,
+    undefined,
+    values.repo,
+    builtByButler(defaultStateDir(io.env)),
+  );
   const deployments = await deploymentsNow(endpoint, io, values.repo);
   const images = inventory
     .map((image) => ({

@@ -4,7 +4,7 @@ import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retenti
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, formatDuration, printTable } from '../output.js';
-import { openState } from '../state.js';
+import { builtByButler, openState } from '../state.js';
 import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler stats [options]
@@ -96,7 +96,7 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
   const byRepo = new Map<string, DiskUse>();
   try {
     const endpoint = requirePlainEndpoint(io.env, 'stats');
-    const inventory = await loadInventory(endpoint, undefined, repo);
+    const inventory = await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env)));
     const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
     for (const image of inventory) {
       const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0 };
