@@ -9,17 +9,18 @@ import {
   imageInfoFromInspect,
   imageMatchesTarget,
 } from '@devops-butler/core';
-import type Docker from 'dockerode';
-import { followBuild, followBuildResponse } from './build-stream.js';
 import {
   type EngineEndpoint,
   engineBuild,
   engineError,
   engineRequest,
+  followBuildResponse,
   inspectImage,
   plainEndpoint,
   unreachable,
-} from './engine-api.js';
+} from '@devops-butler/engine-client';
+import type Docker from 'dockerode';
+import { followBuild } from './build-stream.js';
 
 export interface DockerodeOptions {
   /** A ready client; by default one from DOCKER_HOST or the default socket. */
@@ -166,15 +167,3 @@ class EngineClient {
     await docker.getImage(id).tag({ repo, tag });
   }
 }
-
-export { followBuildResponse } from './build-stream.js';
-export {
-  type EngineEndpoint,
-  engineBuild,
-  engineError,
-  engineExchange,
-  engineRequest,
-  inspectImage,
-  plainEndpoint,
-  requirePlainEndpoint,
-} from './engine-api.js';

@@ -24,7 +24,9 @@ export type ButlerErrorCode =
   | 'PUSH_FAILED'
   | 'REGISTRY_REFUSED'
   | 'LOCK_TIMEOUT'
-  | 'CONTEXT_CHANGED';
+  | 'CONTEXT_CHANGED'
+  /** The engine answered, but not as asked (an unexpected status). */
+  | 'ENGINE_FAILED';
 
 export interface ButlerErrorOptions {
   cause?: unknown;

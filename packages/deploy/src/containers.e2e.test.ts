@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
+import { plainEndpoint } from '@devops-butler/engine-client';
 import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 import { createContainer, ensureNetwork, logTail, removeContainer, startContainer } from './containers.js';

@@ -1,10 +1,10 @@
+import { ButlerError } from '@devops-butler/core';
 import {
   type EngineEndpoint,
   engineError,
   engineExchange,
   engineRequest,
-} from '@devops-butler/backend-dockerode';
-import { ButlerError } from '@devops-butler/core';
+} from '@devops-butler/engine-client';
 
 /** What a deployment container is made of. */
 export interface ContainerSpec {

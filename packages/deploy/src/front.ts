@@ -4,13 +4,13 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
 import {
   type EngineEndpoint,
   engineBuild,
   followBuildResponse,
   inspectImage,
-} from '@devops-butler/backend-dockerode';
-import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
+} from '@devops-butler/engine-client';
 import {
   type ContainerSpec,
   createContainer,

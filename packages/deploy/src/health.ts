@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
+import type { EngineEndpoint } from '@devops-butler/engine-client';
 import { inspectContainer } from './containers.js';
 
 export interface HealthOptions {

@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
+import { plainEndpoint } from '@devops-butler/engine-client';
 import { StateStore } from '@devops-butler/state-store';
 import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import {
   assertRepoName,
   type BuildRequest,
@@ -17,6 +16,7 @@ import {
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
   type RetentionOptions,

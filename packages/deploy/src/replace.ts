@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
 import { ButlerError, withTargetLock } from '@devops-butler/core';
+import type { EngineEndpoint } from '@devops-butler/engine-client';
 import {
   type ContainerSpec,
   type ContainerState,

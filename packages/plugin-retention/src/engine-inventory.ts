@@ -1,5 +1,5 @@
-import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/backend-dockerode';
 import { DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
+import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/engine-client';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */

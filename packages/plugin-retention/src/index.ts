@@ -1,5 +1,5 @@
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
 import { ButlerError, type ButlerPlugin } from '@devops-butler/core';
+import { plainEndpoint } from '@devops-butler/engine-client';
 import {
   DEFAULT_MIN_AGE_MS,
   globMatcher,

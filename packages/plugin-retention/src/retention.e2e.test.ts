@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { dockerode, plainEndpoint } from '@devops-butler/backend-dockerode';
+import { dockerode } from '@devops-butler/backend-dockerode';
 import { createButler, toRequest, withTargetLock } from '@devops-butler/core';
+import { plainEndpoint } from '@devops-butler/engine-client';
 import { makeTree, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';

@@ -1,5 +1,5 @@
-import type { EngineEndpoint } from '@devops-butler/backend-dockerode';
 import { ButlerError, DEFAULT_REGISTRY, defaultStateDir, withTargetLock } from '@devops-butler/core';
+import type { EngineEndpoint } from '@devops-butler/engine-client';
 import {
   type InventoryImage,
   imageUsers,

@@ -1,5 +1,5 @@
-import { type EngineEndpoint, engineExchange } from '@devops-butler/backend-dockerode';
 import { ButlerError } from '@devops-butler/core';
+import { type EngineEndpoint, engineExchange } from '@devops-butler/engine-client';
 
 /** What the registry holds for a tag, as the engine sees it (`GET /distribution/{name}/json`). */
 export interface RemoteManifest {

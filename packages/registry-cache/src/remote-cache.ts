@@ -1,5 +1,5 @@
-import { plainEndpoint } from '@devops-butler/backend-dockerode';
 import { ButlerError, type ButlerPlugin, imageMatchesTarget } from '@devops-butler/core';
+import { plainEndpoint } from '@devops-butler/engine-client';
 import { NOT_FOUND, type RemoteManifest } from './engine-registry.js';
 import { parseRegistry } from './registry-name.js';
 import { cliTransport, engineTransport, type RegistryTransport } from './transports.js';

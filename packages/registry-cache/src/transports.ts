@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { type EngineEndpoint, engineRequest, inspectImage } from '@devops-butler/backend-dockerode';
 import {
   type EngineImageInspect,
   type ImageInfo,
   type ImageTarget,
   imageInfoFromInspect,
 } from '@devops-butler/core';
+import { type EngineEndpoint, engineRequest, inspectImage } from '@devops-butler/engine-client';
 import { credentialsFor, registryAuthHeader } from './credentials.js';
 import {
   inspectRemote,

@@ -1,10 +1,5 @@
-import {
-  engineError,
-  engineRequest,
-  inspectImage,
-  requirePlainEndpoint,
-} from '@devops-butler/backend-dockerode';
 import { assertRepoName, ButlerError, DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
+import { engineError, engineRequest, inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes } from '../output.js';
@@ -32,14 +27,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-interface Inspect {
-  Id: string;
-  RepoTags: string[] | null;
-  Size: number;
-  Created: string;
-  Config?: { Labels?: Record<string, string> | null };
-}
-
 interface HistoryEntry {
   Id: string;
   Created: number;
@@ -57,7 +44,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
     throw new UsageError('butler details takes one image name — run butler details --help');
   const reference = await resolveReference(positionals[0] as string, values.registry, configFlag(values), io);
   const endpoint = requirePlainEndpoint(io.env, 'details');
-  const image = (await inspectImage(endpoint, reference)) as Inspect | undefined;
+  const image = await inspectImage(endpoint, reference);
   if (!image) {
     throw new ButlerError('IMAGE_NOT_FOUND', `no image ${reference}`, {
       hint: 'butler list shows the images Butler built',
@@ -70,8 +57,8 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
     reference,
     id: image.Id,
     tags: image.RepoTags ?? [],
-    size: image.Size,
-    created: image.Created,
+    size: image.Size ?? 0,
+    created: image.Created ?? '',
     managed: labels[LABELS.managed] === 'true',
     contentHash: labels[LABELS.contentHash] ?? null,
     source: labels[LABELS.source] ?? null,

@@ -1,5 +1,5 @@
-import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { runRetention } from '@devops-butler/plugin-retention';
 import { setForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';

@@ -1,5 +1,5 @@
-import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';

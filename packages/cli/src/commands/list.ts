@@ -1,5 +1,5 @@
-import { type EngineEndpoint, requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir } from '@devops-butler/core';
+import { type EngineEndpoint, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { loadInventory } from '@devops-butler/plugin-retention';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';

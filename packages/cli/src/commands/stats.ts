@@ -1,5 +1,5 @@
-import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';

@@ -1,5 +1,5 @@
-import { requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { defaultStateDir, withTargetLock } from '@devops-butler/core';
+import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';

@@ -1,6 +1,6 @@
-import { engineRequest, requirePlainEndpoint } from '@devops-butler/backend-dockerode';
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
@@ -29,17 +29,8 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const { toInputManifest, diffManifests, dependenciesOf } = await import('@devops-butler/state-store');
   const current = toInputManifest(hashed.digest, hashed.inputs, dependenciesOf(hashed));
 
-  const latest = await engineRequest(
-    endpoint,
-    'GET',
-    `/images/${encodeURIComponent(hashed.target.latest)}/json`,
-  );
-  const latestDigest =
-    latest.status === 200
-      ? (latest.body as { Config?: { Labels?: Record<string, string> } }).Config?.Labels?.[
-          LABELS.contentHash
-        ]?.replace(/^sha256:/, '')
-      : undefined;
+  const latest = await inspectImage(endpoint, hashed.target.latest);
+  const latestDigest = latest?.Config?.Labels?.[LABELS.contentHash]?.replace(/^sha256:/, '');
   const store = await openState(stateDir, io);
   let against: { source: 'latest' | 'last build'; manifest: InputManifest } | undefined;
   let note: string | undefined;

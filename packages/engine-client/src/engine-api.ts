@@ -188,5 +188,5 @@ export function closedDuring(error: Error, method: string, path: string): Error 
 /** An unexpected engine answer as one error line. */
 export function engineError(status: number, body: unknown): ButlerError {
   const message = (body as { message?: string } | undefined)?.message ?? String(body);
-  return new ButlerError('PLUGIN_FAILED', `the Docker engine answered ${status}: ${message}`);
+  return new ButlerError('ENGINE_FAILED', `the Docker engine answered ${status}: ${message}`);
 }
