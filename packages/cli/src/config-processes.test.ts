@@ -55,4 +55,4 @@ test('a TypeScript config loads from a read-only checkout', async () => {
   } finally {
     await tree.remove();
   }
-});
+}, 60_000);

@@ -8,7 +8,15 @@ import type { ButlerPlugin } from './plugin.js';
 test('hooks are frozen and every one is there', () => {
   const butler = new Butler({ stateDir: '' });
   expect(Object.isFrozen(butler.hooks)).toBe(true);
-  expect(Object.keys(butler.hooks)).toEqual(['resolveContext', 'hash', 'lookup', 'build', 'tag', 'cleanup']);
+  expect(Object.keys(butler.hooks)).toEqual([
+    'resolveContext',
+    'hash',
+    'lookup',
+    'build',
+    'tag',
+    'cleanup',
+    'done',
+  ]);
 });
 
 test('an error thrown in a tap names the plugin and the hook', async () => {

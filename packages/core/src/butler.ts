@@ -6,7 +6,14 @@ import { buildLabels } from './labels.js';
 import { withTargetLock } from './lock.js';
 import { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 import { defaultStateDir } from './state-dir.js';
-import type { BuildRequest, BuildResult, HashInputs, ImageTarget, ResolvedContext } from './types.js';
+import type {
+  BuildRequest,
+  BuildResult,
+  HashedContext,
+  HashInputs,
+  ImageTarget,
+  ResolvedContext,
+} from './types.js';
 
 /** Progress events, for a CLI to print (core itself prints nothing). */
 export type ButlerEvent =
@@ -32,14 +39,6 @@ export interface RunOptions {
   onEvent?: (event: ButlerEvent) => void;
   /** Give up waiting for another process's build of the same target after this long (default: never). */
   lockTimeoutMs?: number | undefined;
-}
-
-/** What `hashContext` and `butler.hash` return. */
-export interface HashedContext {
-  context: ResolvedContext;
-  inputs: HashInputs;
-  digest: string;
-  target: ImageTarget;
 }
 
 /** A Butler instance: frozen hooks plus the plugins applied to them. */
@@ -122,7 +121,8 @@ export class Butler {
   async build(request: BuildRequest, options: RunOptions = {}): Promise<BuildResult> {
     const started = performance.now();
     const emit = options.onEvent ?? (() => undefined);
-    const { context, target, inputs } = await this.hash(request, options);
+    const hashed = await this.hash(request, options);
+    const { context, target, inputs } = hashed;
     for (const message of context.warnings) emit({ type: 'warning', message });
 
     // One engine build per target at a time: a second process waits, then finds the image.
@@ -169,7 +169,7 @@ export class Butler {
       warnings.push(message);
       emit({ type: 'warning', message });
     });
-    return {
+    const result: BuildResult = {
       outcome,
       target,
       image,
@@ -180,6 +180,13 @@ export class Butler {
       metadata: context.metadata,
       durationMs: Math.round(performance.now() - started),
     };
+    // Recording (the state store's plugin) must never fail a build that succeeded.
+    await this.hooks.done.promise({ result, hashed }).catch((error: unknown) => {
+      const message = `the build was not recorded: ${(error as Error).message}`;
+      warnings.push(message);
+      emit({ type: 'warning', message });
+    });
+    return result;
   }
 }
 

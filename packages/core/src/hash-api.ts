@@ -1,7 +1,7 @@
-import { Butler, type HashedContext } from './butler.js';
+import { Butler } from './butler.js';
 import { DEFAULT_REGISTRY } from './image-name.js';
 import type { PluginOption } from './plugin.js';
-import type { BuildRequest, HashInputs } from './types.js';
+import type { BuildRequest, HashedContext, HashInputs } from './types.js';
 
 export interface HashContextOptions {
   context: string;

@@ -3,6 +3,7 @@ import { ButlerError } from './errors.js';
 import type {
   BuildJob,
   CleanupJob,
+  DoneJob,
   HashInputs,
   ImageInfo,
   ImageTarget,
@@ -27,6 +28,8 @@ export interface ButlerHooks {
   readonly tag: AsyncSeriesHook<[TagJob]>;
   /** Run after a successful build or reuse: retention. */
   readonly cleanup: AsyncSeriesHook<[CleanupJob]>;
+  /** The build is over and this is its result: record it (webpack's `done`). A failing tap is a warning. */
+  readonly done: AsyncSeriesHook<[DoneJob]>;
 }
 
 type AnyHook = { intercept(interceptor: { register?: (tap: never) => unknown }): void };
@@ -40,6 +43,7 @@ export function createHooks(): ButlerHooks {
     build: new AsyncSeriesBailHook(['job']),
     tag: new AsyncSeriesHook(['job']),
     cleanup: new AsyncSeriesHook(['job']),
+    done: new AsyncSeriesHook(['job']),
   };
   for (const [hookName, hook] of Object.entries(hooks)) {
     (hook as AnyHook).intercept({ register: ((tap: Tap) => attributeErrors(tap, hookName)) as never });

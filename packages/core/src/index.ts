@@ -3,7 +3,6 @@ export {
   type ButlerEvent,
   type ButlerOptions,
   createButler,
-  type HashedContext,
   type RunOptions,
 } from './butler.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';

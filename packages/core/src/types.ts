@@ -112,6 +112,20 @@ export interface CleanupJob {
   image: ImageInfo;
 }
 
+/** What the `done` hook gets: the result, and every input that went into its hash. */
+export interface DoneJob {
+  result: BuildResult;
+  hashed: HashedContext;
+}
+
+/** What `hashContext` and `butler.hash` return: the context, every hash input, the digest and the target. */
+export interface HashedContext {
+  context: ResolvedContext;
+  inputs: HashInputs;
+  digest: string;
+  target: ImageTarget;
+}
+
 export type BuildOutcome = 'reused' | 'built' | 'forced';
 
 export interface BuildResult {

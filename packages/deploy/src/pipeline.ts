@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runBuild } from '@devops-butler/build-image';
 import {
   assertRepoName,
   type BuildRequest,
@@ -7,10 +8,8 @@ import {
   ButlerError,
   type ButlerEvent,
   configFileIn,
-  createButler,
   DEFAULT_REGISTRY,
   defaultStateDir,
-  type HashedContext,
   LABELS,
   type PluginOption,
   toRequest,
@@ -24,19 +23,22 @@ import {
   runRetention,
 } from '@devops-butler/plugin-retention';
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
-import { builtImageIdsIn } from '@devops-butler/state-store';
+import { builtImageIdsIn, lastUsedIn } from '@devops-butler/state-store';
 import { checkout } from './checkout.js';
 import type { ContainerSpec } from './containers.js';
 import { type DeploySource, parseSource } from './git-source.js';
 import type { HealthOptions } from './health.js';
-import { recordDeploy, recordDeployBuild } from './records.js';
+import { recordDeploy } from './records.js';
 import { deploymentLock, type ReplaceResult, replaceContainer } from './replace.js';
 
 export const DEFAULT_NETWORK = 'devops-butler-net';
 
 /** What a trusted repository config may set for its deploy build. */
 export interface RepositoryConfig {
+  backend?: 'dockerode' | 'docker-cli' | undefined;
+  /** Plugins after the defaults (a default's name replaces it), as in a butler config. */
   plugins?: PluginOption[] | undefined;
+  replaceDefaultPlugins?: boolean | undefined;
   dockerfile?: string | undefined;
   buildArgs?: Record<string, string> | undefined;
   target?: string | undefined;
@@ -180,6 +182,8 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
           registry: build.target.registry,
           stateDir,
           builtByButler: () => builtImageIdsIn(stateDir),
+          // Least recently used first, as after `butler build` (read only when a size limit needs it).
+          lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),
           policy: {
             ...createRetentionPolicy(retention, { env }),
             // The image it runs now and the one it ran a moment ago: the way back stays.
@@ -241,19 +245,25 @@ async function fetchAndBuild(
       },
     );
   }
-  const shared =
-    request.registry !== DEFAULT_REGISTRY && options.remoteCache !== false
-      ? [(await import('@devops-butler/registry-cache')).remoteCache({ env, ...options.remoteCache })]
-      : [];
-  const plugins = [...(repoConfig.plugins ?? options.plugins ?? (await defaultBuildPlugins())), ...shared];
-  let hashed: HashedContext | undefined;
-  const build = await createButler({ plugins, stateDir }).build(request, {
-    onEvent: (event) => {
-      if (event.type === 'hashed') hashed = event.hashed;
-      options.onBuildEvent?.(event);
-    },
+  // The product build `butler build` runs: force rules (--force, BUTLER_FORCE_REBUILD, a
+  // force-rebuild marker), the shared cache, the record. Retention waits until after the swap.
+  const remote = options.remoteCache;
+  // A trusted config's plugins come after the defaults (as in `butler build`); the caller's
+  // `plugins` option is a whole set.
+  const trusted = repoConfig.plugins !== undefined || repoConfig.replaceDefaultPlugins !== undefined;
+  const build = await runBuild(request, {
+    backend: repoConfig.backend,
+    plugins: trusted ? repoConfig.plugins : options.plugins,
+    replaceDefaultPlugins: trusted ? repoConfig.replaceDefaultPlugins : options.plugins !== undefined,
+    retention: false,
+    remoteCacheFlag: remote === false ? 'off' : remote?.mode,
+    requirePush: remote ? remote.requirePush : undefined,
+    onRemoteMessage: remote ? remote.onMessage : undefined,
+    forceRebuild: options.force,
+    env,
+    stateDir,
+    onEvent: options.onBuildEvent,
   });
-  recordDeployBuild(stateDir, build, hashed, step);
   options.onBuilt?.(build);
   return { build, commit, retention: repoConfig.retention };
 }
@@ -274,11 +284,6 @@ async function repositoryConfig(
     `⚠️ Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
   );
   return {};
-}
-
-async function defaultBuildPlugins(): Promise<PluginOption[]> {
-  const { defaultPlugins } = await import('@devops-butler/default-plugins');
-  return defaultPlugins();
 }
 
 /** Docker's container name grammar; the front and candidate names add a suffix to it. */

@@ -1,5 +1,4 @@
-import type { BuildResult, HashedContext } from '@devops-butler/core';
-import { type DeploymentRecord, recordBuildResult, StateStore } from '@devops-butler/state-store';
+import { type DeploymentRecord, StateStore } from '@devops-butler/state-store';
 
 /**
  * Writes to the state store. The store feeds stats, why and list; it never fails a deploy — a
@@ -19,16 +18,6 @@ function withStore(
   } finally {
     store?.close();
   }
-}
-
-/** The deploy's build decision, counted by `butler stats` like any build. */
-export function recordDeployBuild(
-  stateDir: string,
-  result: BuildResult,
-  hashed: HashedContext | undefined,
-  warn: (message: string) => void,
-): void {
-  withStore(stateDir, warn, (store) => recordBuildResult(store, result, hashed));
 }
 
 export function recordDeploy(

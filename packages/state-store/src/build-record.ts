@@ -39,13 +39,23 @@ export function recordBuildResult(
  * IDs of the images Butler built with this state folder, for retention; empty when the store
  * cannot be read (then retention leaves untagged images alone, which is the safe side).
  */
-export async function builtImageIdsIn(stateDir: string): Promise<ReadonlySet<string>> {
+export function builtImageIdsIn(stateDir: string): Promise<ReadonlySet<string>> {
+  return readStore(stateDir, (store) => store.builtImageIds(), new Set<string>());
+}
+
+/** Image ID → when a build last produced or reused it, for least-recently-used retention; empty when unreadable. */
+export function lastUsedIn(stateDir: string): Promise<ReadonlyMap<string, string>> {
+  return readStore(stateDir, (store) => store.lastUsed(), new Map<string, string>());
+}
+
+/** One read of the store; `fallback` when it cannot be opened or read (a read never fails a command). */
+async function readStore<T>(stateDir: string, read: (store: StateStore) => T, fallback: T): Promise<T> {
   let store: StateStore | undefined;
   try {
     store = StateStore.open(stateDir);
-    return store.builtImageIds();
+    return read(store);
   } catch {
-    return new Set();
+    return fallback;
   } finally {
     store?.close();
   }

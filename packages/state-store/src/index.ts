@@ -1,7 +1,8 @@
-export { builtImageIdsIn, dependenciesOf, recordBuildResult } from './build-record.js';
+export { builtImageIdsIn, dependenciesOf, lastUsedIn, recordBuildResult } from './build-record.js';
 export { diffLines, diffManifests, type InputDiff, type ValueChange } from './input-diff.js';
 export { type InputManifest, toInputManifest } from './input-manifest.js';
 export { MIGRATIONS } from './migrations.js';
+export { recordBuilds } from './record-builds.js';
 export {
   type BuildRecord,
   type Decision,

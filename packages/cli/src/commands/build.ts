@@ -1,13 +1,8 @@
-import { createButler, defaultStateDir, formatError, type HashedContext } from '@devops-butler/core';
-import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
-import { type RetentionReport, retention } from '@devops-butler/plugin-retention';
-import type { RemoteCacheMessage } from '@devops-butler/registry-cache';
+import { runBuild } from '@devops-butler/build-image';
+import { defaultStateDir, formatError } from '@devops-butler/core';
 import { buildDependencies, runInOrder } from '../build-order.js';
-import { clearForceMarker, hasForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
-import { remoteCacheMode } from '../remote-cache-setting.js';
-import { builtByButler, lastUsedFor, recordBuild } from '../state.js';
 import { type BuildSetup, type BuildTarget, setUpBuild } from './build-setup.js';
 
 const HELP = `Usage: butler build [dir | image names…] [options]
@@ -66,82 +61,42 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
   return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-/** One image: build or reuse, record the decision, print (unless --json), clean up. */
+/** One image: build or reuse (the product build records and cleans up), print unless --json. */
 async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefix: string) {
   const { config, json, noCleanup } = setup;
-  const request = target.request;
   const prefixed = prefix ? withPrefix(io, prefix) : io;
-  // Retention's report is printed after the build's own lines, not in the middle of them.
-  const reports: RetentionReport[] = [];
-  const stateDir = defaultStateDir(io.env);
-  const lastUsed = await lastUsedFor(config.retention, stateDir, io);
-  const cleanup =
-    noCleanup || config.retention?.auto === false
-      ? []
-      : [
-          retention({
-            ...config.retention,
-            env: io.env,
-            onReport: (report) => reports.push(report),
-            lastUsed: () => lastUsed,
-            builtByButler: builtByButler(stateDir),
-          }),
-        ];
   const report = json ? undefined : createReporter(prefixed, setup.verbosity);
-  const remote: RemoteCacheMessage[] = [];
-  const remoteMode = remoteCacheMode(request.registry, setup.remoteCacheFlag, io.env, config.remoteCache);
-  const shared = remoteMode
-    ? [
-        (await import('@devops-butler/registry-cache')).remoteCache({
-          mode: remoteMode,
-          requirePush: setup.requirePush,
-          via: config.backend === 'docker-cli' ? 'docker-cli' : 'engine',
-          env: io.env,
-          onMessage: (message) => {
-            remote.push(message);
-            if (json) return;
-            if (message.level === 'warning') report?.({ type: 'warning', message: message.text });
-            else if (setup.verbosity !== 'quiet') {
-              report?.finish();
-              prefixed.stdout.write(`${message.text}\n`);
-            }
-          },
-        }),
-      ]
-    : [];
-  const plugins = withConfigPlugins(
-    config.replaceDefaultPlugins ? [] : [...(await defaultPlugins(config.backend)), ...shared, ...cleanup],
-    config,
-  );
-  const forced = await hasForceMarker(stateDir, request.repo);
-  const butler = createButler({ plugins, stateDir });
-  let hashed: HashedContext | undefined;
-  const result = await butler
-    .build(
-      { ...request, force: request.force || forced },
-      {
-        onEvent: (event) => {
-          if (event.type === 'hashed') hashed = event.hashed;
-          // Waiting is said even with --json (on stderr): a silent wait looks like a hang.
-          if (event.type === 'waiting' && !report) prefixed.stderr.write(`⏳ ${event.message}\n`);
-          report?.(event);
-        },
-        lockTimeoutMs: setup.lockTimeoutMs,
-      },
-    )
-    .finally(() => report?.finish());
-  if (forced) await clearForceMarker(stateDir, request.repo);
-  await recordBuild(stateDir, prefixed, result, hashed);
+  const result = await runBuild(target.request, {
+    backend: config.backend,
+    plugins: config.plugins,
+    replaceDefaultPlugins: config.replaceDefaultPlugins,
+    retention: noCleanup ? false : config.retention,
+    remoteCache: config.remoteCache,
+    remoteCacheFlag: setup.remoteCacheFlag,
+    requirePush: setup.requirePush,
+    env: io.env,
+    stateDir: defaultStateDir(io.env),
+    lockTimeoutMs: setup.lockTimeoutMs,
+    onEvent: (event) => {
+      // Waiting is said even with --json (on stderr): a silent wait looks like a hang.
+      if (event.type === 'waiting' && !report) prefixed.stderr.write(`⏳ ${event.message}\n`);
+      report?.(event);
+    },
+    onRemoteMessage: (message) => {
+      if (json) return;
+      if (message.level === 'warning') report?.({ type: 'warning', message: message.text });
+      else if (setup.verbosity !== 'quiet') {
+        report?.finish();
+        prefixed.stdout.write(`${message.text}\n`);
+      }
+    },
+  }).finally(() => report?.finish());
   if (!json) {
     printBuildResult(result, prefixed, setup.verbosity);
-    if (setup.verbosity !== 'quiet')
-      for (const cleanupReport of reports) printCleanup(cleanupReport, prefixed);
+    // Retention's report comes after the build's own lines, not in the middle of them.
+    if (setup.verbosity !== 'quiet' && result.cleanup) printCleanup(result.cleanup, prefixed);
   }
-  return {
-    ...result,
-    ...(remoteMode ? { remoteCache: { mode: remoteMode, messages: remote } } : {}),
-    cleanup: reports[0],
-  };
+  return result;
 }
 
 /** Writes every line of stdout and stderr with a prefix (`[api] `), for builds running side by side. */

@@ -1,10 +1,10 @@
+import { remoteCacheMode } from '@devops-butler/build-image';
 import { DEFAULT_REGISTRY, parseDuration } from '@devops-butler/core';
-import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { defaultPlugins } from '@devops-butler/default-plugins';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
-import { remoteCacheMode } from '../remote-cache-setting.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -184,7 +184,9 @@ function parseTimeout(text: string): number {
 async function trustedConfig(dir: string, file: string, io: CliIo): Promise<RepositoryConfig> {
   const { config } = await loadConfig(dir, { command: 'deploy', env: io.env }, file);
   return {
-    plugins: withConfigPlugins(await defaultPlugins(config.backend), config),
+    backend: config.backend,
+    plugins: config.plugins,
+    replaceDefaultPlugins: config.replaceDefaultPlugins,
     dockerfile: config.dockerfile,
     buildArgs: config.buildArgs,
     target: config.target,

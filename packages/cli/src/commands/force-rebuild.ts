@@ -1,7 +1,7 @@
+import { setForceMarker } from '@devops-butler/build-image';
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { runRetention } from '@devops-butler/plugin-retention';
-import { setForceMarker } from '../force-marker.js';
 import { type CliIo, EXIT } from '../io.js';
 import { printRetentionReport } from '../output.js';
 import { UsageError } from '../usage-error.js';

@@ -4,7 +4,7 @@ import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-reten
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
-import { builtByButler, lastUsedFor } from '../state.js';
+import { builtByButler } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -83,7 +83,10 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (values.registry !== undefined) throw new UsageError('--registry is for --remote');
   const endpoint = requirePlainEndpoint(io.env, 'gc');
-  const lastUsed = await lastUsedFor(config.retention, defaultStateDir(io.env), io);
+  const lastUsed =
+    config.retention?.maxSize === undefined
+      ? undefined
+      : await (await import('@devops-butler/state-store')).lastUsedIn(defaultStateDir(io.env));
   const report = await runRetention(endpoint, {
     repo: values.repo,
     registry: io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY,

@@ -1,7 +1,8 @@
-import { DEFAULT_REGISTRY } from '@devops-butler/core';
+import { ButlerError, DEFAULT_REGISTRY } from '@devops-butler/core';
 import type { RemoteCacheMode } from '@devops-butler/registry-cache';
-import type { ButlerConfig } from './config.js';
-import { UsageError } from './usage-error.js';
+
+/** How a config or a caller asks for the shared cache. */
+export type RemoteCacheSetting = boolean | 'pull' | 'push' | undefined;
 
 /**
  * Whether (and which way) a build shares its cache through the registry: `--remote-cache` over
@@ -11,13 +12,14 @@ export function remoteCacheMode(
   registry: string,
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
-  config: ButlerConfig['remoteCache'],
+  config: RemoteCacheSetting,
 ): RemoteCacheMode | undefined {
   const raw = flag ?? env.BUTLER_REMOTE_CACHE ?? (config === undefined ? undefined : String(config));
   const wanted = raw === undefined ? (registry === DEFAULT_REGISTRY ? 'off' : 'both') : normalise(raw);
   if (wanted === 'off') return undefined;
   if (registry === DEFAULT_REGISTRY) {
-    throw new UsageError(
+    throw new ButlerError(
+      'CONFIG_INVALID',
       'a remote cache needs a registry: set registry (or --registry, BUTLER_REGISTRY) to host[:port]/namespace',
     );
   }
@@ -36,6 +38,6 @@ function normalise(value: string): RemoteCacheMode | 'off' {
     case 'push':
       return value;
     default:
-      throw new UsageError(`remote cache "${value}" must be one of both, pull, push, off`);
+      throw new ButlerError('CONFIG_INVALID', `remote cache "${value}" must be one of both, pull, push, off`);
   }
 }

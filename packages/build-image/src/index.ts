@@ -1,0 +1,10 @@
+export { type BuildImageOptions, buildImage } from './build-image.js';
+export { clearForceMarker, hasForceMarker, setForceMarker } from './force-marker.js';
+export { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
+export {
+  type BuildSettings,
+  forcedByEnvironment,
+  type RunBuildResult,
+  retentionPlugin,
+  runBuild,
+} from './run-build.js';

@@ -1,0 +1,127 @@
+import {
+  type BuildRequest,
+  type BuildResult,
+  type ButlerEvent,
+  createButler,
+  defaultStateDir,
+  type PluginOption,
+} from '@devops-butler/core';
+import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
+import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
+import { builtImageIdsIn, lastUsedIn, recordBuilds } from '@devops-butler/state-store';
+import { clearForceMarker, hasForceMarker } from './force-marker.js';
+import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
+
+/** How a build is assembled around its request: the same for `butler build`, `butler deploy` and library callers. */
+export interface BuildSettings {
+  /** Which backend the default plugin set uses (default `dockerode`). */
+  backend?: 'dockerode' | 'docker-cli' | undefined;
+  /** Plugins after the defaults; one with a default's name replaces it. */
+  plugins?: readonly PluginOption[] | undefined;
+  /** Only `plugins`, no defaults (then include a backend yourself). */
+  replaceDefaultPlugins?: boolean | undefined;
+  /** Retention after the build; `false` for none (a deploy runs its own once the swap is done). */
+  retention?: RetentionOptions | false | undefined;
+  /** The config's `remoteCache`; `remoteCacheFlag` (`--remote-cache`) and BUTLER_REMOTE_CACHE beat it. */
+  remoteCache?: RemoteCacheSetting;
+  remoteCacheFlag?: string | undefined;
+  /** A failed push fails the build. */
+  requirePush?: boolean | undefined;
+  /** Build even when the image exists (also BUTLER_FORCE_REBUILD, and a `butler force-rebuild` marker). */
+  forceRebuild?: boolean | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Locks, stat cache and the state store (default: the XDG state folder). */
+  stateDir?: string | undefined;
+  lockTimeoutMs?: number | undefined;
+  onEvent?: ((event: ButlerEvent) => void) | undefined;
+  onRetentionReport?: ((report: RetentionReport) => void) | undefined;
+  onRemoteMessage?: ((message: RemoteCacheMessage) => void) | undefined;
+}
+
+export interface RunBuildResult extends BuildResult {
+  /** Retention's report, when it ran. */
+  cleanup?: RetentionReport | undefined;
+  /** The shared cache's mode and messages, when a registry cache took part. */
+  remoteCache?: { mode: RemoteCacheMode; messages: RemoteCacheMessage[] } | undefined;
+}
+
+/**
+ * One product build: the default plugins and the caller's, the shared cache where a registry is
+ * set, the force rules, retention of the repository afterwards, and the record in the state store
+ * (on Butler's `done` hook). `butler build`, `butler deploy` and `buildImage` all run this.
+ */
+export async function runBuild(request: BuildRequest, settings: BuildSettings = {}): Promise<RunBuildResult> {
+  const env = settings.env ?? process.env;
+  const stateDir = settings.stateDir ?? defaultStateDir(env);
+  const reports: RetentionReport[] = [];
+  const messages: RemoteCacheMessage[] = [];
+  const mode = remoteCacheMode(request.registry, settings.remoteCacheFlag, env, settings.remoteCache);
+  const shared = mode
+    ? [
+        (await import('@devops-butler/registry-cache')).remoteCache({
+          mode,
+          requirePush: settings.requirePush,
+          via: settings.backend === 'docker-cli' ? 'docker-cli' : 'engine',
+          env,
+          onMessage: (message) => {
+            messages.push(message);
+            settings.onRemoteMessage?.(message);
+          },
+        }),
+      ]
+    : [];
+  const cleanup =
+    settings.retention === false || settings.retention?.auto === false
+      ? []
+      : [
+          await retentionPlugin(settings.retention ?? {}, stateDir, env, (report) => {
+            reports.push(report);
+            settings.onRetentionReport?.(report);
+          }),
+        ];
+  const defaults = settings.replaceDefaultPlugins
+    ? []
+    : [...(await defaultPlugins(settings.backend)), ...shared, ...cleanup];
+  const plugins = [
+    ...withConfigPlugins(defaults, settings),
+    recordBuilds({
+      stateDir,
+      onWarning: (message) => settings.onEvent?.({ type: 'warning', message }),
+    }),
+  ];
+  const marked = await hasForceMarker(stateDir, request.repo);
+  const force = request.force || settings.forceRebuild === true || forcedByEnvironment(env) || marked;
+  const result = await createButler({ plugins, stateDir }).build(
+    { ...request, force },
+    { onEvent: settings.onEvent, lockTimeoutMs: settings.lockTimeoutMs },
+  );
+  if (marked) await clearForceMarker(stateDir, request.repo);
+  return {
+    ...result,
+    ...(mode ? { remoteCache: { mode, messages } } : {}),
+    cleanup: reports[0],
+  };
+}
+
+/** BUTLER_FORCE_REBUILD=true (or 1): every build is forced, as in the original tool. */
+export function forcedByEnvironment(env: NodeJS.ProcessEnv): boolean {
+  return env.BUTLER_FORCE_REBUILD === 'true' || env.BUTLER_FORCE_REBUILD === '1';
+}
+
+/** Retention as every product build runs it: last use (read only when a size limit needs it) and what Butler built here. */
+export async function retentionPlugin(
+  options: RetentionOptions,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+  onReport: (report: RetentionReport) => void,
+): Promise<PluginOption> {
+  const lastUsed = options.maxSize === undefined ? undefined : await lastUsedIn(stateDir);
+  return retention({
+    ...options,
+    env,
+    onReport,
+    lastUsed: () => lastUsed,
+    builtByButler: () => builtImageIdsIn(stateDir),
+  });
+}
