@@ -36,7 +36,6 @@ export interface BuildSettings {
   lockTimeoutMs?: number | undefined;
   onEvent?: ((event: ButlerEvent) => void) | undefined;
   onRetentionReport?: ((report: RetentionReport) => void) | undefined;
-  onRemoteMessage?: ((message: RemoteCacheMessage) => void) | undefined;
 }
 
 export interface RunBuildResult extends BuildResult {
@@ -64,10 +63,6 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
           requirePush: settings.requirePush,
           via: settings.backend === 'docker-cli' ? 'docker-cli' : 'engine',
           env,
-          onMessage: (message) => {
-            messages.push(message);
-            settings.onRemoteMessage?.(message);
-          },
         }),
       ]
     : [];
@@ -92,9 +87,15 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   ];
   const marked = await hasForceMarker(stateDir, request.repo);
   const force = request.force || settings.forceRebuild === true || forcedByEnvironment(env) || marked;
+  const onEvent = (event: ButlerEvent) => {
+    if (event.type === 'log' && event.entry.plugin === 'butler:remote-cache') {
+      messages.push({ level: event.entry.level === 'warn' ? 'warning' : 'info', text: event.entry.message });
+    }
+    settings.onEvent?.(event);
+  };
   const result = await createButler({ plugins, stateDir }).build(
     { ...request, force },
-    { onEvent: settings.onEvent, lockTimeoutMs: settings.lockTimeoutMs },
+    { onEvent, lockTimeoutMs: settings.lockTimeoutMs },
   );
   if (marked) await clearForceMarker(stateDir, request.repo);
   return {

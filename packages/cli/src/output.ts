@@ -1,4 +1,4 @@
-import type { BuildResult, ButlerEvent, DependencySummary } from '@devops-butler/core';
+import type { BuildResult, ButlerEvent, DependencySummary, LogEntry } from '@devops-butler/core';
 import type { RetentionReport } from '@devops-butler/plugin-retention';
 import type { RemoteEntry, RemoteRetentionReport } from '@devops-butler/registry-cache';
 import type { CliIo } from './io.js';
@@ -27,6 +27,13 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
   const out = (line: string) => {
     finish();
     if (verbosity !== 'quiet') io.stdout.write(`${line}\n`);
+  };
+  /** A plugin's message: warnings always (stderr), info in normal output, debug with --verbose. */
+  const printLog = (entry: LogEntry) => {
+    if (entry.level === 'warn') {
+      finish();
+      io.stderr.write(`⚠️ ${entry.message}\n`);
+    } else if (entry.level === 'info' || verbosity === 'verbose') out(entry.message);
   };
   const reporter = (event: ButlerEvent) => {
     switch (event.type) {
@@ -64,6 +71,8 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
       case 'waiting':
         finish();
         return io.stderr.write(`⏳ ${event.message}\n`);
+      case 'log':
+        return printLog(event.entry);
       case 'hashed':
         return;
     }

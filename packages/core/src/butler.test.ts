@@ -107,3 +107,41 @@ test('a cleanup that fails after the image is built and tagged is a warning, not
     await tree.remove();
   }
 });
+
+test('a plugin speaks through its logger: the run hears log events, and its warnings are in the result', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const image = { id: 'sha256:1', reference: 'r', size: 1, created: '', labels: {} };
+  const chatty: ButlerPlugin = {
+    name: 'acme:chatty',
+    apply(butler) {
+      const log = butler.getLogger('acme:chatty');
+      butler.hooks.lookup.tapPromise('acme:chatty', async () => {
+        log.info('looked in the attic', { rooms: 1 });
+        log.warn('the attic is damp');
+        return image;
+      });
+      butler.hooks.tag.tapPromise('acme:chatty', async () => undefined);
+    },
+  };
+  try {
+    const heard: unknown[] = [];
+    const result = await new Butler({ plugins: [chatty], stateDir: '' }).build(
+      toRequest({ context: tree.dir }),
+      {
+        onEvent: (event) => event.type === 'log' && heard.push(event.entry),
+      },
+    );
+    expect(heard).toEqual([
+      { level: 'info', plugin: 'acme:chatty', message: 'looked in the attic', data: { rooms: 1 } },
+      { level: 'warn', plugin: 'acme:chatty', message: 'the attic is damp' },
+    ]);
+    expect(result.warnings).toEqual(['the attic is damp']);
+    // Without a listener nothing is printed anywhere, and the warning is still in the result.
+    const quiet = await new Butler({ plugins: [chatty], stateDir: '' }).build(
+      toRequest({ context: tree.dir }),
+    );
+    expect(quiet.warnings).toEqual(['the attic is damp']);
+  } finally {
+    await tree.remove();
+  }
+});

@@ -4,6 +4,7 @@ import { computeDigest, digestFileInputs } from './hash-context.js';
 import { type ButlerHooks, createHooks } from './hooks.js';
 import { buildLabels } from './labels.js';
 import { withTargetLock } from './lock.js';
+import { createLogger, type LogEntry, type Logger } from './logger.js';
 import { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 import { defaultStateDir } from './state-dir.js';
 import type {
@@ -27,7 +28,9 @@ export type ButlerEvent =
   | { type: 'build-output'; line: string }
   | { type: 'warning'; message: string }
   /** Another process holds the build lock of this target (said once, then every 30 s). */
-  | { type: 'waiting'; message: string };
+  | { type: 'waiting'; message: string }
+  /** A plugin's message (its logger: `butler.getLogger(name)`). */
+  | { type: 'log'; entry: LogEntry };
 
 export interface ButlerOptions {
   plugins?: readonly PluginOption[];
@@ -46,6 +49,8 @@ export class Butler {
   readonly hooks: ButlerHooks = createHooks();
   readonly plugins: readonly ButlerPlugin[];
   readonly stateDir: string;
+  /** Who hears plugin messages now: the event handlers of the runs in progress. */
+  private readonly listeners = new Map<(event: ButlerEvent) => void, number>();
 
   constructor(options: ButlerOptions = {}) {
     this.stateDir = options.stateDir ?? defaultStateDir();
@@ -62,8 +67,38 @@ export class Butler {
     }
   }
 
+  /**
+   * The logger a plugin writes its messages to: they reach the run in progress as `log` events
+   * (and its warnings the result's `warnings`). Core and plugins never print.
+   */
+  getLogger(plugin: string): Logger {
+    return createLogger(plugin, (entry) => {
+      for (const listener of this.listeners.keys()) listener({ type: 'log', entry });
+    });
+  }
+
+  /** Runs `fn` with `onEvent` hearing plugin messages (nested runs count once). */
+  private async listening<T>(
+    onEvent: ((event: ButlerEvent) => void) | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    if (!onEvent) return fn();
+    this.listeners.set(onEvent, (this.listeners.get(onEvent) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const left = (this.listeners.get(onEvent) ?? 1) - 1;
+      if (left > 0) this.listeners.set(onEvent, left);
+      else this.listeners.delete(onEvent);
+    }
+  }
+
   /** Resolves the context and computes the content hash, without building anything. */
   async hash(request: BuildRequest, options: RunOptions = {}): Promise<HashedContext> {
+    return this.listening(options.onEvent, () => this.hashOnce(request, options));
+  }
+
+  private async hashOnce(request: BuildRequest, options: RunOptions): Promise<HashedContext> {
     options.onEvent?.({ type: 'hashing' });
     const collected = await collectInputs({
       context: request.context,
@@ -119,9 +154,23 @@ export class Butler {
 
   /** Reuses the image for the current inputs when it exists, builds it when not, tags, cleans up. */
   async build(request: BuildRequest, options: RunOptions = {}): Promise<BuildResult> {
+    // A plugin's warnings belong to the result too: a library caller without a handler sees them.
+    const pluginWarnings: string[] = [];
+    const onEvent = (event: ButlerEvent) => {
+      if (event.type === 'log' && event.entry.level === 'warn') pluginWarnings.push(event.entry.message);
+      options.onEvent?.(event);
+    };
+    return this.listening(onEvent, () => this.buildOnce(request, { ...options, onEvent }, pluginWarnings));
+  }
+
+  private async buildOnce(
+    request: BuildRequest,
+    options: RunOptions,
+    pluginWarnings: string[],
+  ): Promise<BuildResult> {
     const started = performance.now();
     const emit = options.onEvent ?? (() => undefined);
-    const hashed = await this.hash(request, options);
+    const hashed = await this.hashOnce(request, options);
     const { context, target, inputs } = hashed;
     for (const message of context.warnings) emit({ type: 'warning', message });
 
@@ -163,7 +212,9 @@ export class Butler {
 
     // The image is built and tagged: a cleanup that fails (an engine restarting, say) costs disk
     // space, not the build.
-    const warnings = [...context.warnings];
+    // One list, still filled by plugins that log after this point (cleanup, done).
+    const warnings = pluginWarnings;
+    warnings.unshift(...context.warnings);
     await this.hooks.cleanup.promise({ image, target }).catch((error: unknown) => {
       const message = `cleanup after the build failed: ${(error as Error).message}; run butler gc later`;
       warnings.push(message);

@@ -30,6 +30,7 @@ export { assertRegistryName, assertRepoName, DEFAULT_REGISTRY, repoNameFrom } fr
 export { withLabelInstruction } from './label-instruction.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
 export { withTargetLock } from './lock.js';
+export { createLogger, type LogEntry, type Logger, type LogLevel } from './logger.js';
 export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
 export {
   createManifestPlugin,

@@ -81,7 +81,10 @@ function ask(on = port): Promise<string> {
 test('first deploy runs the app on its 127.0.0.1 port; the same commit again reuses the image and keeps the container', async () => {
   const sha = await git(fx.tree.dir, 'rev-parse', 'HEAD');
   const steps: string[] = [];
-  const first = await runPipeline(url(), options({ onStep: (line) => steps.push(line) }));
+  const first = await runPipeline(
+    url(),
+    options({ onLog: (entry) => steps.push(`${entry.level}: ${entry.message}`) }),
+  );
   expect(first).toMatchObject({ name: fx.repo, repo: fx.repo, commit: sha, outcome: 'deployed' });
   expect(first.build.outcome).toBe('built');
   expect(await ask()).toBe('hello v1');
@@ -106,7 +109,7 @@ test('first deploy runs the app on its 127.0.0.1 port; the same commit again reu
     'org.opencontainers.image.revision': sha,
     'org.opencontainers.image.source': url(),
   });
-  expect(steps).toContain(`📌 Commit ${sha}`);
+  expect(steps).toContain(`info: 📌 Commit ${sha}`);
 
   const again = await runPipeline(url(), options());
   expect(again.build.outcome).toBe('reused');
@@ -223,10 +226,10 @@ test("a repository's config is not run unless trusted, and a taken port is one c
     'butler.config.mjs': `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'yes');\nexport default {};\n`,
   });
   const steps: string[] = [];
-  await runPipeline(url(), options({ onStep: (line) => steps.push(line) }));
+  await runPipeline(url(), options({ onLog: (entry) => steps.push(`${entry.level}: ${entry.message}`) }));
   expect(existsSync(marker)).toBe(false);
   expect(steps).toContain(
-    "⚠️ Not running the repository's butler.config.mjs (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it",
+    "warn: Not running the repository's butler.config.mjs (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it",
   );
 
   const other = `${fx.repo}-b`;
@@ -243,7 +246,7 @@ test('a local folder deploys as it is, uncommitted changes included, and says so
   const steps: string[] = [];
   const result = await runPipeline(
     fx.tree.dir,
-    options({ repo: fx.repo, onStep: (line) => steps.push(line) }),
+    options({ repo: fx.repo, onLog: (entry) => steps.push(`${entry.level}: ${entry.message}`) }),
   );
   const head = await git(fx.tree.dir, 'rev-parse', 'HEAD');
   expect(result).toMatchObject({
@@ -255,7 +258,7 @@ test('a local folder deploys as it is, uncommitted changes included, and says so
   });
   expect(await ask()).toBe('hello from the working tree');
   expect(steps).toContain(
-    `⚠️ ${fx.tree.dir} has uncommitted changes: they are built, and the revision label names ${head.slice(0, 12)}`,
+    `warn: ${fx.tree.dir} has uncommitted changes: they are built, and the revision label names ${head.slice(0, 12)}`,
   );
 });
 

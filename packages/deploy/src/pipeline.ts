@@ -8,9 +8,12 @@ import {
   ButlerError,
   type ButlerEvent,
   configFileIn,
+  createLogger,
   DEFAULT_REGISTRY,
   defaultStateDir,
   LABELS,
+  type LogEntry,
+  type Logger,
   type PluginOption,
   toRequest,
   withTargetLock,
@@ -84,8 +87,8 @@ export interface DeployOptions {
   onBuildEvent?: ((event: ButlerEvent) => void) | undefined;
   /** Called once the image is built or reused, before the container is replaced. */
   onBuilt?: ((result: BuildResult) => void) | undefined;
-  /** One line per deploy step. */
-  onStep?: ((message: string) => void) | undefined;
+  /** The deploy's messages, one per step (`info`) and what went wrong on the way (`warn`). */
+  onLog?: ((entry: LogEntry) => void) | undefined;
 }
 
 export interface DeployResult {
@@ -109,7 +112,8 @@ export interface DeployResult {
  */
 export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
   const env = options.processEnv ?? process.env;
-  const step = options.onStep ?? (() => undefined);
+  const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
+  const step = (message: string) => log.info(message);
   const endpoint = requirePlainEndpoint(env, 'deploy');
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
@@ -127,9 +131,9 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     retention: repoRetention,
   } = source.kind === 'git' || options.ref
     ? await withTargetLock(stateDir, `checkout:${shown}`, () =>
-        fetchAndBuild(source, repo, shown, options, { env, stateDir, step }),
+        fetchAndBuild(source, repo, shown, options, { env, stateDir, log }),
       )
-    : await fetchAndBuild(source, repo, shown, options, { env, stateDir, step });
+    : await fetchAndBuild(source, repo, shown, options, { env, stateDir, log });
 
   const network = options.network ?? DEFAULT_NETWORK;
   const ports = options.ports ?? [];
@@ -169,10 +173,14 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       ),
     );
   } catch (error) {
-    recordDeploy(stateDir, { ...record, outcome: 'failed' }, step);
+    recordDeploy(stateDir, { ...record, outcome: 'failed' }, log.warn);
     throw error;
   }
-  recordDeploy(stateDir, { ...record, containerId: replaced.container.id, outcome: replaced.outcome }, step);
+  recordDeploy(
+    stateDir,
+    { ...record, containerId: replaced.container.id, outcome: replaced.outcome },
+    log.warn,
+  );
 
   const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
   const cleanup =
@@ -212,19 +220,19 @@ async function fetchAndBuild(
   repo: string,
   shown: string,
   options: DeployOptions,
-  { env, stateDir, step }: { env: NodeJS.ProcessEnv; stateDir: string; step: (line: string) => void },
+  { env, stateDir, log }: { env: NodeJS.ProcessEnv; stateDir: string; log: Logger },
 ): Promise<{ build: BuildResult; commit: string | undefined; retention: RetentionOptions | undefined }> {
-  step(
+  log.info(
     `📥 ${source.kind === 'git' ? 'Fetching' : 'Using'} ${shown}${options.ref ? ` at ${options.ref}` : ''}`,
   );
   const { dir, commit, dirty } = await checkout(source, options.ref, stateDir);
-  if (commit) step(`📌 Commit ${commit}`);
+  if (commit) log.info(`📌 Commit ${commit}`);
   if (dirty)
-    step(
-      `⚠️ ${dir} has uncommitted changes: they are built, and the revision label names ${commit?.slice(0, 12)}`,
+    log.warn(
+      `${dir} has uncommitted changes: they are built, and the revision label names ${commit?.slice(0, 12)}`,
     );
 
-  const repoConfig = await repositoryConfig(dir, options, step);
+  const repoConfig = await repositoryConfig(dir, options, log);
   const request: BuildRequest = toRequest({
     context: dir,
     dockerfile: repoConfig.dockerfile ?? 'Dockerfile',
@@ -258,7 +266,6 @@ async function fetchAndBuild(
     retention: false,
     remoteCacheFlag: remote === false ? 'off' : remote?.mode,
     requirePush: remote ? remote.requirePush : undefined,
-    onRemoteMessage: remote ? remote.onMessage : undefined,
     forceRebuild: options.force,
     env,
     stateDir,
@@ -269,19 +276,15 @@ async function fetchAndBuild(
 }
 
 /** The repository's config when trusted; otherwise the defaults, and a line saying a config was skipped. */
-async function repositoryConfig(
-  dir: string,
-  options: DeployOptions,
-  step: (message: string) => void,
-): Promise<RepositoryConfig> {
+async function repositoryConfig(dir: string, options: DeployOptions, log: Logger): Promise<RepositoryConfig> {
   const file = configFileIn(dir);
   if (!file) return {};
   if (options.trustedConfig) {
-    step(`⚙️ Using the repository's ${file} (trusted)`);
+    log.info(`⚙️ Using the repository's ${file} (trusted)`);
     return options.trustedConfig(dir, join(dir, file));
   }
-  step(
-    `⚠️ Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
+  log.warn(
+    `Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
   );
   return {};
 }

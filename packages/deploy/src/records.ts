@@ -11,10 +11,10 @@ function withStore(
 ): void {
   let store: StateStore | undefined;
   try {
-    store = StateStore.open(stateDir, { onWarning: (message) => warn(`⚠️ ${message}`) });
+    store = StateStore.open(stateDir, { onWarning: warn });
     write(store);
   } catch (error) {
-    warn(`⚠️ not recorded in the state store in ${stateDir}: ${(error as Error).message}`);
+    warn(`not recorded in the state store in ${stateDir}: ${(error as Error).message}`);
   } finally {
     store?.close();
   }

@@ -6,6 +6,7 @@ import { cliTransport, engineTransport, type RegistryTransport } from './transpo
 
 export type RemoteCacheMode = 'both' | 'pull' | 'push';
 
+/** What `--json` reports of the shared cache's messages (from the plugin's log entries). */
 export interface RemoteCacheMessage {
   level: 'info' | 'warning';
   text: string;
@@ -23,8 +24,6 @@ export interface RemoteCacheOptions {
   via?: 'engine' | 'docker-cli';
   env?: NodeJS.ProcessEnv;
   socketPath?: string;
-  /** Progress and warnings (the CLI prints them); default: warnings to stderr. */
-  onMessage?: (message: RemoteCacheMessage) => void;
 }
 
 const NAME = 'butler:remote-cache';
@@ -42,16 +41,13 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
     throw new ButlerError('CONFIG_INVALID', `remoteCache: mode must be both, pull or push, not "${mode}"`);
   }
   const env = options.env ?? process.env;
-  const say =
-    options.onMessage ??
-    ((message: RemoteCacheMessage) => {
-      if (message.level === 'warning') process.stderr.write(`⚠️ ${message.text}\n`);
-    });
-  const warn = (text: string) => say({ level: 'warning', text });
 
   return {
     name: NAME,
     apply(butler) {
+      // Progress and warnings go to Butler's logger; the CLI decides how they look.
+      const log = butler.getLogger(NAME);
+      const warn = (text: string) => log.warn(text);
       const endpoint = options.via === 'docker-cli' ? undefined : plainEndpoint(env, options.socketPath);
       const transport: RegistryTransport | undefined =
         options.via === 'docker-cli' ? cliTransport(env) : endpoint && engineTransport(endpoint, env);
@@ -85,13 +81,12 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         if (remote === NOT_FOUND) return undefined;
         const wanted = context.request.platform ?? (await transport.enginePlatform());
         if (remote.platforms.length > 0 && !remote.platforms.some((p) => samePlatform(p, wanted))) {
-          say({
-            level: 'info',
-            text: `${target.reference} in the registry is for ${remote.platforms.join(', ')}, not ${wanted}; building`,
-          });
+          log.info(
+            `${target.reference} in the registry is for ${remote.platforms.join(', ')}, not ${wanted}; building`,
+          );
           return undefined;
         }
-        say({ level: 'info', text: `⬇️ Pulling ${target.reference} (${wanted}) from ${host}...` });
+        log.info(`⬇️ Pulling ${target.reference} (${wanted}) from ${host}...`);
         try {
           await transport.pull(target, context.request.platform);
         } catch (error) {
@@ -130,7 +125,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         try {
           await transport.push(target, target.tag);
           await transport.push(target, 'latest');
-          say({ level: 'info', text: `⬆️ Pushed ${target.reference} and :latest to ${host}` });
+          log.info(`⬆️ Pushed ${target.reference} and :latest to ${host}`);
         } catch (error) {
           notPushed((error as Error).message);
         }

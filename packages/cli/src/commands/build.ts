@@ -82,14 +82,6 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
       if (event.type === 'waiting' && !report) prefixed.stderr.write(`⏳ ${event.message}\n`);
       report?.(event);
     },
-    onRemoteMessage: (message) => {
-      if (json) return;
-      if (message.level === 'warning') report?.({ type: 'warning', message: message.text });
-      else if (setup.verbosity !== 'quiet') {
-        report?.finish();
-        prefixed.stdout.write(`${message.text}\n`);
-      }
-    },
   }).finally(() => report?.finish());
   if (!json) {
     printBuildResult(result, prefixed, setup.verbosity);

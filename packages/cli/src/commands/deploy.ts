@@ -1,6 +1,5 @@
 import { remoteCacheMode } from '@devops-butler/build-image';
 import { DEFAULT_REGISTRY, parseDuration } from '@devops-butler/core';
-import { defaultPlugins } from '@devops-butler/default-plugins';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
@@ -75,7 +74,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   if (values.name !== undefined) assertContainerName(values.name);
   const json = values.json === true;
   const verbosity = values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal';
-  const report = json || verbosity === 'quiet' ? undefined : createReporter(io, verbosity);
+  // As for butler build: quiet keeps warnings, --json prints only the result.
+  const report = json ? undefined : createReporter(io, verbosity);
   const say = (line: string) => {
     if (!json && verbosity !== 'quiet') io.stdout.write(`${line}\n`);
   };
@@ -88,16 +88,10 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     network: values.network,
     force: values.force === true,
     registry: values.registry,
-    remoteCache: deployRemoteCache(
-      values.registry ?? io.env.BUTLER_REGISTRY,
-      values['remote-cache'],
-      io,
-      say,
-    ),
+    remoteCache: deployRemoteCache(values.registry ?? io.env.BUTLER_REGISTRY, values['remote-cache'], io),
     retention: values['no-cleanup'] ? false : undefined,
     health: values.timeout === undefined ? undefined : { timeoutMs: parseTimeout(values.timeout) },
     trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,
-    plugins: await defaultPlugins(),
     cwd: io.cwd,
     processEnv: io.env,
     onBuildEvent: (event) => report?.(event),
@@ -105,7 +99,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
       report?.finish();
       if (!json && verbosity !== 'quiet') printBuildResult(build, io, verbosity);
     },
-    onStep: (line) => (line.startsWith('⚠️') ? io.stderr.write(`${line}\n`) : say(line)),
+    // The deploy's steps and the build's plugin messages look the same as butler build's.
+    onLog: (entry) => report?.({ type: 'log', entry }),
   };
   let result: DeployResult;
   try {
@@ -134,21 +129,14 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   return EXIT.ok;
 }
 
-/** The remote cache for a deploy's build: the same rules and messages as `butler build`. */
+/** The remote cache for a deploy's build: the same rules as `butler build` (its messages are log entries). */
 function deployRemoteCache(
   registry: string | undefined,
   flag: string | undefined,
   io: CliIo,
-  say: (line: string) => void,
 ): DeployOptions['remoteCache'] {
   const mode = remoteCacheMode(registry ?? DEFAULT_REGISTRY, flag, io.env, undefined);
-  if (!mode) return false;
-  return {
-    mode,
-    env: io.env,
-    onMessage: (message) =>
-      message.level === 'warning' ? io.stderr.write(`⚠️ ${message.text}\n`) : say(message.text),
-  };
+  return mode ? { mode, env: io.env } : false;
 }
 
 /** `8080:3000`, `127.0.0.1:8080:3000` or `3000` (the same port on both sides). */
