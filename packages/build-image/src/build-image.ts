@@ -1,5 +1,11 @@
 import { basename, resolve } from 'node:path';
-import { assertRepoName, DEFAULT_REGISTRY, repoNameFrom, toRequest } from '@devops-butler/core';
+import {
+  assertRepoName,
+  DEFAULT_DOCKERFILE,
+  repoNameFrom,
+  resolveRegistry,
+  toRequest,
+} from '@devops-butler/core';
 import { type BuildSettings, type RunBuildResult, runBuild } from './run-build.js';
 
 /** What `buildImage` takes besides the folder: the request's parts, then how the build is assembled. */
@@ -30,8 +36,8 @@ export async function buildImage(dir: string, options: BuildImageOptions = {}): 
   assertRepoName(repo);
   const request = toRequest({
     context,
-    dockerfile: options.dockerfile ?? 'Dockerfile',
-    registry: options.registry ?? env.BUTLER_REGISTRY ?? DEFAULT_REGISTRY,
+    dockerfile: options.dockerfile ?? DEFAULT_DOCKERFILE,
+    registry: resolveRegistry(options.registry, env),
     repo,
     buildArgs: options.buildArgs ?? {},
     target: options.target,

@@ -6,8 +6,9 @@ import {
   assertRegistryName,
   assertRepoName,
   type BuildRequest,
-  DEFAULT_REGISTRY,
+  DEFAULT_DOCKERFILE,
   repoNameFrom,
+  resolveRegistry,
   toRequest,
 } from '@devops-butler/core';
 import type { ButlerConfig } from './config.js';
@@ -47,7 +48,7 @@ export async function resolveBuildRequest(
   env: NodeJS.ProcessEnv,
 ): Promise<BuildRequest> {
   const context = resolve(dir);
-  const registry = flags.registry ?? env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY;
+  const registry = resolveRegistry(flags.registry, env, config.registry);
   assertRegistryName(registry);
   const explicitRepo = flags.repo ?? config.repo;
   if (explicitRepo !== undefined) assertRepoName(explicitRepo);
@@ -60,7 +61,7 @@ export async function resolveBuildRequest(
   }
   return toRequest({
     context,
-    dockerfile: flags.file ?? config.dockerfile ?? 'Dockerfile',
+    dockerfile: flags.file ?? config.dockerfile ?? DEFAULT_DOCKERFILE,
     registry,
     repo,
     buildArgs,

@@ -13,7 +13,7 @@ export interface Reporter {
 }
 
 /**
- * Progress lines as the product was specified (DESIGN.md section 1). On a terminal the engine's
+ * Progress lines as the product was specified (docs/reuse.md lists them). On a terminal the engine's
  * build output is one status line that rewrites itself; elsewhere (CI logs, pipes) every line is
  * printed as it comes.
  */

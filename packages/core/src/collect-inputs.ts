@@ -6,6 +6,7 @@ import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
 import { ButlerError } from './errors.js';
 import { hasGlobMeta, matchGlob } from './go-glob.js';
 import { cleanPath } from './go-path.js';
+import { DEFAULT_DOCKERFILE } from './image-name.js';
 
 export interface CollectInputsOptions {
   /** The build context folder. */
@@ -56,7 +57,7 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
       hint: 'pass the folder that holds your Dockerfile',
     });
   }
-  const dockerfilePath = resolve(context, options.dockerfile ?? 'Dockerfile');
+  const dockerfilePath = resolve(context, options.dockerfile ?? DEFAULT_DOCKERFILE);
   const dockerfileText = await readFile(dockerfilePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ButlerError('DOCKERFILE_MISSING', `no Dockerfile at ${dockerfilePath} (${error.code})`, {
       cause: error,

@@ -1,5 +1,5 @@
 import { Butler } from './butler.js';
-import { DEFAULT_REGISTRY } from './image-name.js';
+import { DEFAULT_DOCKERFILE, DEFAULT_REGISTRY } from './image-name.js';
 import type { PluginOption } from './plugin.js';
 import type { BuildRequest, HashedContext, HashInputs } from './types.js';
 
@@ -30,7 +30,7 @@ export async function hashContext(
 export function toRequest(options: Partial<BuildRequest> & { context: string }): BuildRequest {
   return {
     context: options.context,
-    dockerfile: options.dockerfile ?? 'Dockerfile',
+    dockerfile: options.dockerfile ?? DEFAULT_DOCKERFILE,
     registry: options.registry ?? DEFAULT_REGISTRY,
     repo: options.repo ?? 'app',
     buildArgs: options.buildArgs ?? {},

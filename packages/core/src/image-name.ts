@@ -8,6 +8,21 @@ const REGISTRY_HOST = /^[a-zA-Z0-9.-]+(?::[0-9]+)?$/;
 /** The registry part of image names when none is set: a name only — images under it never leave the engine. */
 export const DEFAULT_REGISTRY = 'local-registry';
 
+/** The Dockerfile's name in the context when none is given. */
+export const DEFAULT_DOCKERFILE = 'Dockerfile';
+
+/**
+ * The registry a command uses: its `--registry` flag, else BUTLER_REGISTRY, else the config's
+ * `registry`, else `local-registry`. The one place this order is written.
+ */
+export function resolveRegistry(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  configured?: string | undefined,
+): string {
+  return flag ?? (env.BUTLER_REGISTRY || undefined) ?? configured ?? DEFAULT_REGISTRY;
+}
+
 /** Throws NAME_INVALID unless `repo` is a valid repository path (`myapp`, `team/myapp`). */
 export function assertRepoName(repo: string): void {
   const components = repo.split('/');

@@ -26,7 +26,14 @@ export { ButlerError, type ButlerErrorCode, formatError } from './errors.js';
 export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
 export { computeDigest } from './hash-context.js';
 export type { ButlerHooks } from './hooks.js';
-export { assertRegistryName, assertRepoName, DEFAULT_REGISTRY, repoNameFrom } from './image-name.js';
+export {
+  assertRegistryName,
+  assertRepoName,
+  DEFAULT_DOCKERFILE,
+  DEFAULT_REGISTRY,
+  repoNameFrom,
+  resolveRegistry,
+} from './image-name.js';
 export { withLabelInstruction } from './label-instruction.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
 export { withTargetLock } from './lock.js';

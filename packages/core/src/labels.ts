@@ -21,7 +21,7 @@ export const BUTLER_VERSION: string = (
   createRequire(import.meta.url)('../package.json') as { version: string }
 ).version;
 
-/** The labels every image Butler builds carries (DESIGN.md section 4). */
+/** The labels every image Butler builds carries (docs/hashing.md, "Labels"). */
 export function buildLabels(
   request: BuildRequest,
   target: ImageTarget,

@@ -9,12 +9,13 @@ import {
   type ButlerEvent,
   configFileIn,
   createLogger,
-  DEFAULT_REGISTRY,
+  DEFAULT_DOCKERFILE,
   defaultStateDir,
   LABELS,
   type LogEntry,
   type Logger,
   type PluginOption,
+  resolveRegistry,
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
@@ -235,8 +236,8 @@ async function fetchAndBuild(
   const repoConfig = await repositoryConfig(dir, options, log);
   const request: BuildRequest = toRequest({
     context: dir,
-    dockerfile: repoConfig.dockerfile ?? 'Dockerfile',
-    registry: options.registry ?? env.BUTLER_REGISTRY ?? DEFAULT_REGISTRY,
+    dockerfile: repoConfig.dockerfile ?? DEFAULT_DOCKERFILE,
+    registry: resolveRegistry(options.registry, env),
     repo,
     buildArgs: repoConfig.buildArgs ?? {},
     target: repoConfig.target,

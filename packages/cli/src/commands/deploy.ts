@@ -1,5 +1,5 @@
 import { remoteCacheMode } from '@devops-butler/build-image';
-import { DEFAULT_REGISTRY, parseDuration } from '@devops-butler/core';
+import { DEFAULT_REGISTRY, parseDuration, resolveRegistry } from '@devops-butler/core';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
@@ -88,7 +88,7 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     network: values.network,
     force: values.force === true,
     registry: values.registry,
-    remoteCache: deployRemoteCache(values.registry ?? io.env.BUTLER_REGISTRY, values['remote-cache'], io),
+    remoteCache: deployRemoteCache(resolveRegistry(values.registry, io.env), values['remote-cache'], io),
     retention: values['no-cleanup'] ? false : undefined,
     health: values.timeout === undefined ? undefined : { timeoutMs: parseTimeout(values.timeout) },
     trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,

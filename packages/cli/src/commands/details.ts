@@ -1,4 +1,4 @@
-import { assertRepoName, ButlerError, DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
+import { assertRepoName, ButlerError, LABELS, resolveRegistry } from '@devops-butler/core';
 import { engineError, engineRequest, inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
@@ -88,7 +88,7 @@ async function resolveReference(
   const [repo, tag = 'latest'] = name.split(':') as [string, string?];
   assertRepoName(repo);
   const { config } = await loadConfig(io.cwd, { command: 'details', env: io.env }, configPath);
-  const registry = registryFlag ?? io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY;
+  const registry = resolveRegistry(registryFlag, io.env, config.registry);
   return `${registry}/${repo}:${tag}`;
 }
 

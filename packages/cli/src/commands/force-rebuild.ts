@@ -1,5 +1,5 @@
 import { setForceMarker } from '@devops-butler/build-image';
-import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
+import { assertRepoName, defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
@@ -31,7 +31,7 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
   // Keep nothing by count and do not spare latest: only containers protect an image here.
   const report = await runRetention(endpoint, {
     repo,
-    registry: io.env.BUTLER_REGISTRY ?? DEFAULT_REGISTRY,
+    registry: resolveRegistry(undefined, io.env),
     stateDir,
     policy: { keep: () => 0, ignoreLatest: true },
   });

@@ -1,4 +1,4 @@
-import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir } from '@devops-butler/core';
+import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
@@ -63,8 +63,8 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     env: io.env,
   });
   if (values.remote) {
-    const registry = values.registry ?? io.env.BUTLER_REGISTRY ?? config.registry;
-    if (registry === undefined || registry === DEFAULT_REGISTRY) {
+    const registry = resolveRegistry(values.registry, io.env, config.registry);
+    if (registry === DEFAULT_REGISTRY) {
       throw new UsageError(
         'butler gc --remote needs a registry: --registry host[:port]/namespace, BUTLER_REGISTRY or registry in the config',
       );
@@ -89,7 +89,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
       : await (await import('@devops-butler/state-store')).lastUsedIn(defaultStateDir(io.env));
   const report = await runRetention(endpoint, {
     repo: values.repo,
-    registry: io.env.BUTLER_REGISTRY ?? config.registry ?? DEFAULT_REGISTRY,
+    registry: resolveRegistry(undefined, io.env, config.registry),
     stateDir: defaultStateDir(io.env),
     builtByButler: builtByButler(defaultStateDir(io.env)),
     policy,
