@@ -1,13 +1,40 @@
+export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './context/collect-inputs.js';
+export { CONFIG_FILES, configFileIn } from './context/config-files.js';
+export { analyzeDockerfile, type DockerfileAnalysis } from './context/dockerfile-analysis.js';
+export { createIgnoreMatcher, createPatternMatcher, parseDockerignore } from './context/dockerignore.js';
+export { withLabelInstruction } from './context/label-instruction.js';
+export { type HashContextOptions, hashContext, toRequest } from './hashing/hash-context.js';
+export { computeDigest } from './hashing/input-digest.js';
+export {
+  type ContextTar,
+  type ContextTarOptions,
+  contextTarFor,
+  createContextTar,
+} from './image/context-tar.js';
+export { type EngineImageInspect, imageInfoFromInspect, imageMatchesTarget } from './image/engine-image.js';
+export {
+  assertRegistryName,
+  assertRepoName,
+  DEFAULT_DOCKERFILE,
+  DEFAULT_REGISTRY,
+  repoNameFrom,
+  resolveRegistry,
+} from './image/image-name.js';
+export { BUTLER_VERSION, buildLabels, LABELS } from './image/labels.js';
+export { type TarSource, tarMembers } from './image/tar-writer.js';
 export {
   Butler,
   type ButlerEvent,
   type ButlerOptions,
   createButler,
   type RunOptions,
-} from './butler.js';
-export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './collect-inputs.js';
-export { CONFIG_FILES, configFileIn } from './config-files.js';
-export { type ContextTar, type ContextTarOptions, contextTarFor, createContextTar } from './context-tar.js';
+} from './kernel/butler.js';
+export { parseDuration } from './kernel/duration.js';
+export { ButlerError, type ButlerErrorCode, formatError } from './kernel/errors.js';
+export type { ButlerHooks } from './kernel/hooks.js';
+export { createLogger, type LogEntry, type Logger, type LogLevel } from './kernel/logger.js';
+export { type ButlerPlugin, flattenPlugins, type PluginOption } from './kernel/plugin.js';
+export type * from './kernel/types.js';
 export {
   type Dependency,
   type DependencyReport,
@@ -17,41 +44,19 @@ export {
   normalizeDependencies,
   notInLockfile,
   summarizeDependencies,
-} from './dependencies.js';
-export { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';
-export { createIgnoreMatcher, createPatternMatcher, parseDockerignore } from './dockerignore.js';
-export { parseDuration } from './duration.js';
-export { type EngineImageInspect, imageInfoFromInspect, imageMatchesTarget } from './engine-image.js';
-export { ButlerError, type ButlerErrorCode, formatError } from './errors.js';
-export { type HashContextOptions, hashContext, toRequest } from './hash-api.js';
-export { computeDigest } from './hash-context.js';
-export type { ButlerHooks } from './hooks.js';
-export {
-  assertRegistryName,
-  assertRepoName,
-  DEFAULT_DOCKERFILE,
-  DEFAULT_REGISTRY,
-  repoNameFrom,
-  resolveRegistry,
-} from './image-name.js';
-export { withLabelInstruction } from './label-instruction.js';
-export { BUTLER_VERSION, buildLabels, LABELS } from './labels.js';
-export { withTargetLock } from './lock.js';
-export { createLogger, type LogEntry, type Logger, type LogLevel } from './logger.js';
-export { createManifestFiles, lineOfError, type ManifestFiles } from './manifest-files.js';
+} from './manifests/dependencies.js';
+export { createManifestFiles, lineOfError, type ManifestFiles } from './manifests/manifest-files.js';
 export {
   createManifestPlugin,
   type EcosystemMetadata,
   type ManifestPluginOptions,
   type ManifestPluginSpec,
   type UnpinnedPolicy,
-} from './manifest-plugin.js';
-export { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
+} from './manifests/manifest-plugin.js';
+export { withTargetLock } from './state/lock.js';
 export {
   defaultStateDir,
   ensureStateDir,
   PRIVATE_FILE_MODE,
   stateSubdir,
-} from './state-dir.js';
-export { type TarSource, tarMembers } from './tar-writer.js';
-export type * from './types.js';
+} from './state/state-dir.js';

@@ -1,7 +1,7 @@
-import { Butler } from './butler.js';
-import { DEFAULT_DOCKERFILE, DEFAULT_REGISTRY } from './image-name.js';
-import type { PluginOption } from './plugin.js';
-import type { BuildRequest, HashedContext, HashInputs } from './types.js';
+import { DEFAULT_DOCKERFILE, DEFAULT_REGISTRY } from '../image/image-name.js';
+import { Butler } from '../kernel/butler.js';
+import type { PluginOption } from '../kernel/plugin.js';
+import type { BuildRequest, HashedContext, HashInputs } from '../kernel/types.js';
 
 export interface HashContextOptions {
   context: string;

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ButlerError } from './errors.js';
+import { ButlerError } from '../kernel/errors.js';
 
 // Docker's reference grammar: path components are lowercase alphanumerics joined by '.', '_', '__' or '-'.
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;

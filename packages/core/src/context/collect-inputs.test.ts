@@ -23,7 +23,10 @@ interface SkaffoldCase {
   tags?: string[];
 }
 const table = JSON.parse(
-  readFileSync(new URL('./__fixtures__/conformance/skaffold-dependency-cases.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../__fixtures__/conformance/skaffold-dependency-cases.json', import.meta.url),
+    'utf8',
+  ),
 ) as { cases: SkaffoldCase[] };
 // sk-011: Skaffold lists the sources of every stage; only the stages the target needs shape the image.
 const HASHES_ONLY_NEEDED_STAGES = ['sk-011'];

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import type { DependencySummary } from './dependencies.js';
-import type { BuildRequest, ImageTarget, ResolvedContext } from './types.js';
+import type { BuildRequest, ImageTarget, ResolvedContext } from '../kernel/types.js';
+import type { DependencySummary } from '../manifests/dependencies.js';
 
 /** Label keys Butler reads back; `managed` marks images retention may consider. */
 export const LABELS = {
@@ -18,7 +18,7 @@ export const LABELS = {
 const MAX_DEPENDENCY_LABEL = 8 * 1024;
 
 export const BUTLER_VERSION: string = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
+  createRequire(import.meta.url)('../../package.json') as { version: string }
 ).version;
 
 /** The labels every image Butler builds carries (docs/hashing.md, "Labels"). */

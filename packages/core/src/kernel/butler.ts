@@ -1,12 +1,12 @@
-import { collectInputs } from './collect-inputs.js';
+import { collectInputs } from '../context/collect-inputs.js';
+import { computeDigest, digestFileInputs } from '../hashing/input-digest.js';
+import { buildLabels } from '../image/labels.js';
+import { withTargetLock } from '../state/lock.js';
+import { defaultStateDir } from '../state/state-dir.js';
 import { ButlerError } from './errors.js';
-import { computeDigest, digestFileInputs } from './hash-context.js';
 import { type ButlerHooks, createHooks } from './hooks.js';
-import { buildLabels } from './labels.js';
-import { withTargetLock } from './lock.js';
 import { createLogger, type LogEntry, type Logger } from './logger.js';
 import { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
-import { defaultStateDir } from './state-dir.js';
 import type {
   BuildRequest,
   BuildResult,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
+import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
 
 /** size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from metadata. */
 type CacheEntry = [size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string];

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { DependencySummary } from './dependencies.js';
+import type { DependencySummary } from '../manifests/dependencies.js';
 import { dependencyLabel } from './labels.js';
 
 const summary = (direct: number): DependencySummary => ({

@@ -1,8 +1,8 @@
-import { ButlerError } from './errors.js';
-import { assertValidGlob } from './go-glob.js';
-import { cleanPath } from './go-path.js';
-import { parseGoRegexp } from './go-regexp.js';
-import { compileAutomaton, type PatternAutomaton } from './pattern-automaton.js';
+import { ButlerError } from '../kernel/errors.js';
+import { cleanPath } from '../patterns/clean-path.js';
+import { parseGoRegexp } from '../patterns/ignore-regexp.js';
+import { assertValidGlob } from '../patterns/path-glob.js';
+import { compileAutomaton, type PatternAutomaton } from '../patterns/pattern-automaton.js';
 
 /**
  * `.dockerignore` with Docker's semantics (moby/patternmatcher): the last matching pattern wins,

@@ -17,7 +17,7 @@ interface ReadAllCase {
   expected_patterns: string[];
 }
 const cases = JSON.parse(
-  readFileSync(new URL('./__fixtures__/conformance/dockerignore-cases.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../__fixtures__/conformance/dockerignore-cases.json', import.meta.url), 'utf8'),
 ) as { match_cases: MatchCase[]; readall_cases: ReadAllCase[] };
 
 describe('matches paths exactly as Docker does (moby/patternmatcher cases)', () => {

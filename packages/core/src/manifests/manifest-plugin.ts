@@ -1,4 +1,8 @@
 import { basename } from 'node:path';
+import { parseDuration } from '../kernel/duration.js';
+import { ButlerError } from '../kernel/errors.js';
+import type { ButlerPlugin } from '../kernel/plugin.js';
+import { matchGlob } from '../patterns/path-glob.js';
 import {
   type Dependency,
   type DependencyReport,
@@ -7,11 +11,7 @@ import {
   normalizeDependencies,
   summarizeDependencies,
 } from './dependencies.js';
-import { parseDuration } from './duration.js';
-import { ButlerError } from './errors.js';
-import { matchGlob } from './go-glob.js';
 import { createManifestFiles, type ManifestFiles } from './manifest-files.js';
-import type { ButlerPlugin } from './plugin.js';
 
 /** What distinguishes one ecosystem from another: its name, the files that reveal it, their parser. */
 export interface ManifestPluginSpec {

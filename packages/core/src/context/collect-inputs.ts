@@ -1,12 +1,12 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { DEFAULT_DOCKERFILE } from '../image/image-name.js';
+import { ButlerError } from '../kernel/errors.js';
+import { cleanPath } from '../patterns/clean-path.js';
+import { hasGlobMeta, matchGlob } from '../patterns/path-glob.js';
 import { type ContextEntry, walkContext } from './context-walk.js';
 import { analyzeDockerfile } from './dockerfile-analysis.js';
 import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
-import { ButlerError } from './errors.js';
-import { hasGlobMeta, matchGlob } from './go-glob.js';
-import { cleanPath } from './go-path.js';
-import { DEFAULT_DOCKERFILE } from './image-name.js';
 
 export interface CollectInputsOptions {
   /** The build context folder. */

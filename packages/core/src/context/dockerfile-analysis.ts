@@ -6,7 +6,7 @@ import {
   type Instruction,
   type PropertyInstruction,
 } from 'dockerfile-ast';
-import { ButlerError } from './errors.js';
+import { ButlerError } from '../kernel/errors.js';
 import { expandWord } from './word-expansion.js';
 
 type Range = ReturnType<Argument['getRange']>;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readlinkSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ButlerError } from './errors.js';
-import type { InputFile } from './types.js';
+import { ButlerError } from '../kernel/errors.js';
+import type { InputFile } from '../kernel/types.js';
 
 /**
  * One tar member: a path read from the context (stored under `as` when given; `follow` stores what
@@ -20,7 +20,7 @@ const READ_CHUNK = 4 << 20;
 /**
  * Streams a POSIX (ustar, with pax records for long names) tar of the given members. Written for
  * speed: a 20,000-file context took 7 s through a general tar library and takes well under a
- * second this way — synchronous reads (see hash-context.ts) and large writes.
+ * second this way — synchronous reads (see input-digest.ts) and large writes.
  */
 export async function* tarMembers(context: string, sources: readonly TarSource[]): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];

@@ -3,7 +3,7 @@ import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ButlerError } from './errors.js';
+import { ButlerError } from '../kernel/errors.js';
 import { type LockOwner, ownerLiveness, ownerRecord, parseOwner } from './lock-owner.js';
 import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
 

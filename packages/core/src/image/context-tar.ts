@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { withLabelInstruction } from './label-instruction.js';
+import { withLabelInstruction } from '../context/label-instruction.js';
+import type { BuildJob, InputFile } from '../kernel/types.js';
 import { type TarSource, tarMembers } from './tar-writer.js';
-import type { BuildJob, InputFile } from './types.js';
 
 export interface ContextTarOptions {
   context: string;

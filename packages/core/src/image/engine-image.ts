@@ -1,5 +1,5 @@
+import type { ImageInfo, ImageTarget } from '../kernel/types.js';
 import { LABELS } from './labels.js';
-import type { ImageInfo, ImageTarget } from './types.js';
 
 /** The fields Butler reads from the Engine API's image inspect (`GET /images/{name}/json`). */
 export interface EngineImageInspect {

@@ -1,8 +1,8 @@
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
-import { createIgnoreMatcher } from './dockerignore.js';
-import { matchGlob } from './go-glob.js';
-import { hashContext } from './hash-api.js';
+import { createIgnoreMatcher } from '../context/dockerignore.js';
+import { hashContext } from '../hashing/hash-context.js';
+import { matchGlob } from './path-glob.js';
 
 // Patterns come from contexts and cloned repositories: none may cost more than linear time.
 // Each of these took seconds per path with the backtracking regular expressions they replaced.

@@ -1,7 +1,7 @@
 import { type Dirent, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ButlerError } from './errors.js';
-import type { InputFileType } from './types.js';
+import { ButlerError } from '../kernel/errors.js';
+import type { InputFileType } from '../kernel/types.js';
 
 export interface ContextEntry {
   path: string;

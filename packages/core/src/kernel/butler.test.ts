@@ -1,8 +1,8 @@
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { toRequest } from '../hashing/hash-context.js';
 import { Butler } from './butler.js';
 import { ButlerError } from './errors.js';
-import { toRequest } from './hash-api.js';
 import type { ButlerPlugin } from './plugin.js';
 
 test('hooks are frozen and every one is there', () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ButlerError } from './errors.js';
+import { ButlerError } from '../kernel/errors.js';
+import type { HashInputs, InputFile } from '../kernel/types.js';
 import { sha256OfFilesInParallel } from './file-digest.js';
 import { StatCache } from './stat-cache.js';
-import type { HashInputs, InputFile } from './types.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
 const HASH_FORMAT = 'devops-butler/inputs/v1';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
-import { hashContext } from './hash-api.js';
+import { hashContext } from './hash-context.js';
 
 const APP = {
   Dockerfile: 'FROM scratch\nCOPY src/ /src/\nCOPY *.json /\n',
