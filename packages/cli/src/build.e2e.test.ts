@@ -22,18 +22,52 @@ async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
   );
 }
 
-test('butler build with no config builds, then reuses, with the specified log lines', async () => {
+/** The lines of `text` that match the patterns, in order: each pattern must match a later line than the one before. */
+function inOrder(text: string, patterns: RegExp[]): void {
+  const lines = text.split('\n');
+  let at = -1;
+  for (const pattern of patterns) {
+    const found = lines.findIndex((line, i) => i > at && pattern.test(line));
+    expect(found, `${pattern} after line ${at} in:\n${text}`).toBeGreaterThan(at);
+    at = found;
+  }
+}
+
+test("butler build prints the original tool's lines, in order, with the real values: on a build, then on a reuse", async () => {
   const first = await butler(['build', fx.tree.dir, '--repo', fx.repo]);
   expect(first.code).toBe(0);
-  expect(first.stdout).toMatch(/🔍 Calculating build context hash\.\.\./);
-  expect(first.stdout).toMatch(new RegExp(`📦 Target image: local-registry/${fx.repo}:[0-9a-f]{12}`));
-  expect(first.stdout).toMatch(/🔨 No suitable existing image found, building new image\.\.\./);
-  expect(first.stdout).toMatch(/✅ Docker build completed successfully!/);
+  const ref = `local-registry/${fx.repo}:[0-9a-f]{12}`;
+  const { stdout: inspect } = await run('docker', [
+    'image',
+    'inspect',
+    `local-registry/${fx.repo}:latest`,
+    '--format',
+    '{{.Id}} {{.Size}} {{.Created}}',
+  ]);
+  const [id = '', size = '0', created = ''] = inspect.trim().split(' ');
+  const short = id.replace('sha256:', '').slice(0, 12);
+  const mb = (digits: number) => (Number(size) / 1e6).toFixed(digits).replace('.', '\\.');
+  inOrder(first.stdout, [
+    /^🔍 Calculating build context hash\.\.\.$/,
+    new RegExp(`^📦 Target image: ${ref}$`),
+    /^🔍 Checking for existing images\.\.\.$/,
+    /^🔨 No suitable existing image found, building new image\.\.\.$/,
+    new RegExp(`^🔧 Building image: ${ref}$`),
+    /^⚙️ Running docker build\.\.\.$/,
+    /^✅ Docker build completed successfully!$/,
+    new RegExp(`^📊 Image ID: ${short}, Size: ${mb(0)}MB, Created: ${created.slice(0, 19)}$`),
+  ]);
   const second = await butler(['build', fx.tree.dir, '--repo', fx.repo]);
-  expect(second.stdout).toMatch(
-    new RegExp(`♻️ Reusing existing image: local-registry/${fx.repo}:[0-9a-f]{12}`),
-  );
-  expect(second.stdout).toMatch(/⚡ Build skipped - using cached image!/);
+  expect(second.stdout).not.toContain('🔨');
+  inOrder(second.stdout, [
+    /^🔍 Calculating build context hash\.\.\.$/,
+    new RegExp(`^📦 Target image: ${ref}$`),
+    /^🔍 Checking for existing images\.\.\.$/,
+    new RegExp(`^🔍 Found existing image: ${ref} \\(ID: ${id}, Created: ${created.slice(0, 19)}Z\\)$`),
+    new RegExp(`^📊 Image info: ID=${short}, Size=${mb(1)}MB, Created=${created.slice(0, 16)}$`),
+    new RegExp(`^♻️ Reusing existing image: ${ref}$`),
+    /^⚡ Build skipped - using cached image!$/,
+  ]);
 });
 
 test('--json prints one result; BUTLER_FORCE_REBUILD forces a build', async () => {

@@ -24,15 +24,80 @@ const target = {
   latest: 'local-registry/app:latest',
 } as ImageTarget;
 
+const image = {
+  id: 'sha256:abc123def4567890abc123def4567890abc123def4567890abc123def4567890',
+  reference: target.reference,
+  size: 245_300_000,
+  created: '2024-01-15T10:30:45.123456789Z',
+  labels: {},
+};
+
+test("a reuse prints the original tool's lines, in its order, with the real values", () => {
+  const t = io(false);
+  const report = createReporter(t.io);
+  report({ type: 'hashing' });
+  report({ type: 'target', target, files: 3, wholeContext: false });
+  report({ type: 'lookup' });
+  report({ type: 'reuse', reference: target.reference, origin: 'engine', image });
+  expect(t.out()).toBe(
+    [
+      '🔍 Calculating build context hash...',
+      '📦 Target image: local-registry/app:0123456789ab',
+      '🔍 Checking for existing images...',
+      `🔍 Found existing image: local-registry/app:0123456789ab (ID: ${image.id}, Created: 2024-01-15T10:30:45Z)`,
+      '📊 Image info: ID=abc123def456, Size=245.3MB, Created=2024-01-15T10:30',
+      '♻️ Reusing existing image: local-registry/app:0123456789ab',
+      '⚡ Build skipped - using cached image!',
+      '',
+    ].join('\n'),
+  );
+});
+
+test("a build prints the original tool's lines, in its order, with the real values", () => {
+  const t = io(false);
+  const report = createReporter(t.io);
+  report({ type: 'hashing' });
+  report({ type: 'target', target, files: 3, wholeContext: false });
+  report({ type: 'lookup' });
+  report({ type: 'build-start', forced: false });
+  report.finish();
+  const built = { ...image, size: 247_000_000, created: '2024-01-15T11:45:22.5Z' };
+  printBuildResult(
+    {
+      outcome: 'built',
+      target,
+      image: built,
+      metadata: {},
+      notes: [],
+      durationMs: 5,
+    } as unknown as BuildResult,
+    t.io,
+  );
+  expect(t.out().split('\n').slice(0, 8)).toEqual([
+    '🔍 Calculating build context hash...',
+    '📦 Target image: local-registry/app:0123456789ab',
+    '🔍 Checking for existing images...',
+    '🔨 No suitable existing image found, building new image...',
+    '🔧 Building image: local-registry/app:0123456789ab',
+    '⚙️ Running docker build...',
+    '✅ Docker build completed successfully!',
+    '📊 Image ID: abc123def456, Size: 247MB, Created: 2024-01-15T11:45:22',
+  ]);
+});
+
 test('on a terminal the engine output is one status line that rewrites itself', () => {
   const t = io(true);
   const report = createReporter(t.io);
+  report({ type: 'target', target, files: 1, wholeContext: false });
   report({ type: 'build-start', forced: false });
   report({ type: 'build-output', line: 'Step 1/2 : FROM butler-test/busybox' });
   report({ type: 'build-output', line: `Step 2/2 : COPY ${'x'.repeat(80)}` });
   report.finish();
   expect(t.out()).toBe(
-    '🔨 No suitable existing image found, building new image...\n' +
+    '📦 Target image: local-registry/app:0123456789ab\n' +
+      '🔨 No suitable existing image found, building new image...\n' +
+      '🔧 Building image: local-registry/app:0123456789ab\n' +
+      '⚙️ Running docker build...\n' +
       '\r\x1b[2K   Step 1/2 : FROM butler-test/busybox' +
       `\r\x1b[2K   ${`Step 2/2 : COPY ${'x'.repeat(80)}`.slice(0, 36)}\n`,
   );
@@ -56,7 +121,7 @@ test('--quiet prints the image reference and nothing else', () => {
   const t = io(false);
   const report = createReporter(t.io, 'quiet');
   report({ type: 'hashing' });
-  report({ type: 'reuse', reference: target.reference, origin: 'engine' });
+  report({ type: 'reuse', reference: target.reference, origin: 'engine', image });
   printBuildResult(
     { outcome: 'reused', target, metadata: {}, notes: [], durationMs: 5 } as unknown as BuildResult,
     t.io,

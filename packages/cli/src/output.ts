@@ -35,30 +35,42 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
       io.stderr.write(`⚠️ ${entry.message}\n`);
     } else if (entry.level === 'info' || verbosity === 'verbose') out(entry.message);
   };
+  let reference = '';
   const reporter = (event: ButlerEvent) => {
     switch (event.type) {
       case 'hashing':
         return out('🔍 Calculating build context hash...');
       case 'target':
+        reference = event.target.reference;
         out(`📦 Target image: ${event.target.reference}`);
         if (event.wholeContext)
           out('   (the whole context is hashed: the Dockerfile could not be narrowed down)');
         return;
       case 'lookup':
         return out('🔍 Checking for existing images...');
-      case 'reuse':
+      case 'reuse': {
+        const { id, size, created } = event.image;
+        out(
+          `🔍 Found existing image: ${event.reference} (ID: ${id}, Created: ${isoTime(created, 'seconds')}Z)`,
+        );
+        out(
+          `📊 Image info: ID=${shortId(id)}, Size=${megabytes(size, 1)}, Created=${isoTime(created, 'minutes')}`,
+        );
         out(
           event.origin === 'registry'
             ? `♻️ Reusing image from registry: ${event.reference}`
             : `♻️ Reusing existing image: ${event.reference}`,
         );
         return out('⚡ Build skipped - using cached image!');
+      }
       case 'build-start':
-        return out(
+        out(
           event.forced
             ? '🔨 Forced rebuild, building new image...'
             : '🔨 No suitable existing image found, building new image...',
         );
+        out(`🔧 Building image: ${reference}`);
+        return out('⚙️ Running docker build...');
       case 'build-output':
         if (!live) return out(`   ${event.line}`);
         // One line that rewrites itself, cut to the terminal's width.
@@ -91,10 +103,9 @@ export function printBuildResult(result: BuildResult, io: CliIo, verbosity: Verb
     return;
   }
   if (result.outcome !== 'reused') {
+    const { id, size, created } = result.image;
     out('✅ Docker build completed successfully!');
-    out(`   Image ID: ${result.image.id}`);
-    out(`   Size: ${formatBytes(result.image.size)}`);
-    out(`   Created: ${result.image.created}`);
+    out(`📊 Image ID: ${shortId(id)}, Size: ${megabytes(size, 0)}, Created: ${isoTime(created, 'seconds')}`);
   }
   out(
     `🏷️ Tagged ${result.target.reference} and ${result.target.latest} (${(result.durationMs / 1000).toFixed(2)}s)`,
@@ -111,6 +122,23 @@ function dependencyLines(metadata: Record<string, unknown>): string[] {
     const unpinned = counts.unpinned > 0 ? `, ${counts.unpinned} unpinned` : '';
     return `📚 ${ecosystem}: ${counts.direct} direct, ${counts.transitive} transitive dependencies${unpinned}`;
   });
+}
+
+/** `sha256:def456abc789…` → `def456abc789`: the 12 hex digits `docker images` shows. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** Decimal megabytes as the original tool printed them: `245.3MB` (1 digit) or `247MB` (none). */
+export function megabytes(bytes: number, digits: 0 | 1): string {
+  return `${(bytes / 1e6).toFixed(digits)}MB`;
+}
+
+/** An engine timestamp (`2024-01-15T10:30:45.123456789Z`) cut to `2024-01-15T10:30:45` or `…T10:30`, in UTC. */
+export function isoTime(created: string, precision: 'seconds' | 'minutes'): string {
+  const time = Date.parse(created);
+  if (Number.isNaN(time)) return created;
+  return new Date(time).toISOString().slice(0, precision === 'seconds' ? 19 : 16);
 }
 
 export function formatBytes(bytes: number): string {
@@ -168,6 +196,12 @@ export function printRetentionReport(report: RetentionReport, io: CliIo): void {
       ? `Dry run: ${report.removed.length} image(s) would go, about ${bytes} reclaimed; nothing was removed.`
       : `Removed ${report.removed.length} image(s), ${bytes} reclaimed; kept ${report.kept.length}.`,
   );
+  const legacy = report.removed.filter((e) => e.legacy).length;
+  if (legacy > 0) {
+    out(
+      `${legacy} image${legacy === 1 ? '' : 's'} from before Butler's labels ${report.dryRun ? 'would be ' : ''}removed`,
+    );
+  }
 }
 
 /** Columns padded to their widest cell, as `docker images` prints them. */

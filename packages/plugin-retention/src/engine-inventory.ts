@@ -9,9 +9,11 @@ export interface InventoryImage extends RetentionCandidate {
   butlerTags: string[];
   /** The tag Butler wrote for the image's content: the lock a build of it holds has this name. */
   reference: string;
+  /** Made before Butler's labels (the earlier tool's `{registry}/{repo}:{12 hex}`): only a manual gc touches it. */
+  legacy?: boolean | undefined;
 }
 
-interface EngineImage {
+export interface EngineImage {
   Id: string;
   ParentId: string;
   RepoTags: string[] | null;
@@ -20,7 +22,7 @@ interface EngineImage {
   Labels: Record<string, string> | null;
 }
 
-interface EngineContainer {
+export interface EngineContainer {
   Names: string[];
   ImageID: string;
 }
@@ -89,7 +91,7 @@ export async function imageUsers(endpoint: EngineEndpoint): Promise<Map<string, 
   return usersByImage(await get<EngineContainer[]>(endpoint, '/containers/json?all=1'));
 }
 
-function usersByImage(containers: EngineContainer[]): Map<string, string[]> {
+export function usersByImage(containers: EngineContainer[]): Map<string, string[]> {
   const users = new Map<string, string[]>();
   for (const c of containers) {
     users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
@@ -146,7 +148,7 @@ export async function removeImage(endpoint: EngineEndpoint, image: InventoryImag
   return otherTags.length > 0 ? 'untagged' : 'removed';
 }
 
-async function get<T>(endpoint: EngineEndpoint, path: string): Promise<T> {
+export async function get<T>(endpoint: EngineEndpoint, path: string): Promise<T> {
   const { status, body } = await engineRequest(endpoint, 'GET', path);
   if (status !== 200) throw engineError(status, body);
   return body as T;

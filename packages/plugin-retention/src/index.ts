@@ -14,6 +14,7 @@ import type { RetentionPolicy } from './retention-plan.js';
 import { type RetentionReport, runRetention } from './run-retention.js';
 
 export { loadInventory, uniqueBytesByImage } from './engine-inventory.js';
+export { loadLegacyImages } from './legacy-images.js';
 export * from './retention-options.js';
 export * from './retention-plan.js';
 export { type ReportEntry, type RetentionReport, runRetention } from './run-retention.js';

@@ -9,11 +9,14 @@ import {
   removeImage,
   uniqueBytes,
 } from './engine-inventory.js';
+import { loadLegacyImages } from './legacy-images.js';
 import { globMatcher } from './retention-options.js';
 import { planRetention, type RetentionPolicy } from './retention-plan.js';
 
 export interface ReportEntry {
   id: string;
+  /** Made before Butler's labels (the earlier tool's images); only a manual gc plans for them. */
+  legacy?: boolean | undefined;
   repo: string;
   tags: string[];
   size: number;
@@ -54,16 +57,20 @@ export async function runRetention(
     stateDir?: string | undefined;
     /** IDs of images Butler built here: untagged ones among them (a forced rebuild's leftovers) are candidates. */
     builtByButler?: (() => Promise<ReadonlySet<string>>) | undefined;
+    /**
+     * Also organise the images from before Butler's labels (`butler gc` by hand does; the cleanup
+     * after a build or deploy does not — nobody asked for it then).
+     */
+    includeLegacy?: boolean | undefined;
   },
 ): Promise<RetentionReport> {
   const glob = options.repo?.includes('*') ? globMatcher(options.repo) : undefined;
   const registry = options.registry ?? DEFAULT_REGISTRY;
-  const listed = await loadInventory(
-    endpoint,
-    registry,
-    glob ? undefined : options.repo,
-    options.builtByButler,
-  );
+  const only = glob ? undefined : options.repo;
+  const listed = [
+    ...(await loadInventory(endpoint, registry, only, options.builtByButler)),
+    ...(options.includeLegacy ? await loadLegacyImages(endpoint, registry, only) : []),
+  ];
   const inventory = (glob ? listed.filter((image) => glob(image.repo)) : listed).map((image) => {
     const used = options.lastUsed?.get(image.id);
     return used && used > image.lastUsed ? { ...image, lastUsed: used } : image;
@@ -155,6 +162,7 @@ async function removeUnlessBusy(
 function entry(image: InventoryImage, reason: string): ReportEntry {
   return {
     id: image.id,
+    ...(image.legacy ? { legacy: true } : {}),
     repo: image.repo,
     tags: image.tags,
     size: image.size,

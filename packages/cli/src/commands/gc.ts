@@ -92,6 +92,8 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     registry: resolveRegistry(undefined, io.env, config.registry),
     stateDir: defaultStateDir(io.env),
     builtByButler: builtByButler(defaultStateDir(io.env)),
+    // By hand, gc organises the earlier tool's images too (the cleanup after a build does not).
+    includeLegacy: true,
     policy,
     dryRun: values['dry-run'],
     lastUsed,

@@ -1,6 +1,6 @@
-import { defaultStateDir } from '@devops-butler/core';
+import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { type EngineEndpoint, requirePlainEndpoint } from '@devops-butler/engine-client';
-import { loadInventory } from '@devops-butler/plugin-retention';
+import { loadInventory, loadLegacyImages } from '@devops-butler/plugin-retention';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
@@ -26,12 +26,11 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   const endpoint = requirePlainEndpoint(io.env, 'list');
-  const inventory = await loadInventory(
-    endpoint,
-    undefined,
-    values.repo,
-    builtByButler(defaultStateDir(io.env)),
-  );
+  const inventory = [
+    ...(await loadInventory(endpoint, undefined, values.repo, builtByButler(defaultStateDir(io.env)))),
+    // The earlier tool's images (no labels) under the configured registry part: shown, marked.
+    ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), values.repo)),
+  ];
   const deployments = await deploymentsNow(endpoint, io, values.repo);
   const images = inventory
     .map((image) => ({
@@ -45,6 +44,7 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
       containers: image.containers,
       latest: image.latest,
       deployedAs: deployments.filter((d) => d.imageId === image.id).map((d) => d.name),
+      beforeLabels: image.legacy === true,
     }))
     .sort((a, b) => (a.repo === b.repo ? b.created.localeCompare(a.created) : a.repo.localeCompare(b.repo)));
   if (values.json) {
@@ -53,7 +53,14 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (images.length === 0) {
     io.stdout.write(`No Butler images${values.repo ? ` for ${values.repo}` : ''}.\n`);
-  } else printImages(io, images);
+  } else {
+    printImages(io, images);
+    if (images.some((image) => image.beforeLabels)) {
+      io.stdout.write(
+        "* made before Butler's labels (an earlier tool's image): butler gc organises it, the cleanup after a build leaves it\n",
+      );
+    }
+  }
   if (deployments.length > 0) {
     io.stdout.write('\n');
     printTable(
@@ -81,6 +88,7 @@ type ListedImage = {
   inUse: boolean;
   containers: string[];
   latest: boolean;
+  beforeLabels: boolean;
 };
 
 function printImages(io: CliIo, images: ListedImage[]): void {
@@ -89,7 +97,7 @@ function printImages(io: CliIo, images: ListedImage[]): void {
     ['REPOSITORY', 'HASH', 'IMAGE ID', 'SIZE', 'CREATED', 'IN USE', 'LATEST'],
     images.map((image) => [
       image.repo,
-      image.hash ?? '-',
+      image.beforeLabels ? `${image.hash ?? '-'}*` : (image.hash ?? '-'),
       image.id.replace(/^sha256:/, '').slice(0, 12),
       formatBytes(image.size),
       image.created.replace(/\.\d+Z$/, 'Z'),

@@ -1,6 +1,6 @@
-import { defaultStateDir } from '@devops-butler/core';
+import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
-import { loadInventory, uniqueBytesByImage } from '@devops-butler/plugin-retention';
+import { loadInventory, loadLegacyImages, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, formatDuration, printTable } from '../output.js';
@@ -23,6 +23,8 @@ interface DiskUse {
   images: number;
   bytes: number;
   uniqueBytes: number;
+  /** How many of the images were made before Butler's labels (the earlier tool's). */
+  beforeLabels: number;
 }
 
 export async function statsCommand(args: string[], io: CliIo): Promise<number> {
@@ -96,11 +98,15 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
   const byRepo = new Map<string, DiskUse>();
   try {
     const endpoint = requirePlainEndpoint(io.env, 'stats');
-    const inventory = await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env)));
+    const inventory = [
+      ...(await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env)))),
+      ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), repo)),
+    ];
     const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
     for (const image of inventory) {
-      const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0 };
+      const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0, beforeLabels: 0 };
       use.images++;
+      if (image.legacy) use.beforeLabels++;
       use.bytes += image.size;
       use.uniqueBytes += unique.get(image.id) ?? 0;
       byRepo.set(image.repo, use);

@@ -12,6 +12,7 @@ import type {
   BuildResult,
   HashedContext,
   HashInputs,
+  ImageInfo,
   ImageTarget,
   ResolvedContext,
 } from './types.js';
@@ -23,7 +24,7 @@ export type ButlerEvent =
   /** Every input that went into the hash, for a state store to keep (`butler why` diffs them). */
   | { type: 'hashed'; hashed: HashedContext }
   | { type: 'lookup' }
-  | { type: 'reuse'; reference: string; origin: 'engine' | 'registry' }
+  | { type: 'reuse'; reference: string; origin: 'engine' | 'registry'; image: ImageInfo }
   | { type: 'build-start'; forced: boolean }
   | { type: 'build-output'; line: string }
   | { type: 'warning'; message: string }
@@ -183,7 +184,12 @@ export class Butler {
           emit({ type: 'lookup' });
           const found = await this.hooks.lookup.promise(target, context);
           if (found) {
-            emit({ type: 'reuse', reference: target.reference, origin: found.origin ?? 'engine' });
+            emit({
+              type: 'reuse',
+              reference: target.reference,
+              origin: found.origin ?? 'engine',
+              image: found,
+            });
             await this.hooks.tag.promise({ image: found, target, outcome: 'reused' });
             return { image: found, outcome: 'reused' as const };
           }

@@ -1,0 +1,59 @@
+import { LABELS } from '@devops-butler/core';
+import type { EngineEndpoint } from '@devops-butler/engine-client';
+import {
+  type EngineContainer,
+  type EngineImage,
+  get,
+  type InventoryImage,
+  usersByImage,
+} from './engine-inventory.js';
+
+/**
+ * Images the earlier image manager made, before Butler's labels: tagged
+ * `{registry}/{repo}:{exactly 12 hex digits}` in the configured registry namespace, with no
+ * Butler label at all. Anything else stays foreign. `repo` narrows to one repository.
+ */
+export async function loadLegacyImages(
+  endpoint: EngineEndpoint,
+  registry: string,
+  repo?: string,
+): Promise<InventoryImage[]> {
+  const [images, containers] = await Promise.all([
+    get<EngineImage[]>(endpoint, '/images/json'),
+    get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
+  ]);
+  const users = usersByImage(containers);
+  const prefix = `${registry}/`;
+  return images.flatMap((image) => {
+    if (image.Labels?.[LABELS.managed] !== undefined) return [];
+    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const hashTags = tags.filter((tag) => {
+      if (!tag.startsWith(prefix)) return false;
+      const colon = tag.lastIndexOf(':');
+      return /^[0-9a-f]{12}$/.test(tag.slice(colon + 1)) && colon > prefix.length;
+    });
+    const first = hashTags[0];
+    if (!first) return [];
+    const imageRepo = first.slice(prefix.length, first.lastIndexOf(':'));
+    if (repo !== undefined && imageRepo !== repo) return [];
+    const own = hashTags.filter((tag) => tag.slice(prefix.length, tag.lastIndexOf(':')) === imageRepo);
+    const latest = `${prefix}${imageRepo}:latest`;
+    const created = new Date(image.Created * 1000).toISOString();
+    return [
+      {
+        id: image.Id,
+        repo: imageRepo,
+        created,
+        lastUsed: created,
+        size: image.Size,
+        containers: users.get(image.Id) ?? [],
+        latest: tags.includes(latest),
+        tags,
+        butlerTags: tags.includes(latest) ? [...own, latest] : own,
+        reference: first,
+        parentId: image.ParentId,
+        legacy: true,
+      },
+    ];
+  });
+}
