@@ -1,9 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, httpGet, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -50,19 +49,7 @@ const deployArgs = (...extra: string[]) => [
 ];
 
 /** One request on a fresh connection, as `curl` in a loop asks. */
-function ask(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () =>
-        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
+const ask = (on = port) => httpGet(on);
 
 /** A client asking every 20 ms (bounded: at most 2 minutes) until stopped; counts what failed. */
 function traffic() {

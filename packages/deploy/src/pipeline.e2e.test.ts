@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { plainEndpoint } from '@devops-butler/engine-client';
 import { StateStore } from '@devops-butler/state-store';
-import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, httpGet, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { inspectContainer } from './containers.js';
 import { type DeployOptions, runPipeline } from './pipeline.js';
@@ -63,20 +62,8 @@ async function commit(message: string, files: Record<string, string> = {}): Prom
   return git(fx.tree.dir, 'rev-parse', 'HEAD');
 }
 
-/** One request on a fresh connection (the way a health probe or `curl` in a loop asks). */
-function ask(on = port): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port: on, path: '/', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () =>
-        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
+/** One request on a fresh connection, as `curl` in a loop asks. */
+const ask = (on = port) => httpGet(on);
 
 test('first deploy runs the app on its 127.0.0.1 port; the same commit again reuses the image and keeps the container', async () => {
   const sha = await git(fx.tree.dir, 'rev-parse', 'HEAD');

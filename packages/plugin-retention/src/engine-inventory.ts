@@ -68,22 +68,39 @@ export async function loadInventory(
     if (!reference) return [];
     const latest = `${reference.slice(0, reference.lastIndexOf(':'))}:latest`;
     const created = labelsOf[LABELS.created] ?? new Date(image.Created * 1000).toISOString();
-    return [
-      {
-        id: image.Id,
-        repo: imageRepo,
-        created,
-        lastUsed: created,
-        size: image.Size,
-        containers: users.get(image.Id) ?? [],
-        latest: tags.includes(latest),
-        tags,
-        butlerTags: tags.filter((t) => t === reference || t === latest),
-        reference,
-        parentId: image.ParentId,
-      },
-    ];
+    const butlerTags = tags.filter((t) => t === reference || t === latest);
+    return [candidate(image, { repo: imageRepo, created, reference, butlerTags, latest }, users)];
   });
+}
+
+/** An engine image as retention sees it, once it is known to be a candidate and which tags are its own. */
+export function candidate(
+  image: EngineImage,
+  own: {
+    repo: string;
+    created: string;
+    reference: string;
+    butlerTags: string[];
+    latest: string;
+    legacy?: boolean;
+  },
+  users: Map<string, string[]>,
+): InventoryImage {
+  const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+  return {
+    id: image.Id,
+    repo: own.repo,
+    created: own.created,
+    lastUsed: own.created,
+    size: image.Size,
+    containers: users.get(image.Id) ?? [],
+    latest: tags.includes(own.latest),
+    tags,
+    butlerTags: own.butlerTags,
+    reference: own.reference,
+    parentId: image.ParentId,
+    ...(own.legacy ? { legacy: true } : {}),
+  };
 }
 
 /** Image ID → names of the containers (running or stopped) that use it. */

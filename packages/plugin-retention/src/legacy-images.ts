@@ -1,6 +1,7 @@
 import { LABELS } from '@devops-butler/core';
 import type { EngineEndpoint } from '@devops-butler/engine-client';
 import {
+  candidate,
   type EngineContainer,
   type EngineImage,
   get,
@@ -39,21 +40,13 @@ export async function loadLegacyImages(
     const own = hashTags.filter((tag) => tag.slice(prefix.length, tag.lastIndexOf(':')) === imageRepo);
     const latest = `${prefix}${imageRepo}:latest`;
     const created = new Date(image.Created * 1000).toISOString();
+    const butlerTags = tags.includes(latest) ? [...own, latest] : own;
     return [
-      {
-        id: image.Id,
-        repo: imageRepo,
-        created,
-        lastUsed: created,
-        size: image.Size,
-        containers: users.get(image.Id) ?? [],
-        latest: tags.includes(latest),
-        tags,
-        butlerTags: tags.includes(latest) ? [...own, latest] : own,
-        reference: first,
-        parentId: image.ParentId,
-        legacy: true,
-      },
+      candidate(
+        image,
+        { repo: imageRepo, created, reference: first, butlerTags, latest, legacy: true },
+        users,
+      ),
     ];
   });
 }

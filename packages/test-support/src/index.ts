@@ -8,6 +8,7 @@ export {
 } from './docker-cleanup.js';
 export { type EngineFixture, useEngineFixture } from './engine-fixture.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
+export { httpGet } from './http-get.js';
 export { readFixtureTree } from './read-fixture-tree.js';
 export { freePort, type RegistryLab, useRegistryLab } from './registry-lab.js';
 export { repoRoot } from './repo-root.js';
