@@ -105,3 +105,20 @@ test('a TypeScript config that changes is read again in the same process', async
   await tree.write({ 'butler.config.ts': "export default { repo: 'two' };\n" });
   expect((await hash([tree.dir])).repo).toBe('two');
 });
+
+test('a broken package.json is one line naming its line when it holds the butler config, and only a warning otherwise', async () => {
+  const tree = await makeTree({
+    Dockerfile: 'FROM scratch\nCOPY . /app/\n',
+    'package.json': '{\n  "name": "x",\n  "butler": { "repo": "y" }\n  "version": "1"\n}\n',
+  });
+  trees.push(tree);
+  const meant = await hash([tree.dir]);
+  expect(meant.code).toBe(2);
+  const line = (meant.out + meant.err).trim();
+  expect(line.split('\n')).toHaveLength(1);
+  expect(line).toMatch(/package\.json line 4: Expected ',' or '}' after property value/);
+  await tree.write({ 'package.json': '{\n  "name": "x",\n  "version": 1.0.0\n}\n' });
+  const plain = await hash([tree.dir]);
+  expect(plain.code).toBe(0);
+  expect(JSON.parse(plain.out).warnings.join('\n')).toContain('npm: cannot parse package.json line 3');
+});

@@ -15,7 +15,8 @@ checkout you do not trust, pass --no-config: then no file of it runs, and the ha
 default plugins.
 
 Options: the same as butler build (-f, --repo, --registry, --build-arg, --target, --platform,
---config, --no-config), plus --json for { repo, tag, digest, wholeContext, files, images, notes }.`;
+--config, --no-config), plus --json for { repo, tag, digest, wholeContext, files, images, notes,
+warnings }.`;
 
 export async function hashCommand(args: string[], io: CliIo): Promise<number> {
   const setup = await setUpBuild(args, io, 'hash', HELP);
@@ -31,6 +32,7 @@ export async function hashCommand(args: string[], io: CliIo): Promise<number> {
     files: inputs.files,
     images: context.images.map((image) => image.reference),
     notes: context.notes,
+    warnings: context.warnings,
   };
   if (setup.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
@@ -39,6 +41,7 @@ export async function hashCommand(args: string[], io: CliIo): Promise<number> {
       `sha256:${target.digest} (${inputs.files.length} inputs${context.wholeContext ? ', whole context' : ''})\n`,
     );
     for (const note of context.notes) io.stdout.write(`note: ${note}\n`);
+    for (const warning of context.warnings) io.stderr.write(`⚠️ ${warning}\n`);
   }
   return EXIT.ok;
 }
