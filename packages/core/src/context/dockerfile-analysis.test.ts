@@ -49,3 +49,25 @@ test('ADD of a URL is noted as not hashed', () => {
   expect(analysis.sources).toEqual([]);
   expect(analysis.notes[0]).toMatch(/not hashed/);
 });
+
+test('an unterminated quote in a COPY/ADD source is refused naming the line, as BuildKit does', () => {
+  expect(() => analyzeDockerfile('FROM scratch\nADD \\conf\\\\" /.znc\n', {})).toThrow(
+    /Dockerfile line 2: ADD source .* has an unterminated " quote/,
+  );
+});
+
+test('a remote ADD note names the URL with its variables expanded and its credentials hidden', () => {
+  const analysis = analyzeDockerfile(
+    'FROM scratch\nARG VERSION=1.2.3\nARG TOKEN=s3cret\nADD https://${TOKEN}@example.com/tool-${VERSION}.tgz /tool.tgz\n',
+    {},
+  );
+  expect(analysis.notes).toEqual([
+    'line 4: ADD https://***@example.com/tool-1.2.3.tgz is fetched at build time; its content is not hashed',
+  ]);
+});
+
+test('COPY --exclude is said to be not applied, and the excluded files are hashed (never a stale image)', () => {
+  const analysis = analyzeDockerfile('FROM scratch\nCOPY --exclude=*.md . /app/\n', {});
+  expect(analysis.notes[0]).toMatch(/line 2: COPY --exclude is not applied to the hash/);
+  expect(analysis.sources.map((s) => s.path)).toEqual(['.']);
+});

@@ -133,6 +133,9 @@ function analyzeStage(
     const line = instruction.getRange().start.line + 1;
     const expand = (word: string, what: string): string | undefined => {
       const expanded = expandWord(word, vars, escapeChar);
+      // BuildKit refuses the instruction; hashing what is left would hash the wrong file, or none.
+      if (expanded.unterminated)
+        throw invalid(line, `${what} ${word} has an unterminated ${expanded.unterminated} quote`);
       if (expanded.unknown.length === 0) return expanded.value;
       result.uncertain.push(`line ${line}: ${what} uses unset ${expanded.unknown.join(', ')}`);
       return undefined;
@@ -150,11 +153,18 @@ function analyzeStage(
         if (ref !== undefined) useFrom(ref);
         continue;
       }
+      if (flags(instruction).some((f) => f.getName() === 'exclude')) {
+        // Only BuildKit knows --exclude (Dockerfile 1.7+); hashing the excluded files too costs a
+        // rebuild at worst, never a stale image.
+        result.notes.push(
+          `line ${line}: ${keyword} --exclude is not applied to the hash (BuildKit-only); the files it excludes are hashed too`,
+        );
+      }
       for (const source of copySources(instruction as Copy, text)) {
         if (keyword === 'ADD' && /^(https?:\/\/|git@|git:\/\/)/.test(source)) {
-          result.notes.push(
-            `line ${line}: ADD ${source} is fetched at build time; its content is not hashed`,
-          );
+          // The note names the URL the builder fetches (variables expanded), credentials hidden.
+          const url = expandWord(source, vars, escapeChar).value.replace(/\/\/[^/@\s]+@/, '//***@');
+          result.notes.push(`line ${line}: ADD ${url} is fetched at build time; its content is not hashed`);
           continue;
         }
         const path = expand(source, `${keyword} source`);
@@ -223,9 +233,16 @@ function copySources(instruction: Copy, text: string): string[] {
   const args = instruction.getArguments();
   const hasHeredoc = args.some((a) => a.getValue().startsWith('<<'));
   // With a heredoc, only words on the instruction's own line are sources; the rest is its body.
-  const words = (hasHeredoc ? args.filter((a) => a.getRange().start.line === firstLine) : args).map((a) =>
-    a.getValue(),
-  );
+  // The raw text of each word (when on one line): Docker's lexer, not the parser's, decides what
+  // its escapes and quotes mean (the parser unescapes some, so a stray quote went unnoticed).
+  const lines = text.split('\n');
+  const raw = (a: Argument): string => {
+    const { start, end } = a.getRange();
+    return start.line === end.line
+      ? (lines[start.line] ?? '').slice(start.character, end.character)
+      : a.getValue();
+  };
+  const words = (hasHeredoc ? args.filter((a) => a.getRange().start.line === firstLine) : args).map(raw);
   return words.slice(0, -1).filter((w) => !w.startsWith('<<'));
 }
 

@@ -8,16 +8,20 @@ export interface Expansion {
   value: string;
   /** Variables the word used that have no value (Docker expands them to ''). */
   unknown: string[];
+  /** A quote the word opens and never closes: Docker's lexer refuses such a word. */
+  unterminated?: '"' | "'" | undefined;
 }
 
 export function expandWord(word: string, vars: ReadonlyMap<string, string>, escapeChar = '\\'): Expansion {
   const unknown: string[] = [];
-  const value = new Lexer(word, vars, escapeChar, unknown).readAll();
-  return { value, unknown };
+  const lexer = new Lexer(word, vars, escapeChar, unknown);
+  const value = lexer.readAll();
+  return lexer.unterminated ? { value, unknown, unterminated: lexer.unterminated } : { value, unknown };
 }
 
 class Lexer {
   private pos = 0;
+  unterminated: '"' | "'" | undefined;
 
   constructor(
     private readonly text: string,
@@ -36,6 +40,7 @@ class Lexer {
         if (this.pos < this.text.length) out += this.text[this.pos++];
       } else if (ch === "'") {
         const end = this.text.indexOf("'", this.pos);
+        if (end === -1) this.unterminated = "'";
         const stop = end === -1 ? this.text.length : end;
         out += this.text.slice(this.pos, stop);
         this.pos = stop + 1;
@@ -59,6 +64,7 @@ class Lexer {
       else if (ch === '$') out += this.readVariable();
       else out += ch;
     }
+    this.unterminated = '"';
     return out;
   }
 
