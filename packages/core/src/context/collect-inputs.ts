@@ -5,8 +5,8 @@ import { ButlerError } from '../kernel/errors.js';
 import { cleanPath } from '../patterns/clean-path.js';
 import { hasGlobMeta, matchGlob } from '../patterns/path-glob.js';
 import { type ContextEntry, walkContext } from './context-walk.js';
-import { analyzeDockerfile } from './dockerfile-analysis.js';
 import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
+import { analyzeForEitherBuilder } from './platform-args.js';
 
 export interface CollectInputsOptions {
   /** The build context folder. */
@@ -15,6 +15,8 @@ export interface CollectInputsOptions {
   dockerfile?: string | undefined;
   buildArgs?: Record<string, string> | undefined;
   target?: string | undefined;
+  /** `--platform`: what BuildKit sets TARGETPLATFORM and friends from (default: this machine's). */
+  platform?: string | undefined;
 }
 
 export interface CollectedInputs {
@@ -72,9 +74,10 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   const hasExceptions = patterns.some((p) => p.startsWith('!'));
   const entries = await walkContext(context, createPatternMatcher(patterns), hasExceptions);
 
-  const analysis = analyzeDockerfile(dockerfileText, {
+  const analysis = analyzeForEitherBuilder(dockerfileText, {
     buildArgs: options.buildArgs,
     target: options.target,
+    platform: options.platform,
   });
   const notes = [...analysis.notes];
   const usable = new Set([...analysis.declaredArgs, ...PREDEFINED_ARGS]);

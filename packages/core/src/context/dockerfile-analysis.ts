@@ -43,9 +43,15 @@ interface Stage {
 /** Reads a Dockerfile and works out, for `target` and the stages it needs, what it reads. */
 export function analyzeDockerfile(
   text: string,
-  options: { buildArgs?: Record<string, string>; target?: string | undefined } = {},
+  options: {
+    buildArgs?: Record<string, string>;
+    target?: string | undefined;
+    /** ARGs that are '' when declared without a default or a build arg (the classic builder's platform args). */
+    emptyWhenUnset?: ReadonlySet<string> | undefined;
+  } = {},
 ): DockerfileAnalysis {
   const buildArgs = options.buildArgs ?? {};
+  const emptyWhenUnset = options.emptyWhenUnset ?? new Set<string>();
   const dockerfile = DockerfileParser.parse(text);
   const escapeChar = dockerfile.getEscapeCharacter();
   const result: DockerfileAnalysis = { sources: [], images: [], uncertain: [], notes: [], declaredArgs: [] };
@@ -70,7 +76,14 @@ export function analyzeDockerfile(
       stages.push({ index: stages.length, name, base: expanded.value, instructions: [], line });
     } else if (stages.length === 0) {
       if (keyword === 'ARG')
-        declareArgs(instruction as PropertyInstruction, metaArgs, metaArgs, buildArgs, escapeChar);
+        declareArgs(
+          instruction as PropertyInstruction,
+          metaArgs,
+          metaArgs,
+          buildArgs,
+          escapeChar,
+          emptyWhenUnset,
+        );
       else if (keyword !== '') throw invalid(line, `${keyword} before the first FROM`);
     } else {
       (stages[stages.length - 1] as Stage).instructions.push(instruction);
@@ -96,7 +109,7 @@ export function analyzeDockerfile(
     const parent = stageRef(stage.base);
     const vars = parent && parent.index < stage.index ? new Map(envOf(parent)) : new Map<string, string>();
     if (!parent) addImage(result, stage.base);
-    analyzeStage(text, stage, vars, metaArgs, buildArgs, escapeChar, result, (ref) => {
+    analyzeStage(text, stage, vars, metaArgs, buildArgs, escapeChar, emptyWhenUnset, result, (ref) => {
       const from = stageRef(ref);
       if (from && from.index < stage.index) {
         if (!visited.has(from)) visit(from);
@@ -125,6 +138,7 @@ function analyzeStage(
   metaArgs: Map<string, string>,
   buildArgs: Record<string, string>,
   escapeChar: string,
+  emptyWhenUnset: ReadonlySet<string>,
   result: DockerfileAnalysis,
   useFrom: (ref: string) => void,
 ): void {
@@ -141,7 +155,7 @@ function analyzeStage(
       return undefined;
     };
     if (keyword === 'ARG')
-      declareArgs(instruction as PropertyInstruction, vars, metaArgs, buildArgs, escapeChar);
+      declareArgs(instruction as PropertyInstruction, vars, metaArgs, buildArgs, escapeChar, emptyWhenUnset);
     else if (keyword === 'ENV') {
       for (const property of (instruction as PropertyInstruction).getProperties()) {
         vars.set(property.getName(), expandWord(property.getValue() ?? '', vars, escapeChar).value);
@@ -200,6 +214,7 @@ function declareArgs(
   metaArgs: Map<string, string>,
   buildArgs: Record<string, string>,
   escapeChar: string,
+  emptyWhenUnset: ReadonlySet<string>,
 ): void {
   for (const property of instruction.getProperties()) {
     const name = property.getName();
@@ -207,6 +222,7 @@ function declareArgs(
     if (Object.hasOwn(buildArgs, name)) vars.set(name, buildArgs[name] as string);
     else if (fallback !== null) vars.set(name, expandWord(fallback, vars, escapeChar).value);
     else if (metaArgs.has(name)) vars.set(name, metaArgs.get(name) as string);
+    else if (emptyWhenUnset.has(name)) vars.set(name, '');
   }
 }
 

@@ -106,6 +106,7 @@ export class Butler {
       dockerfile: request.dockerfile,
       buildArgs: request.buildArgs,
       target: request.target,
+      platform: request.platform,
     });
     const initial: ResolvedContext = {
       request,

@@ -1,0 +1,87 @@
+import { arch } from 'node:os';
+import { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';
+
+/** The ARGs BuildKit sets by itself from the target and build platforms; the classic builder does not. */
+export const PLATFORM_ARGS = [
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+] as const;
+
+const NODE_TO_DOCKER_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+/** This machine's platform as Docker names it (`linux/amd64`): the engine's, for a local engine. */
+export function hostPlatform(): string {
+  const name = NODE_TO_DOCKER_ARCH[arch()] ?? arch();
+  return name === 'arm' ? 'linux/arm/v7' : `linux/${name}`;
+}
+
+/** The values BuildKit gives the platform ARGs when it builds for `target` on `build`. */
+export function platformArgValues(target: string, build = hostPlatform()): Record<string, string> {
+  const [os = '', architecture = '', variant = ''] = target.split('/');
+  const [buildOs = '', buildArch = '', buildVariant = ''] = build.split('/');
+  return {
+    TARGETPLATFORM: target,
+    TARGETOS: os,
+    TARGETARCH: architecture,
+    TARGETVARIANT: variant,
+    BUILDPLATFORM: build,
+    BUILDOS: buildOs,
+    BUILDARCH: buildArch,
+    BUILDVARIANT: buildVariant,
+  };
+}
+
+/**
+ * Analyses a Dockerfile that declares platform ARGs under both builders' rules and keeps what either
+ * would read: BuildKit sets them from `--platform` (else the engine's — this machine's, for a
+ * local engine), the classic builder leaves them empty. Which builder the engine uses is not known
+ * before the build, and a file either would copy must be hashed: a little over-hashing costs a
+ * rebuild, a missed file a stale image. Dockerfiles without platform ARGs are analysed once.
+ */
+export function analyzeForEitherBuilder(
+  text: string,
+  options: {
+    buildArgs?: Record<string, string> | undefined;
+    target?: string | undefined;
+    platform?: string | undefined;
+  },
+): DockerfileAnalysis {
+  const buildArgs = options.buildArgs ?? {};
+  const classic = analyzeDockerfile(text, {
+    buildArgs,
+    target: options.target,
+    emptyWhenUnset: new Set(PLATFORM_ARGS),
+  });
+  const used = PLATFORM_ARGS.filter(
+    (name) => classic.declaredArgs.includes(name) && !Object.hasOwn(buildArgs, name),
+  );
+  if (used.length === 0) return classic;
+  const platform = options.platform ?? hostPlatform();
+  const buildkit = analyzeDockerfile(text, {
+    buildArgs: { ...platformArgValues(platform), ...buildArgs },
+    target: options.target,
+  });
+  const key = (s: { path: string; line: number }) => `${s.line}\0${s.path}`;
+  const sources = new Map([...classic.sources, ...buildkit.sources].map((s) => [key(s), s]));
+  const differs = buildkit.sources.some((s) => !classic.sources.some((c) => key(c) === key(s)));
+  return {
+    sources: [...sources.values()],
+    images: [...new Set([...classic.images, ...buildkit.images])].sort(),
+    uncertain: [...new Set([...classic.uncertain, ...buildkit.uncertain])],
+    notes: [
+      ...new Set([...classic.notes, ...buildkit.notes]),
+      ...(differs
+        ? [
+            `${used.join(', ')}: BuildKit sets ${used.length === 1 ? 'it' : 'them'} (for ${platform}), the classic builder does not; the files either would copy are hashed`,
+          ]
+        : []),
+    ],
+    declaredArgs: classic.declaredArgs,
+  };
+}
