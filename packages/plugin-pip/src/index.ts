@@ -5,6 +5,10 @@ import { resolvePipDependencies } from './resolve-pip.js';
 export const PIP_MANIFESTS = [
   'requirements.txt',
   'requirements*.txt',
+  'requirements*.in',
+  'requirements/*.txt',
+  'requirements/*.in',
+  'constraints*.txt',
   'pyproject.toml',
   'poetry.lock',
   'uv.lock',

@@ -33,7 +33,8 @@ urllib3>=2 --hash=sha256:cccc
 -e ./local-package
 requests  # the HTTP client
 `);
-  expect(file.includes).toEqual(['base.txt', 'constraints.txt']);
+  expect(file.includes).toEqual(['base.txt']);
+  expect(file.constraints).toEqual(['constraints.txt']);
   expect(file.requirements).toEqual([
     { name: 'certifi', version: '2024.8.30' },
     { name: 'urllib3', version: '>=2' },

@@ -3,8 +3,10 @@ import { fromUrl, normalizeName, parseRequirement, type Requirement } from './re
 /** What one requirements file says: its requirements and the files it includes. */
 export interface RequirementsFile {
   requirements: Requirement[];
-  /** `-r` / `-c` targets, relative to the including file. */
+  /** `-r` targets, relative to the including file: their requirements are installed too. */
   includes: string[];
+  /** `-c` targets: they pin versions of what is installed, and install nothing themselves. */
+  constraints: string[];
 }
 
 // Options that take a value and say nothing about which versions are installed.
@@ -15,12 +17,15 @@ const VALUE_OPTIONS =
 export function parseRequirementsFile(text: string): RequirementsFile {
   const requirements: Requirement[] = [];
   const includes: string[] = [];
+  const constraints: string[] = [];
   for (const raw of logicalLines(text)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
     const include = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$/.exec(line);
     if (include) {
-      includes.push(include[2] as string);
+      (include[1]?.startsWith('-c') || include[1] === '--constraint' ? constraints : includes).push(
+        include[2] as string,
+      );
       continue;
     }
     const editable = /^(-e|--editable)(?:\s*=\s*|\s+)(\S+)$/.exec(line);
@@ -38,7 +43,7 @@ export function parseRequirementsFile(text: string): RequirementsFile {
     const hashed = options.some((option) => option.startsWith('hash'));
     requirements.push(hashed ? { name: requirement.name, version: requirement.version } : requirement);
   }
-  return { requirements, includes };
+  return { requirements, includes, constraints };
 }
 
 function logicalLines(text: string): string[] {

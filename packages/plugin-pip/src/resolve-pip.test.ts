@@ -54,3 +54,35 @@ test('Pipfile with Pipfile.lock; pyproject without a lockfile is unpinned', asyn
     { name: 'attrs', version: '24.2.0', direct: true, unpinned: 'no lockfile' },
   ]);
 });
+
+test('requirement files only under requirements/ (a Django layout) are detected when a COPY brings them in', async () => {
+  const { hashContext } = await import('@devops-butler/core');
+  const { makeTree } = await import('@devops-butler/test-support');
+  const { pip } = await import('./index.js');
+  const tree = await makeTree({
+    Dockerfile: 'FROM scratch\nCOPY requirements/ /app/requirements/\nCOPY constraints.txt /app/\n',
+    'requirements/base.txt': 'django==5.0.6\n',
+    'requirements/prod.txt': '-r base.txt\n-c ../constraints.txt\ngunicorn==22.0.0\n',
+    'requirements/dev.in': 'pytest\n',
+    'constraints.txt': 'sqlparse==0.5.0\n',
+  });
+  try {
+    const { hashed } = await hashContext({ context: tree.dir, plugins: [pip()] });
+    expect(hashed.context.ecosystems).toEqual(['pip']);
+    const names = (hashed.context.metadata.pip as { dependencies: { name: string }[] }).dependencies.map(
+      (d) => d.name,
+    );
+    expect(names).toEqual(expect.arrayContaining(['django', 'gunicorn', 'pytest']));
+    expect(names).not.toContain('sqlparse'); // a constraint pins a version; it installs nothing by itself
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a constraints file pins what requirements leave open, and lists nothing of its own', async () => {
+  const { dependencies } = await resolve({
+    'requirements.txt': '-c constraints.txt\ndjango\n',
+    'constraints.txt': 'django==5.0.6\nsqlparse==0.5.0\n',
+  });
+  expect(dependencies).toEqual([{ name: 'django', version: '5.0.6', direct: true }]);
+});

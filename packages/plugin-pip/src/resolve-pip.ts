@@ -19,6 +19,17 @@ export async function resolvePipDependencies(files: ManifestFiles): Promise<Depe
   const dependencies: Dependency[] = [];
   const notes: string[] = [];
   const visited = new Set<string>();
+  // name → version a constraints file pins it to: applied to requirements that leave it open.
+  const pins = new Map<string, string>();
+  const readConstraints = (path: string, from: string): void => {
+    if (!files.has(path)) {
+      notes.push(`${from} is constrained by ${path}, which the build does not use: its pins are not applied`);
+      return;
+    }
+    for (const pinned of files.parse(path, parseRequirementsFile)?.requirements ?? []) {
+      if (pinned.unpinned === undefined) pins.set(pinned.name, pinned.version);
+    }
+  };
   const readRequirements = (path: string, from?: string): void => {
     if (visited.has(path)) return;
     visited.add(path);
@@ -30,12 +41,17 @@ export async function resolvePipDependencies(files: ManifestFiles): Promise<Depe
     if (!parsed) return;
     for (const requirement of parsed.requirements) dependencies.push({ ...requirement, direct: true });
     for (const include of parsed.includes) readRequirements(posix.join(posix.dirname(path), include), path);
+    for (const constraint of parsed.constraints)
+      readConstraints(posix.join(posix.dirname(path), constraint), path);
   };
 
   for (const path of files.found) {
     const name = posix.basename(path);
-    if (/^requirements.*\.txt$/.test(name)) readRequirements(path);
-    else if (name === 'pyproject.toml' || name === 'Pipfile') {
+    // Requirement files at any depth, also in a `requirements/` folder (base.txt, prod.txt, dev.in);
+    // a constraints file pins versions but installs nothing by itself: detected, not listed.
+    if (/^requirements.*\.(txt|in)$/.test(name) || /(^|\/)requirements\/[^/]+\.(txt|in)$/.test(path)) {
+      readRequirements(path);
+    } else if (name === 'pyproject.toml' || name === 'Pipfile') {
       // The TOML parser loads only for projects that have TOML: every butler run pays for imports.
       const { declaredPythonNames } = await import('./python-lockfiles.js');
       const lockNames = name === 'Pipfile' ? ['Pipfile.lock'] : PYPROJECT_LOCKS;
@@ -48,7 +64,11 @@ export async function resolvePipDependencies(files: ManifestFiles): Promise<Depe
         dependencies.push({ ...locked, direct: true });
     }
   }
-  return { dependencies, notes };
+  const constrained = dependencies.map((d) => {
+    const pin = d.unpinned === undefined ? undefined : pins.get(d.name);
+    return pin === undefined ? d : { name: d.name, version: pin, direct: d.direct };
+  });
+  return { dependencies: constrained, notes };
 }
 
 async function resolveProject(

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { parseDuration } from '../kernel/duration.js';
 import { ButlerError } from '../kernel/errors.js';
 import type { ButlerPlugin } from '../kernel/plugin.js';
@@ -17,7 +16,10 @@ import { createManifestFiles, type ManifestFiles } from './manifest-files.js';
 export interface ManifestPluginSpec {
   /** `npm`, `pip`, ... — the plugin is named `butler:<ecosystem>`. */
   ecosystem: string;
-  /** File names, Go globs allowed (`requirements*.txt`), in any folder, that mean the build uses this ecosystem. */
+  /**
+   * File names, Go globs allowed (`requirements*.txt`), in any folder, that mean the build uses this
+   * ecosystem; with a `/` (`requirements/*.txt`) the name of the folder they are in counts too.
+   */
   manifests: readonly string[];
   /** Folders of this ecosystem that should not be in a build context. */
   heavyFolders?: readonly string[];
@@ -62,9 +64,14 @@ export function createManifestPlugin(
   const name = `butler:${spec.ecosystem}`;
   const { policy, ttlMs } = validateOptions(spec.ecosystem, options);
   const now = options.now ?? Date.now;
+  // `requirements.txt` matches a file name in any folder; `requirements/*.txt` the file and its
+  // folder's name, wherever that folder is.
   const isManifest = (path: string): boolean => {
-    const file = basename(path);
-    return spec.manifests.some((pattern) => matchGlob(pattern, file));
+    const segments = path.split('/');
+    return spec.manifests.some((pattern) => {
+      const depth = pattern.split('/').length;
+      return segments.length >= depth && matchGlob(pattern, segments.slice(-depth).join('/'));
+    });
   };
 
   return {
