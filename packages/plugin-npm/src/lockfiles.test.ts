@@ -119,3 +119,27 @@ test('bun.lock: trailing commas allowed, top-level install paths are direct', ()
   ]);
   expect(() => parseBunLock('{ "packages": { "a": [ }', new Set())).toThrow(/position/);
 });
+
+test('pnpm-lock v9: an _ belongs to the version, and an npm alias is direct, shown under its alias', () => {
+  const text = `lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      slash3:
+        specifier: npm:slash@^3.0.0
+        version: slash@3.0.0
+    devDependencies:
+      '@vitejs/test-dep':
+        specifier: file:packages/vite/src/node/__tests__/fixtures/x
+        version: file:packages/vite/src/node/__tests__/fixtures/x
+packages:
+  slash@3.0.0:
+    resolution: {integrity: sha512-a}
+  '@vitejs/test-dep@file:packages/vite/src/node/__tests__/fixtures/x':
+    resolution: {directory: packages/vite/src/node/__tests__/fixtures/x, type: directory}
+`;
+  expect(parsePnpmLock(text)).toEqual([
+    { name: 'slash3 → slash', version: '3.0.0', direct: true },
+    { name: '@vitejs/test-dep', version: 'file:packages/vite/src/node/__tests__/fixtures/x', direct: false },
+  ]);
+});
