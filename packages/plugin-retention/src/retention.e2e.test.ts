@@ -46,6 +46,12 @@ async function existing(ids: string[]): Promise<string[]> {
   return found;
 }
 
+/** The tags an image has now. */
+async function tagsOf(id: string): Promise<string[]> {
+  const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
+  return JSON.parse(stdout) as string[];
+}
+
 async function createContainer(image: string): Promise<string> {
   const { stdout } = await run('docker', ['create', image, 'true']);
   containers.push(stdout.trim());
@@ -99,14 +105,7 @@ test("an image with a tag of another tool loses only Butler's tag", async () => 
   const report = await runRetention(endpoint, { repo: fx.repo, policy: createRetentionPolicy({ keep: 1 }) });
   expect(report.removed.map((e) => e.id)).toEqual([old]);
   expect(await imageExists(other)).toBe(true);
-  const { stdout } = await run('docker', [
-    'image',
-    'inspect',
-    '--format',
-    '{{json .RepoTags}}',
-    old as string,
-  ]);
-  expect(JSON.parse(stdout)).toEqual([other]);
+  expect(await tagsOf(old as string)).toEqual([other]);
 });
 
 test('over the disk budget the least recently used go first; latest and in-use images stay', async () => {
@@ -155,14 +154,7 @@ test("a CI's tag of 12 hex digits is not Butler's: the image keeps it", async ()
     policy: createRetentionPolicy({ keep: 1 }),
   });
   expect(report.removed.map((e) => [e.id, e.reason])).toEqual([[old, 'over count; other tags remain']]);
-  const { stdout } = await run('docker', [
-    'image',
-    'inspect',
-    '--format',
-    '{{json .RepoTags}}',
-    old as string,
-  ]);
-  expect(JSON.parse(stdout)).toEqual([ci]);
+  expect(await tagsOf(old as string)).toEqual([ci]);
 });
 
 test('an image built FROM a Butler image inherits its labels, not its ownership: it is never removed', async () => {
@@ -190,14 +182,7 @@ test('an image built FROM a Butler image inherits its labels, not its ownership:
 
 test('an image a butler build or deploy holds right now is kept, and says why', async () => {
   const [old] = await buildImages(2);
-  const { stdout } = await run('docker', [
-    'image',
-    'inspect',
-    '--format',
-    '{{json .RepoTags}}',
-    old as string,
-  ]);
-  const reference = (JSON.parse(stdout) as string[])[0] as string;
+  const reference = (await tagsOf(old as string))[0] as string;
   const report = await withTargetLock(fx.stateDir, reference, () =>
     runRetention(endpoint, {
       repo: fx.repo,
