@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,7 +127,7 @@ async function readHolder(file: string): Promise<Holder | undefined> {
  * put back.
  */
 async function removeIfOwned(file: string, token: string): Promise<void> {
-  const aside = `${file}.${process.pid}.${Date.now()}.aside`;
+  const aside = `${file}.${randomBytes(6).toString('hex')}.aside`;
   try {
     await rename(file, aside);
   } catch (error) {
