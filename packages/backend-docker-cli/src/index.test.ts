@@ -48,3 +48,22 @@ test('build-arg values reach docker through its environment, never its command l
     await tree.remove();
   }
 });
+
+test('with the builder left to docker, BuildKit’s walk is sent and a note says where the classic one differs', async () => {
+  const tree = await makeTree({
+    Dockerfile: 'FROM scratch\nCOPY . /ctx/\n',
+    '.dockerignore': '*\n!**/keep.md\n',
+    'keep.md': 'top\n',
+    'b/keep.md': 'inside\n',
+  });
+  try {
+    const butler = new Butler({ plugins: [dockerCli({ binary: '/nonexistent/docker' })], stateDir: '' });
+    const { context } = await butler.hash(toRequest({ context: tree.dir }));
+    expect(context.files).toContain('b/keep.md');
+    expect(context.notes.join('\n')).toMatch(
+      /BuildKit's rule\); the classic builder would leave them out \(b\/keep\.md\)/,
+    );
+  } finally {
+    await tree.remove();
+  }
+});

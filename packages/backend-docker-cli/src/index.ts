@@ -9,6 +9,8 @@ import {
   type EngineImageInspect,
   imageInfoFromInspect,
   imageMatchesTarget,
+  parseDockerignore,
+  unreachedByClassicWalk,
 } from '@devops-butler/core';
 import { type ExecaError, execa } from 'execa';
 
@@ -69,6 +71,22 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
   return {
     name: NAME,
     apply(butler: Butler) {
+      // Which builder `docker build` uses is docker's choice: Butler sends what BuildKit's walk
+      // reaches (a superset of the classic one's) and says so when the two differ.
+      butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
+        if (!context.ignoreFile) return context;
+        const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
+        const differs = unreachedByClassicWalk(context.files, patterns);
+        if (differs.length === 0) return context;
+        return {
+          ...context,
+          notes: [
+            ...context.notes,
+            `${differs.length} file(s) in ignored folders that an exception re-includes are sent (BuildKit's rule); the classic builder would leave them out (${differs.slice(0, 3).join(', ')})`,
+          ],
+        };
+      });
+
       butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
         const images = { ...inputs.images };
         for (const { reference } of context.images)

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   type Butler,
@@ -8,6 +10,8 @@ import {
   type ImageInfo,
   imageInfoFromInspect,
   imageMatchesTarget,
+  parseDockerignore,
+  unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
   type EngineEndpoint,
@@ -39,6 +43,24 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
     name: NAME,
     apply(butler: Butler) {
       const engine = new EngineClient(options);
+
+      // Engine API builds without BuildKit use the classic builder: send what its walk reaches.
+      butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
+        if (!context.ignoreFile) return context;
+        const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
+        const dockerfile = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
+        const unreached = new Set(unreachedByClassicWalk(context.files, patterns, [dockerfile]));
+        if (unreached.size === 0) return context;
+        const shown = [...unreached].slice(0, 3).join(', ') + (unreached.size > 3 ? ', …' : '');
+        return {
+          ...context,
+          files: context.files.filter((file) => !unreached.has(file)),
+          notes: [
+            ...context.notes,
+            `the classic builder does not enter ignored folders that no exception names, so ${unreached.size} file(s) an exception re-includes are not sent, as with docker build (${shown})`,
+          ],
+        };
+      });
 
       butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
         const images = { ...inputs.images };

@@ -1,3 +1,4 @@
+export { unreachedByClassicWalk } from './context/classic-walk.js';
 export { type CollectedInputs, type CollectInputsOptions, collectInputs } from './context/collect-inputs.js';
 export { CONFIG_FILES, configFileIn } from './context/config-files.js';
 export { analyzeDockerfile, type DockerfileAnalysis } from './context/dockerfile-analysis.js';

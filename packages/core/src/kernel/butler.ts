@@ -112,6 +112,7 @@ export class Butler {
       request,
       dockerfilePath: collected.dockerfilePath,
       dockerfileText: collected.dockerfileText,
+      ignoreFile: collected.ignoreFile,
       files: collected.files,
       wholeContext: collected.wholeContext,
       notes: collected.notes,

@@ -42,6 +42,8 @@ export interface ResolvedContext {
   request: BuildRequest;
   dockerfilePath: string;
   dockerfileText: string;
+  /** The ignore file that applied (`.dockerignore`, or `<Dockerfile>.dockerignore`), if any. */
+  ignoreFile?: string | undefined;
   /** Context-relative paths the build can use, sorted, after .dockerignore. */
   files: string[];
   /** True when the analysis could not narrow the inputs and the whole context is used. */
