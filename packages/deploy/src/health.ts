@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineEndpoint } from '@devops-butler/engine-client';
@@ -10,6 +11,8 @@ export interface HealthOptions {
   timeoutMs?: number;
   /** With no HEALTHCHECK: a published 127.0.0.1 port that must accept a TCP connection. */
   port?: number | undefined;
+  /** An HTTP path (`/up`) that must answer 2xx or 3xx on `port`, polled about once a second. */
+  path?: string | undefined;
 }
 
 /** How long a probe connection must stay open to count as accepted by the app. */
@@ -30,6 +33,8 @@ export async function waitHealthy(
   const settleMs = options.settleMs ?? 2000;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const started = Date.now();
+  let lastAnswer = '';
+  let nextProbe = 0;
   while (Date.now() < deadline) {
     const state = await inspectContainer(endpoint, id);
     if (!state) return { healthy: false, reason: 'the container disappeared' };
@@ -39,16 +44,40 @@ export async function waitHealthy(
       return { healthy: false, reason: `the container exited and was restarted ${state.restarts} time(s)` };
     }
     if (state.health === 'unhealthy') return { healthy: false, reason: 'its HEALTHCHECK reports unhealthy' };
-    if (state.health === 'healthy') return { healthy: true };
-    if (state.health === undefined && Date.now() - started >= settleMs) {
-      if (options.port === undefined || (await accepts(options.port))) return { healthy: true };
-    }
+    const settled =
+      state.health === 'healthy' || (state.health === undefined && Date.now() - started >= settleMs);
+    if (settled && options.path !== undefined && options.port !== undefined) {
+      // Beside the HEALTHCHECK or the TCP check: the app's own health path must say so.
+      if (Date.now() >= nextProbe) {
+        const answer = await httpStatus(options.port, options.path);
+        if (typeof answer === 'number' && answer >= 200 && answer < 400) return { healthy: true };
+        lastAnswer =
+          typeof answer === 'number'
+            ? `GET ${options.path} answered ${answer}`
+            : `GET ${options.path}: ${answer}`;
+        nextProbe = Date.now() + 1000;
+      }
+    } else if (state.health === 'healthy') return { healthy: true };
+    else if (settled && (options.port === undefined || (await accepts(options.port))))
+      return { healthy: true };
     await sleep(200);
   }
   return {
     healthy: false,
-    reason: `not healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`,
+    reason: `not healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s${lastAnswer ? ` (last: ${lastAnswer})` : ''}`,
   };
+}
+
+/** The status of `GET path` on 127.0.0.1:port, or why there was none. */
+function httpStatus(port: number, path: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 2 s')));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
 }
 
 /**

@@ -31,7 +31,12 @@ Options:
       --registry HOST      registry part of the image name (default: local-registry); with a
                            registry, the build reuses its images and pushes what it built
       --remote-cache MODE  both, pull, push or off (default: both when a registry is set)
-      --timeout DURATION   how long the new container has to become healthy (default: 60s)
+      --timeout DURATION   how long the new container has to become healthy (default: 60s;
+                           also --health-timeout)
+      --health-path PATH   the new container must answer GET PATH (e.g. /up) with 2xx or 3xx on
+                           its first published port, polled about once a second (needs --port)
+      --drain DURATION     how long the old container keeps serving open connections after the
+                           swap before it is stopped (default: 1s)
       --no-cleanup         skip retention after the deploy
   -q, --quiet              print only the deployed container's name
   -v, --verbose            print every line of the engine's build output
@@ -53,6 +58,9 @@ const FLAGS = {
   registry: { type: 'string' },
   'remote-cache': { type: 'string' },
   timeout: { type: 'string' },
+  'health-timeout': { type: 'string' },
+  'health-path': { type: 'string' },
+  drain: { type: 'string' },
   'no-cleanup': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
@@ -90,7 +98,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     registry: values.registry,
     remoteCache: deployRemoteCache(resolveRegistry(values.registry, io.env), values['remote-cache'], io),
     retention: values['no-cleanup'] ? false : undefined,
-    health: values.timeout === undefined ? undefined : { timeoutMs: parseTimeout(values.timeout) },
+    health: healthOptions(values),
+    drainMs: values.drain === undefined ? undefined : durationFlag('--drain', values.drain),
     trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,
     cwd: io.cwd,
     processEnv: io.env,
@@ -160,11 +169,36 @@ function parseEnv(pair: string): [string, string] {
   return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
 
-function parseTimeout(text: string): number {
+/** `--timeout`/`--health-timeout` and `--health-path` as the deploy's health options. */
+function healthOptions(values: {
+  timeout?: string | undefined;
+  'health-timeout'?: string | undefined;
+  'health-path'?: string | undefined;
+  port?: string[] | undefined;
+}): DeployOptions['health'] {
+  if (values.timeout !== undefined && values['health-timeout'] !== undefined) {
+    throw new UsageError('--timeout and --health-timeout are the same setting: give one');
+  }
+  const timeout = values['health-timeout'] ?? values.timeout;
+  const path = values['health-path'];
+  if (path !== undefined && !path.startsWith('/')) {
+    throw new UsageError(`--health-path "${path}" must start with / (like /up)`);
+  }
+  if (path !== undefined && (values.port ?? []).length === 0) {
+    throw new UsageError('--health-path needs a published port (--port HOST:CONTAINER) to ask on');
+  }
+  if (timeout === undefined && path === undefined) return undefined;
+  return {
+    ...(timeout === undefined ? {} : { timeoutMs: durationFlag('--timeout', timeout) }),
+    ...(path === undefined ? {} : { path }),
+  };
+}
+
+function durationFlag(flag: string, text: string): number {
   try {
     return parseDuration(text);
   } catch {
-    throw new UsageError(`--timeout "${text}" is not a duration (like 90s or 2m)`);
+    throw new UsageError(`${flag} "${text}" is not a duration (like 90s or 2m)`);
   }
 }
 
