@@ -61,6 +61,10 @@ test('--health-path: a new version whose /up answers 500 is not swapped in; the 
     /not healthy within 4 s \(last: GET \/up answered 500\)/,
   );
   expect(await httpGet(port)).toBe('v1');
+  // The history says which version runs and which one failed.
+  const { deployments } = JSON.parse((await butler('deployments', fx.repo, '--json')).stdout);
+  expect(deployments[0].versions.map((v: { ended: string }) => v.ended)).toEqual(['failed', 'running']);
+  expect((await butler('deployments', fx.repo)).stdout).toMatch(/running now/);
 });
 
 test('--drain: a request in flight on the old container when the swap happens completes', async () => {

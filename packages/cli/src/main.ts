@@ -17,6 +17,7 @@ Commands:
   why [dir]     what changed since the image latest points to (or the last build)
   deploy <git-url|folder>  build with reuse and replace the running container once healthy
   undeploy <name>  stop and remove a deployment's containers (images stay for retention)
+  deployments [name]  each deployment's versions: commit, image, live since, how it ended
 
 Options:
   -h, --help      show help (also: butler <command> --help)
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   why: async () => (await import('./commands/why.js')).whyCommand,
   deploy: async () => (await import('./commands/deploy.js')).deployCommand,
   undeploy: async () => (await import('./commands/undeploy.js')).undeployCommand,
+  deployments: async () => (await import('./commands/deployments.js')).deploymentsCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */

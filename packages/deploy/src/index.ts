@@ -19,6 +19,7 @@ export {
   withoutCredentials,
 } from './git-source.js';
 export { type HealthOptions, type HealthResult, waitHealthy } from './health.js';
+export { type DeployedVersion, deploymentVersions } from './history.js';
 export {
   assertContainerName,
   DEFAULT_NETWORK,

@@ -1,0 +1,63 @@
+import { defaultStateDir } from '@devops-butler/core';
+import { type CliIo, EXIT } from '../io.js';
+import { printTable } from '../output.js';
+import { openState } from '../state.js';
+import { UsageError } from '../usage-error.js';
+import { parseCommandArgs } from './parse.js';
+
+const HELP = `Usage: butler deployments [name] [options]
+
+Each deployment's versions, newest first, from the state store: commit, image, when it went live
+and how it ended (replaced by a later deploy, failed its health check, undeployed); the one that
+runs now is marked. Without a name: every current deployment.
+
+Options:
+      --json        print { deployments: [{ name, versions: [...] }] }
+  -h, --help        show this help`;
+
+const FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+export async function deploymentsCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, FLAGS, 'deployments');
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError('butler deployments takes at most one deployment name');
+  const { deploymentVersions } = await import('@devops-butler/deploy');
+  const store = await openState(defaultStateDir(io.env), io);
+  let deployments: { name: string; versions: ReturnType<typeof deploymentVersions> }[] = [];
+  try {
+    const names =
+      positionals.length === 1
+        ? [positionals[0] as string]
+        : (store?.currentDeployments() ?? []).map((d) => d.name);
+    deployments = names.map((name) => ({
+      name,
+      versions: deploymentVersions(store?.deploymentHistory(name, 50) ?? []),
+    }));
+  } finally {
+    store?.close();
+  }
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ deployments }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const rows = deployments.flatMap(({ name, versions }) =>
+    versions.map((v) => [
+      name,
+      v.commit?.slice(0, 12) ?? '-',
+      v.reference,
+      v.at.replace(/\.\d+Z$/, 'Z'),
+      v.ended === 'running'
+        ? 'running now'
+        : `${v.ended}${v.endedAt ? ` ${v.endedAt.replace(/\.\d+Z$/, 'Z')}` : ''}`,
+    ]),
+  );
+  if (rows.length === 0) {
+    io.stdout.write(`No deployments${positionals[0] ? ` named ${positionals[0]}` : ''} recorded.\n`);
+    return positionals.length === 1 ? EXIT.failed : EXIT.ok;
+  }
+  printTable(io, ['DEPLOYMENT', 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED'], rows);
+  return EXIT.ok;
+}
