@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { link, mkdir, open, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,7 +29,7 @@ export interface LockOptions {
  * written to a file of its own and linked into place, so the lock file is never empty or partial;
  * the holder touches it every second, and a waiter takes it over when its owner is known dead, or
  * when it has not been touched for 10 s (another host, a hung or frozen process). Release and
- * takeover move the file aside first and act only if it holds the token they judged.
+ * takeover check the token under a guard file and remove the lock only if it is the one they judged.
  */
 export async function withTargetLock<T>(
   stateDir: string,
@@ -121,22 +121,47 @@ async function readHolder(file: string): Promise<Holder | undefined> {
   return { owner, token: owner?.token ?? '', stale, ageMs: owner ? Date.now() - owner.since : silentMs };
 }
 
+/** A guard file held for the few calls of a release or takeover; older than this, its holder died. */
+const GUARD_STALE_MS = 2000;
+
 /**
- * Removes the lock if it still holds `token`: it is moved aside first (one mover wins), then
- * checked; a lock that turned out to be someone else's (taken between our read and the move) is
- * put back.
+ * Removes the lock if it still holds `token`. Check and unlink happen under a guard file (created
+ * with O_EXCL), so a release or takeover never removes a lock someone took in between, and a lock
+ * once removed is never put back.
  */
 async function removeIfOwned(file: string, token: string): Promise<void> {
-  const aside = `${file}.${randomBytes(6).toString('hex')}.aside`;
-  try {
-    await rename(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
+  await withGuard(`${file}.guard`, async () => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    if ((parseOwner(text)?.token ?? '') === token) await unlink(file).catch(() => undefined);
+  });
+}
+
+async function withGuard(guard: string, fn: () => Promise<void>): Promise<void> {
+  for (;;) {
+    try {
+      await (await open(guard, 'wx', PRIVATE_FILE_MODE)).close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const since = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (since > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    else await sleep(5);
   }
-  const moved = parseOwner(await readFile(aside, 'utf8').catch(() => ''));
-  if ((moved?.token ?? '') !== token) await link(aside, file).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
+  try {
+    await fn();
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
 }
 
 function describe(held: Holder, what: string): string {
