@@ -1,12 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, httpGet, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { httpGet, OWNER_LABEL } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
+import { bin, useLocalDeploy } from './local-deploy.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 // Both apps stop at once on SIGTERM (node as PID 1 would otherwise wait out the grace period).
 const onTerm = "process.on('SIGTERM', () => process.exit(0));\n";
@@ -18,38 +16,10 @@ const counter =
   "const fs = require('node:fs');\nfs.appendFileSync('/data/starts', 'start\\n');\n" +
   "require('node:http').createServer((q, s) => s.end(String(fs.readFileSync('/data/starts', 'utf8').split('\\n').length - 1) + ' ' + process.env.V)).listen(3000);\n";
 
-const fx = useEngineFixture('deploy-crash', ({ repo }) => ({
-  Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
-  'server.js': server('v1'),
-}));
-
-let port: number;
-beforeEach(async () => {
-  port = await freePort();
-});
-afterEach(async () => {
-  await butler('undeploy', fx.repo, '--timeout', '0', '--volumes').catch(() => undefined);
-  await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
-});
-
-const env = () => ({ ...process.env, BUTLER_STATE_DIR: fx.stateDir });
-const butler = (...args: string[]) => run('node', [bin, ...args], { env: env(), cwd: tmpdir() });
-const deployArgs = (...extra: string[]) => [
-  'deploy',
-  fx.tree.dir,
-  '--name',
-  fx.repo,
-  '--repo',
-  fx.repo,
-  '--port',
-  `${port}:3000`,
-  '--network',
-  `${fx.repo}-net`,
-  ...extra,
-];
+const { fx, port, env, butler, deployArgs } = useLocalDeploy('deploy-crash', server('v1'));
 
 /** One request on a fresh connection, as `curl` in a loop asks. */
-const ask = (on = port) => httpGet(on);
+const ask = () => httpGet(port());
 
 /** A client asking every 20 ms (bounded: at most 2 minutes) until stopped; counts what failed. */
 function traffic() {

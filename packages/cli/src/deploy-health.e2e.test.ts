@@ -1,13 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, httpGet, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { httpGet } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
+import { bin, useLocalDeploy } from './local-deploy.fixture.js';
 
-const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const _run = promisify(execFile);
 
 // An app that answers `/` with its version, `/up` with `up`, and `/slow` after 3 s; it exits at
 // once on SIGTERM (so only the drain keeps an in-flight request alive).
@@ -19,39 +17,11 @@ require('node:http').createServer((q, s) => {
   s.end('${version}');
 }).listen(3000);
 `;
-const fx = useEngineFixture('deploy-health', ({ repo }) => ({
-  Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
-  'server.js': app('v1', 200),
-}));
-
-let port: number;
-beforeEach(async () => {
-  port = await freePort();
-});
-afterEach(async () => {
-  await butler('undeploy', fx.repo, '--timeout', '0', '--volumes').catch(() => undefined);
-  await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
-});
-
-const env = () => ({ ...process.env, BUTLER_STATE_DIR: fx.stateDir });
-const butler = (...args: string[]) => run('node', [bin, ...args], { env: env(), cwd: tmpdir() });
-const deployArgs = (...extra: string[]) => [
-  'deploy',
-  fx.tree.dir,
-  '--name',
-  fx.repo,
-  '--repo',
-  fx.repo,
-  '--port',
-  `${port}:3000`,
-  '--network',
-  `${fx.repo}-net`,
-  ...extra,
-];
+const { fx, port, env, butler, deployArgs } = useLocalDeploy('deploy-health', app('v1', 200));
 
 test('--health-path: a new version whose /up answers 500 is not swapped in; the old one keeps serving', async () => {
   await butler(...deployArgs('--health-path', '/up'));
-  expect(await httpGet(port)).toBe('v1');
+  expect(await httpGet(port())).toBe('v1');
   await fx.tree.write({ 'server.js': app('v2', 500) });
   const failed = await butler(...deployArgs('--health-path', '/up', '--health-timeout', '4s')).catch(
     (error: { code: number; stderr: string }) => error,
@@ -60,7 +30,7 @@ test('--health-path: a new version whose /up answers 500 is not swapped in; the 
   expect((failed as { stderr: string }).stderr).toMatch(
     /not healthy within 4 s \(last: GET \/up answered 500\)/,
   );
-  expect(await httpGet(port)).toBe('v1');
+  expect(await httpGet(port())).toBe('v1');
   // The history says which version runs and which one failed.
   const { deployments } = JSON.parse((await butler('deployments', fx.repo, '--json')).stdout);
   expect(deployments[0].versions.map((v: { ended: string }) => v.ended)).toEqual(['failed', 'running']);
@@ -83,7 +53,7 @@ test('--drain: a request in flight on the old container when the swap happens co
     });
   });
   const slow = new Promise<string>((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/slow', agent: false }, (res) => {
+    const req = get({ host: '127.0.0.1', port: port(), path: '/slow', agent: false }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve(body));
@@ -92,7 +62,7 @@ test('--drain: a request in flight on the old container when the swap happens co
   });
   expect(await slow).toBe('slow v1');
   expect(await done).toBe(0);
-  expect(await httpGet(port)).toBe('v2');
+  expect(await httpGet(port())).toBe('v2');
 });
 
 test('--health-path without a published port, or not starting with /, is a usage error', async () => {

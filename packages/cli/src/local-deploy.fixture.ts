@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type EngineFixture, freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { afterEach, beforeEach } from 'vitest';
+
+const run = promisify(execFile);
+export const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+export interface LocalDeploy {
+  fx: EngineFixture;
+  /** The free 127.0.0.1 port this test's deployment publishes. */
+  port: () => number;
+  env: () => NodeJS.ProcessEnv;
+  /** The CLI with this test's state folder. */
+  butler: (...args: string[]) => Promise<{ stdout: string; stderr: string }>;
+  /** `butler deploy` of the test's folder, named after its repository, on a network of its own. */
+  deployArgs: (...extra: string[]) => string[];
+}
+
+/**
+ * A Node app (`server.js`, listening on 3000) deployed by the CLI from the test's own folder; after
+ * each test its deployment (volumes too) and network are removed. Test-only (not in the build).
+ */
+export function useLocalDeploy(label: string, server: string): LocalDeploy {
+  const fx = useEngineFixture(label, ({ repo }) => ({
+    Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
+    'server.js': server,
+  }));
+  let port = 0;
+  const env = () => ({ ...process.env, BUTLER_STATE_DIR: fx.stateDir });
+  const butler = (...args: string[]) => run('node', [bin, ...args], { env: env(), cwd: tmpdir() });
+  beforeEach(async () => {
+    port = await freePort();
+  });
+  afterEach(async () => {
+    await butler('undeploy', fx.repo, '--timeout', '0', '--volumes').catch(() => undefined);
+    await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
+  });
+  const deployArgs = (...extra: string[]) => [
+    'deploy',
+    fx.tree.dir,
+    '--name',
+    fx.repo,
+    '--repo',
+    fx.repo,
+    '--port',
+    `${port}:3000`,
+    '--network',
+    `${fx.repo}-net`,
+    ...extra,
+  ];
+  return { fx, port: () => port, env, butler, deployArgs };
+}
