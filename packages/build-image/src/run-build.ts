@@ -9,7 +9,7 @@ import {
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
-import { builtImageIdsIn, lastUsedIn, recordBuilds } from '@devops-butler/state-store';
+import { builtImageIdsIn, lastUsedIn, recordBuilds, rollbackImageIdsIn } from '@devops-butler/state-store';
 import { clearForceMarker, hasForceMarker } from './force-marker.js';
 import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
 
@@ -124,5 +124,6 @@ export async function retentionPlugin(
     onReport,
     lastUsed: () => lastUsed,
     builtByButler: () => builtImageIdsIn(stateDir),
+    keptForRollback: () => rollbackImageIdsIn(stateDir),
   });
 }

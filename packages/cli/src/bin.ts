@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// The "--" keeps Node (20 to at least 26) from reading a "--env-file" meant for butler deploy as its
+// own option: Node scans the whole command line for it and exits 9 when the file is missing.
 import { main } from './main.js';
 
 process.exitCode = await main(process.argv.slice(2), {

@@ -16,33 +16,13 @@ const counter =
   "const fs = require('node:fs');\nfs.appendFileSync('/data/starts', 'start\\n');\n" +
   "require('node:http').createServer((q, s) => s.end(String(fs.readFileSync('/data/starts', 'utf8').split('\\n').length - 1) + ' ' + process.env.V)).listen(3000);\n";
 
-const { fx, port, env, butler, deployArgs } = useLocalDeploy('deploy-crash', server('v1'));
+const local = useLocalDeploy('deploy-crash', server('v1'));
+const { fx, port, env, butler, deployArgs } = local;
 
 /** One request on a fresh connection, as `curl` in a loop asks. */
 const ask = () => httpGet(port());
 
-/** A client asking every 20 ms (bounded: at most 2 minutes) until stopped; counts what failed. */
-function traffic() {
-  let running = true;
-  const counts = { answered: 0, failed: [] as string[] };
-  const loop = (async () => {
-    const until = Date.now() + 120_000;
-    while (running && Date.now() < until) {
-      await ask().then(
-        () => counts.answered++,
-        (error: Error) => counts.failed.push(error.message),
-      );
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return counts;
-    },
-  };
-}
+const traffic = () => local.traffic(20);
 
 /** Runs `butler deploy` with a failpoint, and kills it -9 once it stops there. */
 async function deployKilledAt(point: string): Promise<void> {

@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type EngineFixture, freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import {
+  type EngineFixture,
+  freePort,
+  httpGet,
+  OWNER_LABEL,
+  useEngineFixture,
+} from '@devops-butler/test-support';
 import { afterEach, beforeEach } from 'vitest';
 
 const run = promisify(execFile);
@@ -17,6 +23,16 @@ export interface LocalDeploy {
   butler: (...args: string[]) => Promise<{ stdout: string; stderr: string }>;
   /** `butler deploy` of the test's folder, named after its repository, on a network of its own. */
   deployArgs: (...extra: string[]) => string[];
+  /** A client asking on a fresh connection every `everyMs` until stopped (at most 2 minutes). */
+  traffic: (everyMs: number) => { stop: () => Promise<TrafficCounts> };
+}
+
+export interface TrafficCounts {
+  answered: number;
+  /** What each failed request said. */
+  failed: string[];
+  /** The distinct answers, in the order they first came. */
+  answers: string[];
 }
 
 /**
@@ -30,7 +46,8 @@ export function useLocalDeploy(label: string, server: string): LocalDeploy {
   }));
   let port = 0;
   const env = () => ({ ...process.env, BUTLER_STATE_DIR: fx.stateDir });
-  const butler = (...args: string[]) => run('node', [bin, ...args], { env: env(), cwd: tmpdir() });
+  // "--" as the bin's #! line has it: Node leaves a --env-file after it to butler.
+  const butler = (...args: string[]) => run('node', ['--', bin, ...args], { env: env(), cwd: tmpdir() });
   beforeEach(async () => {
     port = await freePort();
   });
@@ -51,5 +68,29 @@ export function useLocalDeploy(label: string, server: string): LocalDeploy {
     `${fx.repo}-net`,
     ...extra,
   ];
-  return { fx, port: () => port, env, butler, deployArgs };
+  const traffic = (everyMs: number) => {
+    let running = true;
+    const counts: TrafficCounts = { answered: 0, failed: [], answers: [] };
+    const loop = (async () => {
+      const until = Date.now() + 120_000;
+      while (running && Date.now() < until) {
+        await httpGet(port).then(
+          (body) => {
+            counts.answered++;
+            if (!counts.answers.includes(body)) counts.answers.push(body);
+          },
+          (error: Error) => counts.failed.push(error.message),
+        );
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return counts;
+      },
+    };
+  };
+  return { fx, port: () => port, env, butler, deployArgs, traffic };
 }

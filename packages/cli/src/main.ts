@@ -18,6 +18,7 @@ Commands:
   deploy <git-url|folder>  build with reuse and replace the running container once healthy
   undeploy <name>  stop and remove a deployment's containers (images stay for retention)
   deployments [name]  each deployment's versions: commit, image, live since, how it ended
+  rollback <name>  put the version that ran before back (or --to an older one)
 
 Options:
   -h, --help      show help (also: butler <command> --help)
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   deploy: async () => (await import('./commands/deploy.js')).deployCommand,
   undeploy: async () => (await import('./commands/undeploy.js')).undeployCommand,
   deployments: async () => (await import('./commands/deployments.js')).deploymentsCommand,
+  rollback: async () => (await import('./commands/rollback.js')).rollbackCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */

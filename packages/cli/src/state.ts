@@ -22,3 +22,8 @@ export async function openState(stateDir: string, io: CliIo): Promise<StateStore
 export function builtByButler(stateDir: string): () => Promise<ReadonlySet<string>> {
   return async () => (await import('@devops-butler/state-store')).builtImageIdsIn(stateDir);
 }
+
+/** The images deployments' last versions ran, which retention keeps for `butler rollback`. */
+export function keptForRollback(stateDir: string): () => Promise<ReadonlySet<string>> {
+  return async () => (await import('@devops-butler/state-store')).rollbackImageIdsIn(stateDir);
+}

@@ -18,14 +18,22 @@ export interface ContainerSpec {
   /** Restart policy `unless-stopped` (default); false for a candidate under its health check. */
   restart?: boolean | undefined;
   labels: Record<string, string>;
-  /** Existing volumes to mount (a predecessor's, taken over as compose does when it recreates). */
-  volumes?: VolumeMount[] | undefined;
+  /** Named volumes and bind mounts (`-v`), and a predecessor's anonymous volumes taken over. */
+  mounts?: Mount[] | undefined;
 }
 
-/** A volume mounted into a container: its name, and where. */
-export interface VolumeMount {
-  name: string;
-  destination: string;
+/** A volume (by name; an anonymous one's name is 64 hex digits) or a host folder, mounted at `target`. */
+export interface Mount {
+  type: 'volume' | 'bind';
+  /** The volume's name, or the absolute host path. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** A volume the engine named itself (an image's VOLUME line, no `-v`): its name is 64 hex digits. */
+export function isAnonymousVolume(mount: Mount): boolean {
+  return mount.type === 'volume' && /^[0-9a-f]{64}$/.test(mount.source);
 }
 
 export interface ContainerState {
@@ -41,8 +49,8 @@ export interface ContainerState {
   labels: Record<string, string>;
   /** Container port → the host port it is published on (the first binding). */
   published: Record<number, number>;
-  /** The volumes it mounts (anonymous ones from the image's VOLUME lines included). */
-  volumes: VolumeMount[];
+  /** Its volumes (anonymous ones from the image's VOLUME lines included) and bind mounts. */
+  mounts: Mount[];
 }
 
 const path = encodeURIComponent;
@@ -94,8 +102,15 @@ export async function createContainer(endpoint: EngineEndpoint, spec: ContainerS
       PortBindings: bindings,
       RestartPolicy: { Name: spec.restart === false ? 'no' : 'unless-stopped' },
       NetworkMode: spec.network,
-      ...(spec.volumes?.length
-        ? { Mounts: spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.destination })) }
+      ...(spec.mounts?.length
+        ? {
+            Mounts: spec.mounts.map((m) => ({
+              Type: m.type,
+              Source: m.source,
+              Target: m.target,
+              ReadOnly: m.readOnly,
+            })),
+          }
         : {}),
     },
   });
@@ -142,7 +157,7 @@ export async function inspectContainer(
     State: { Running: boolean; ExitCode: number; Health?: { Status: string } };
     Config: { Labels: Record<string, string> | null };
     NetworkSettings?: { Ports?: Record<string, { HostPort: string }[] | null> | null };
-    Mounts?: { Type: string; Name?: string; Destination: string }[] | null;
+    Mounts?: { Type: string; Name?: string; Source?: string; Destination: string; RW?: boolean }[] | null;
   };
   const published: Record<number, number> = {};
   for (const [port, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
@@ -159,9 +174,11 @@ export async function inspectContainer(
     health: c.State.Health?.Status,
     labels: c.Config.Labels ?? {},
     published,
-    volumes: (c.Mounts ?? [])
-      .filter((m) => m.Type === 'volume' && m.Name)
-      .map((m) => ({ name: m.Name as string, destination: m.Destination })),
+    mounts: (c.Mounts ?? []).flatMap((m): Mount[] => {
+      const source = m.Type === 'volume' ? m.Name : m.Type === 'bind' ? m.Source : undefined;
+      if (!source) return [];
+      return [{ type: m.Type as Mount['type'], source, target: m.Destination, readOnly: m.RW === false }];
+    }),
   };
 }
 

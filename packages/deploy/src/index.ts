@@ -6,6 +6,7 @@ export {
   ensureNetwork,
   inspectContainer,
   logTail,
+  type Mount,
   removeContainer,
   renameContainer,
   startContainer,
@@ -19,7 +20,7 @@ export {
   withoutCredentials,
 } from './git-source.js';
 export { type HealthOptions, type HealthResult, waitHealthy } from './health.js';
-export { type DeployedVersion, deploymentVersions } from './history.js';
+export { type DeployedVersion, deploymentVersions, rollbackTarget } from './history.js';
 export {
   assertContainerName,
   DEFAULT_NETWORK,
@@ -36,3 +37,13 @@ export {
   removeDeployment,
   UnhealthyDeployError,
 } from './replace.js';
+export { type RollbackOptions, type RollbackResult, rollback } from './rollback.js';
+export {
+  assertDistinctTargets,
+  DEFAULT_KEEP_VERSIONS,
+  type DeploySettings,
+  formatMount,
+  parseEnvFile,
+  parseMount,
+  shownSettings,
+} from './settings.js';

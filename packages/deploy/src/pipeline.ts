@@ -27,15 +27,16 @@ import {
   runRetention,
 } from '@devops-butler/plugin-retention';
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
-import { builtImageIdsIn, lastUsedIn } from '@devops-butler/state-store';
+import { builtImageIdsIn, lastUsedIn, rollbackImageIdsIn } from '@devops-butler/state-store';
 import { checkout } from './checkout.js';
-import type { ContainerSpec } from './containers.js';
+import type { ContainerSpec, Mount } from './containers.js';
 import { type DeploySource, parseSource } from './git-source.js';
+import { goLive, settleDeployment } from './go-live.js';
 import type { HealthOptions } from './health.js';
-import { recordDeploy } from './records.js';
-import { deploymentLock, type ReplaceResult, replaceContainer } from './replace.js';
+import type { ReplaceResult } from './replace.js';
+import type { DeploySettings, GivenSettings } from './settings.js';
 
-export const DEFAULT_NETWORK = 'devops-butler-net';
+export { DEFAULT_NETWORK } from './settings.js';
 
 /** What a trusted repository config may set for its deploy build. */
 export interface RepositoryConfig {
@@ -57,10 +58,21 @@ export interface DeployOptions {
   name?: string | undefined;
   /** Image repository name (default: from the URL or the folder's name). */
   repo?: string | undefined;
-  /** Published through the deployment's front; hostIp defaults to 127.0.0.1. */
+  /**
+   * Published through the deployment's front; hostIp defaults to 127.0.0.1. This and the other
+   * settings below, when not given, are the ones the deployment's last deploy had (`reset` forgets them).
+   */
   ports?: ContainerSpec['ports'] | undefined;
   env?: Record<string, string> | undefined;
+  /** An env file (docker's format), read at every deploy and rollback; `-e` values win over it. */
+  envFile?: string | undefined;
+  /** Named volumes and bind mounts (absolute host paths). */
+  mounts?: Mount[] | undefined;
   network?: string | undefined;
+  /** How many of the deployment's last versions keep their images for rollback (default 3). */
+  keepVersions?: number | undefined;
+  /** Forget the remembered settings: only what this call gives (and the defaults) applies. */
+  reset?: boolean | undefined;
   /** Build even when the image exists, and replace the container even when it runs that image. */
   force?: boolean | undefined;
   registry?: string | undefined;
@@ -104,6 +116,8 @@ export interface DeployResult {
   replaced: ReplaceResult['replaced'];
   ports: ContainerSpec['ports'];
   network: string;
+  /** What it runs with (given now, or remembered from the last deploy). */
+  settings: DeploySettings;
   cleanup: RetentionReport | undefined;
 }
 
@@ -114,7 +128,6 @@ export interface DeployResult {
 export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
   const env = options.processEnv ?? process.env;
   const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
-  const step = (message: string) => log.info(message);
   const endpoint = requirePlainEndpoint(env, 'deploy');
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
@@ -123,6 +136,11 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const name = options.name ?? repo;
   assertContainerName(name);
   const shown = source.kind === 'git' ? source.displayUrl : source.dir;
+  const { settings, appEnv } = settleDeployment(stateDir, name, givenSettings(options), {
+    reset: options.reset,
+    processEnv: env,
+    log,
+  });
 
   // A checkout folder serves one deploy at a time: another deploy of the same repository (another
   // ref, say) must not move its files while this build reads them.
@@ -136,51 +154,26 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       )
     : await fetchAndBuild(source, repo, shown, options, { env, stateDir, log });
 
-  const network = options.network ?? DEFAULT_NETWORK;
-  const ports = options.ports ?? [];
-  const record = {
-    name,
-    repo,
-    source: shown,
-    commit,
-    imageId: build.image.id,
-    reference: build.target.reference,
-  };
-  let replaced: ReplaceResult;
-  try {
-    // One replacement of a deployment at a time on this machine: a second deploy waits, then finds
-    // the first one's container (and keeps it when it runs the same image).
-    // The image's own lock too: retention (a `butler gc` beside this deploy) skips an image while
-    // its lock is held, so it cannot vanish before its container exists.
-    replaced = await withTargetLock(stateDir, deploymentLock(name), () =>
-      withTargetLock(stateDir, build.target.reference, () =>
-        replaceContainer(endpoint, {
-          name,
-          image: build.image.id,
-          network,
-          env: options.env ?? {},
-          ports,
-          labels: {
-            [LABELS.repo]: repo,
-            [LABELS.source]: shown,
-            ...(commit ? { [LABELS.revision]: commit } : {}),
-          },
-          health: options.health,
-          graceSeconds: options.graceSeconds,
-          drainMs: options.drainMs,
-          force: options.force,
-          onStep: step,
-        }),
-      ),
-    );
-  } catch (error) {
-    recordDeploy(stateDir, { ...record, outcome: 'failed' }, log.warn);
-    throw error;
-  }
-  recordDeploy(
+  const replaced = await goLive(
+    endpoint,
     stateDir,
-    { ...record, containerId: replaced.container.id, outcome: replaced.outcome },
-    log.warn,
+    {
+      name,
+      repo,
+      source: shown,
+      commit,
+      imageId: build.image.id,
+      reference: build.target.reference,
+      action: 'deploy',
+    },
+    {
+      settings,
+      appEnv,
+      force: options.force,
+      graceSeconds: options.graceSeconds,
+      settleMs: options.health?.settleMs,
+      log,
+    },
   );
 
   const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
@@ -191,6 +184,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
           registry: build.target.registry,
           stateDir,
           builtByButler: () => builtImageIdsIn(stateDir),
+          keptForRollback: () => rollbackImageIdsIn(stateDir),
           // Least recently used first, as after `butler build` (read only when a size limit needs it).
           lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),
           policy: {
@@ -209,9 +203,25 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     outcome: replaced.outcome,
     container: replaced.container,
     replaced: replaced.replaced,
-    ports,
-    network,
+    ports: settings.ports,
+    network: settings.network,
+    settings,
     cleanup,
+  };
+}
+
+/** The settings this call gives (undefined: not given, the remembered one holds). */
+function givenSettings(options: DeployOptions): GivenSettings {
+  return {
+    network: options.network,
+    ports: options.ports,
+    env: options.env,
+    envFile: options.envFile,
+    mounts: options.mounts,
+    healthPath: options.health?.path,
+    healthTimeoutMs: options.health?.timeoutMs,
+    drainMs: options.drainMs,
+    keepVersions: options.keepVersions,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ButlerError, withTargetLock } from '@devops-butler/core';
 import type { EngineEndpoint } from '@devops-butler/engine-client';
@@ -8,7 +9,9 @@ import {
   enableRestarts,
   ensureNetwork,
   inspectContainer,
+  isAnonymousVolume,
   logTail,
+  type Mount,
   removeContainer,
   renameContainer,
   startContainer,
@@ -22,6 +25,8 @@ import { type HealthOptions, waitHealthy } from './health.js';
 export const DEPLOYMENT_LABEL = 'devops-butler.deployment';
 /** On a candidate that took over its predecessor's volumes: the predecessor's ID (stopped for it). */
 const TAKES_OVER_LABEL = 'devops-butler.takes-over';
+/** What the container was made with besides its image (env, mounts, network), as a digest. */
+const SETTINGS_LABEL = 'devops-butler.settings';
 
 export interface ReplaceOptions {
   /** The deployment's name: the serving container's name, and what the front forwards to. */
@@ -30,6 +35,8 @@ export interface ReplaceOptions {
   image: string;
   network: string;
   env: Record<string, string>;
+  /** Named volumes and bind mounts (`-v`); the serving container's anonymous volumes are taken over. */
+  mounts?: Mount[] | undefined;
   /** Host ports the front publishes (127.0.0.1 by default); empty: no front. */
   ports: ContainerSpec['ports'];
   labels: Record<string, string>;
@@ -78,9 +85,15 @@ export async function replaceContainer(
   await ensureNetwork(endpoint, options.network);
   await recoverInterruptedSwap(endpoint, name, grace, step);
   const current = await ownContainer(endpoint, name, name);
-  const labels = { ...options.labels, [DEPLOYMENT_LABEL]: name };
+  const wanted = options.mounts ?? [];
+  const labels = {
+    ...options.labels,
+    [DEPLOYMENT_LABEL]: name,
+    [SETTINGS_LABEL]: settingsDigest(options.env, wanted, options.network),
+  };
 
-  if (current?.running && current.image === options.image && !options.force) {
+  const same = current?.image === options.image && current.labels[SETTINGS_LABEL] === labels[SETTINGS_LABEL];
+  if (current?.running && same && !options.force) {
     if (options.ports.length > 0) await ensureFront(endpoint, frontSpec(options, labels));
     step(`✔ ${name} already runs this image; kept (use --force to replace it)`);
     return { outcome: 'unchanged', container: { id: current.id, name } };
@@ -89,14 +102,21 @@ export async function replaceContainer(
   const next = `${name}-next`;
   const frontCreated =
     options.ports.length > 0 ? await ensureFront(endpoint, frontSpec(options, labels)) : false;
-  // Volumes hold what the app kept (a database, uploads): the new container takes them over, as
-  // compose does when it recreates a service. Two processes on one data folder can corrupt it, so
-  // the old container stops first — a short gap instead of the usual swap without one.
-  const takeover = current?.volumes ?? [];
+  // Volumes hold what the app kept (a database, uploads): the new container takes the anonymous
+  // ones over, as compose does when it recreates a service, and mounts the named ones it is given.
+  // Two processes writing one data folder can corrupt it, so when the new container would share a
+  // writable volume or folder with the old one, the old one stops first — a short gap instead of
+  // the usual swap without one.
+  const takeover = (current?.mounts ?? []).filter(
+    (m) => isAnonymousVolume(m) && !wanted.some((w) => w.target === m.target),
+  );
+  const mounts = [...wanted, ...takeover];
+  const shared = current?.running ? sharedWritable(current.mounts, mounts) : [];
   const undo = async (id?: string) => {
-    // A candidate's own fresh volumes go with it; taken-over ones stay for their owner.
+    // A candidate's own fresh anonymous volumes go with it; taken-over ones stay for their owner
+    // (named volumes are never removed with a container).
     if (id) await removeContainer(endpoint, id, 0, takeover.length === 0);
-    if (current && takeover.length > 0) {
+    if (current && shared.length > 0) {
       await startContainer(endpoint, current.id, []);
       step(`↩️ Started ${name} again on its volumes`);
     }
@@ -114,8 +134,8 @@ export async function replaceContainer(
     network: options.network,
     env: options.env,
     ports: containerPorts.map((container) => ({ hostIp: '127.0.0.1', host: 0, container })),
-    labels: current && takeover.length > 0 ? { ...labels, [TAKES_OVER_LABEL]: current.id } : labels,
-    volumes: takeover,
+    labels: current && shared.length > 0 ? { ...labels, [TAKES_OVER_LABEL]: current.id } : labels,
+    mounts,
     // No restarts while on trial: a crash then leaves the container exited, with its real exit code
     // and logs, instead of a restart loop racing the health check.
     restart: false,
@@ -125,9 +145,9 @@ export async function replaceContainer(
     id = await createContainer(endpoint, candidate);
     // Created before the old one stops: from here on, a killed deploy leaves a candidate whose
     // label tells recoverInterruptedSwap which container to start again.
-    if (current && takeover.length > 0) {
+    if (current && shared.length > 0) {
       step(
-        `🛑 ${name} keeps data in ${takeover.map((v) => v.destination).join(', ')}: stopping it so the new container can take the volumes over`,
+        `🛑 ${name} keeps data in ${shared.map((m) => m.target).join(', ')}: stopping it so the new container can take the volumes over`,
       );
       await stopContainer(endpoint, current.id, grace);
       await failpoint('after-stop-old');
@@ -167,7 +187,7 @@ export async function replaceContainer(
     await failpoint('during-drain');
     await removeContainer(endpoint, current.id, grace);
     step(
-      `🧹 Stopped and removed the previous container${takeover.length > 0 ? ' (its volumes serve the new one)' : ''}`,
+      `🧹 Stopped and removed the previous container${shared.length > 0 ? ' (its volumes serve the new one)' : ''}`,
     );
   }
   return {
@@ -272,7 +292,10 @@ export async function removeDeployment(
     const found = await ownContainer(endpoint, container, name);
     if (!found) continue;
     await removeContainer(endpoint, found.id, graceSeconds, removeVolumes);
-    if (!removeVolumes) for (const volume of found.volumes) kept.add(volume.name);
+    // A named volume is the user's: it stays even with removeVolumes (the engine keeps it too).
+    for (const mount of found.mounts) {
+      if (mount.type === 'volume' && (!removeVolumes || !isAnonymousVolume(mount))) kept.add(mount.source);
+    }
     containers++;
   }
   return { containers, keptVolumes: [...kept] };
@@ -294,6 +317,22 @@ async function ownContainer(
     );
   }
   return found;
+}
+
+/** The candidate's writable mounts that the serving container also writes (same volume or folder). */
+function sharedWritable(serving: readonly Mount[], candidate: readonly Mount[]): Mount[] {
+  return candidate.filter(
+    (m) => !m.readOnly && serving.some((s) => s.type === m.type && s.source === m.source && !s.readOnly),
+  );
+}
+
+/** Env, mounts and network in a stable order: a redeploy that changes one of them replaces the container. */
+function settingsDigest(env: Record<string, string>, mounts: readonly Mount[], network: string): string {
+  const sorted = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256')
+    .update(JSON.stringify({ env: sorted, mounts, network }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function frontSpec(options: ReplaceOptions, labels: Record<string, string>) {

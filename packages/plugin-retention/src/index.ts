@@ -47,11 +47,13 @@ export interface RetentionPluginOptions extends RetentionOptions {
   lastUsed?: () => ReadonlyMap<string, string> | undefined;
   /** IDs of images Butler built here (the state store's), asked only when an untagged candidate exists. */
   builtByButler?: () => Promise<ReadonlySet<string>>;
+  /** IDs of the images deployments' last versions ran (the state store's), kept for rollback. */
+  keptForRollback?: () => Promise<ReadonlySet<string>>;
 }
 
 /** After every successful build or reuse, applies retention to that image's repository. */
 export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
-  const { env, onReport, lastUsed, builtByButler, ...config } = options;
+  const { env, onReport, lastUsed, builtByButler, keptForRollback, ...config } = options;
   const policy = createRetentionPolicy(config, { env: env ?? process.env });
   return {
     name: 'butler:retention',
@@ -67,6 +69,7 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
           policy,
           lastUsed: lastUsed?.(),
           builtByButler,
+          keptForRollback,
         });
         onReport?.(report);
       });

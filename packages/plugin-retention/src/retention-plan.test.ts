@@ -46,6 +46,16 @@ test('a deploy keeps the image it replaced, though no container uses it any more
   ]);
 });
 
+test("the images of a deployment's last versions are kept for rollback, whatever the count says", () => {
+  const images = [image('v1', 1), image('v2', 2), image('v3', 3, { containers: ['app'] }), image('other', 4)];
+  const plan = planRetention(images, { keep: () => 0, rollbackIds: new Set(['v2', 'v3']) });
+  expect(removed(plan).sort()).toEqual(['other', 'v1']);
+  expect(plan.keep.map((k) => [k.image.id, k.reason]).sort()).toEqual([
+    ['v2', 'kept for rollback'],
+    ['v3', 'in use'],
+  ]);
+});
+
 test('a tag matching a keep pattern protects its image', () => {
   const images = [image('old', 1, { tags: ['local-registry/app:release-1'] }), image('new', 2)];
   const plan = planRetention(images, { keep: () => 0, keepPatterns: (tag) => tag.includes(':release-') });

@@ -19,6 +19,7 @@ export interface RetentionCandidate {
 export type KeepReason =
   | 'in use'
   | 'deployed'
+  | 'kept for rollback'
   | 'latest'
   | 'kept by pattern'
   | 'kept by count'
@@ -36,6 +37,8 @@ export interface RetentionPolicy {
   now?: Date | undefined;
   /** Image IDs this run must keep whatever their age: a deploy's new image and the one it replaced. */
   protectedIds?: ReadonlySet<string> | undefined;
+  /** Image IDs of deployments' last versions (the state store's): `butler rollback` goes back to them. */
+  rollbackIds?: ReadonlySet<string> | undefined;
   /** `latest` protects nothing (force-rebuild: only containers protect an image). */
   ignoreLatest?: boolean | undefined;
 }
@@ -92,6 +95,7 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
 function protection(image: RetentionCandidate, policy: RetentionPolicy): KeepReason | undefined {
   if (image.containers.length > 0) return 'in use';
   if (policy.protectedIds?.has(image.id)) return 'deployed';
+  if (policy.rollbackIds?.has(image.id)) return 'kept for rollback';
   if (image.latest && !policy.ignoreLatest) return 'latest';
   if (policy.keepPatterns && image.tags.some(policy.keepPatterns)) return 'kept by pattern';
   return undefined;

@@ -57,6 +57,8 @@ export async function runRetention(
     stateDir?: string | undefined;
     /** IDs of images Butler built here: untagged ones among them (a forced rebuild's leftovers) are candidates. */
     builtByButler?: (() => Promise<ReadonlySet<string>>) | undefined;
+    /** IDs of the images deployments' last versions ran (the state store's): kept for `butler rollback`. */
+    keptForRollback?: (() => Promise<ReadonlySet<string>>) | undefined;
     /**
      * Also organise the images from before Butler's labels (`butler gc` by hand does; the cleanup
      * after a build or deploy does not — nobody asked for it then).
@@ -75,7 +77,9 @@ export async function runRetention(
     const used = options.lastUsed?.get(image.id);
     return used && used > image.lastUsed ? { ...image, lastUsed: used } : image;
   });
-  const plan = planRetention(inventory, options.policy);
+  const rollbackIds =
+    options.keptForRollback && inventory.length > 0 ? await options.keptForRollback() : undefined;
+  const plan = planRetention(inventory, { ...options.policy, rollbackIds });
   const kept = plan.keep.map(({ image, reason }) => entry(image as InventoryImage, reason));
   const planned = plan.remove.map(({ image, reason }) => ({ image: image as InventoryImage, reason }));
   if (options.dryRun) {

@@ -43,6 +43,14 @@ export function builtImageIdsIn(stateDir: string): Promise<ReadonlySet<string>> 
   return readStore(stateDir, (store) => store.builtImageIds(), new Set<string>());
 }
 
+/**
+ * The images retention keeps for `butler rollback`: each current deployment's last versions
+ * (`defaultKeep` unless the deployment says otherwise); empty when the store cannot be read.
+ */
+export function rollbackImageIdsIn(stateDir: string, defaultKeep = 3): Promise<ReadonlySet<string>> {
+  return readStore(stateDir, (store) => store.rollbackImageIds(defaultKeep), new Set<string>());
+}
+
 /** Image ID → when a build last produced or reused it, for least-recently-used retention; empty when unreadable. */
 export function lastUsedIn(stateDir: string): Promise<ReadonlyMap<string, string>> {
   return readStore(stateDir, (store) => store.lastUsed(), new Map<string, string>());

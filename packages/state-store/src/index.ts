@@ -1,4 +1,10 @@
-export { builtImageIdsIn, dependenciesOf, lastUsedIn, recordBuildResult } from './build-record.js';
+export {
+  builtImageIdsIn,
+  dependenciesOf,
+  lastUsedIn,
+  recordBuildResult,
+  rollbackImageIdsIn,
+} from './build-record.js';
 export { diffLines, diffManifests, type InputDiff, type ValueChange } from './input-diff.js';
 export { type InputManifest, toInputManifest } from './input-manifest.js';
 export { MIGRATIONS } from './migrations.js';

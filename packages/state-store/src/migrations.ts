@@ -44,6 +44,14 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX deployments_by_name ON deployments (name, id);`,
+  // 3: rollbacks beside deploys, and each deployment's remembered options (ports, env, volumes…).
+  `ALTER TABLE deployments ADD COLUMN action TEXT NOT NULL DEFAULT 'deploy' CHECK (action IN ('deploy', 'rollback'));
+   CREATE TABLE deployment_settings (
+     name TEXT PRIMARY KEY,
+     settings TEXT NOT NULL,
+     keep_versions INTEGER,
+     updated_at TEXT NOT NULL
+   );`,
 ];
 
 /** Brings the database to the newest schema version. */

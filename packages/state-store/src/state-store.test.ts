@@ -113,6 +113,62 @@ test('a file that is not a database at all is replaced the same way; a deleted o
   store.close();
 });
 
+const deployment = (
+  name: string,
+  image: string,
+  outcome: DeploymentRecord['outcome'],
+  action?: DeploymentRecord['action'],
+): DeploymentRecord => ({
+  name,
+  repo: name,
+  source: `file:///repos/${name}.git`,
+  commit: image.padEnd(40, '0'),
+  imageId: `sha256:${image}`,
+  reference: `local-registry/${name}:${image}`,
+  outcome,
+  action,
+  at: new Date().toISOString(),
+});
+
+test("retention keeps the images of each deployment's last versions for rollback (3, or what the deployment says)", () => {
+  const store = StateStore.open(stateDir());
+  for (const image of ['a1', 'a2', 'a3', 'a4', 'a5'])
+    store.recordDeployment(deployment('api', image, 'deployed'));
+  store.recordDeployment(deployment('api', 'a6', 'failed'));
+  store.recordDeployment(deployment('api', 'a2', 'deployed', 'rollback'));
+  expect(store.deploymentHistory('api')[0]?.action).toBe('rollback');
+  // Newest first, each image once: a2 (rolled back to), a5, a4 — the failed a6 never ran.
+  expect([...store.rollbackImageIds(3)].sort()).toEqual(['sha256:a2', 'sha256:a4', 'sha256:a5']);
+  store.saveDeploymentSettings('api', { ports: [] }, 1, new Date().toISOString());
+  expect([...store.rollbackImageIds(3)]).toEqual(['sha256:a2']);
+  expect(store.deploymentSettings('api')).toEqual({ ports: [] });
+  expect(store.deploymentSettings('web')).toBeUndefined();
+  // An undeployed deployment has nothing to roll back to.
+  store.recordDeployment(deployment('web', 'w1', 'deployed'));
+  store.recordDeployment(deployment('web', 'w1', 'undeployed'));
+  expect(store.rollbackImageIds(3).has('sha256:w1')).toBe(false);
+  store.close();
+});
+
+test('a state folder from before rollbacks is migrated: its deployments read as deploys', async () => {
+  const dir = stateDir();
+  const Database = (await import('better-sqlite3')).default;
+  const { MIGRATIONS } = await import('./migrations.js');
+  const db = new Database(join(dir, 'butler.db'));
+  for (const sql of MIGRATIONS.slice(0, 2)) db.exec(sql);
+  db.pragma('user_version = 2');
+  db.prepare(
+    `INSERT INTO deployments (name, repo, source, image_id, reference, outcome, created_at)
+     VALUES ('api', 'api', '/src', 'sha256:old', 'local-registry/api:old', 'deployed', '2026-01-01T00:00:00Z')`,
+  ).run();
+  db.close();
+  const store = StateStore.open(dir);
+  expect(store.deploymentHistory('api')).toMatchObject([{ imageId: 'sha256:old', outcome: 'deployed' }]);
+  expect(store.deploymentHistory('api')[0]?.action).toBeUndefined();
+  expect([...store.rollbackImageIds(3)]).toEqual(['sha256:old']);
+  store.close();
+});
+
 test('current deployments: the newest success per name; a failed attempt keeps the old one, undeploy ends it', () => {
   const store = StateStore.open(stateDir());
   const deploy = (name: string, image: string, outcome: DeploymentRecord['outcome']) =>

@@ -34,6 +34,8 @@ export interface DeploymentRecord {
   reference: string;
   containerId?: string | undefined;
   outcome: 'deployed' | 'unchanged' | 'failed' | 'undeployed';
+  /** `rollback`: `butler rollback` put an earlier version back (default `deploy`). */
+  action?: 'deploy' | 'rollback' | undefined;
   /** ISO time. */
   at: string;
 }
@@ -198,8 +200,8 @@ export class StateStore {
     this.guard(() =>
       this.db
         .prepare(
-          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, action, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           record.name,
@@ -210,9 +212,63 @@ export class StateStore {
           record.reference,
           record.containerId ?? null,
           record.outcome,
+          record.action ?? 'deploy',
           record.at,
         ),
     );
+  }
+
+  /** A deployment's remembered options (JSON the deploy package defines), or undefined. */
+  deploymentSettings(name: string): unknown {
+    const row = this.guard(() =>
+      this.db.prepare('SELECT settings FROM deployment_settings WHERE name = ?').get(name),
+    ) as { settings: string } | undefined;
+    return row ? JSON.parse(row.settings) : undefined;
+  }
+
+  /** Replaces a deployment's remembered options; `keepVersions` is how many versions keep their images. */
+  saveDeploymentSettings(
+    name: string,
+    settings: unknown,
+    keepVersions: number | undefined,
+    at: string,
+  ): void {
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO deployment_settings (name, settings, keep_versions, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET settings = excluded.settings,
+             keep_versions = excluded.keep_versions, updated_at = excluded.updated_at`,
+        )
+        .run(name, JSON.stringify(settings), keepVersions ?? null, at),
+    );
+  }
+
+  /**
+   * The images of each current deployment's last versions (those that went live, newest first,
+   * each image once): `keep_versions` of them per deployment, else `defaultKeep`. Retention keeps
+   * them so `butler rollback` has something to go back to.
+   */
+  rollbackImageIds(defaultKeep: number): Set<string> {
+    const ids = new Set<string>();
+    for (const { name } of this.currentDeployments()) {
+      const keep = this.guard(
+        () =>
+          this.db.prepare('SELECT keep_versions FROM deployment_settings WHERE name = ?').get(name) as
+            | { keep_versions: number | null }
+            | undefined,
+      )?.keep_versions;
+      const rows = this.guard(() =>
+        this.db
+          .prepare(
+            `SELECT image_id FROM deployments WHERE name = ? AND outcome IN ('deployed', 'unchanged') ORDER BY id DESC`,
+          )
+          .all(name),
+      ) as { image_id: string }[];
+      const versions = [...new Set(rows.map((row) => row.image_id))].slice(0, keep ?? defaultKeep);
+      for (const id of versions) ids.add(id);
+    }
+    return ids;
   }
 
   /**
@@ -382,6 +438,7 @@ interface DeploymentRow {
   reference: string;
   container_id: string | null;
   outcome: DeploymentRecord['outcome'];
+  action: 'deploy' | 'rollback';
   created_at: string;
 }
 
@@ -395,6 +452,7 @@ function fromDeploymentRow(row: DeploymentRow): DeploymentRecord {
     reference: row.reference,
     containerId: row.container_id ?? undefined,
     outcome: row.outcome,
+    ...(row.action === 'rollback' ? { action: 'rollback' as const } : {}),
     at: row.created_at,
   };
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { remoteCacheMode } from '@devops-butler/build-image';
 import { DEFAULT_REGISTRY, parseDuration, resolveRegistry } from '@devops-butler/core';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
@@ -19,12 +20,21 @@ that ran before is kept.
 A repository's butler.config.* is code and is not run unless --trust-config is given; without it
 the Dockerfile is built with the default plugins.
 
+The deployment's settings (ports, env, env file, volumes, network, health, drain, keep-versions)
+are remembered: a later deploy or rollback without them keeps what it had, and says so. A flag
+given again replaces its remembered value (a repeatable one, the whole list); --reset forgets them.
+
 Options:
       --ref REF            branch, tag or commit (default: the remote's HEAD)
       --name NAME          container name (default: the repository name)
       --repo NAME          image repository name (default: from the URL or the folder's name)
   -p, --port [IP:]HOST:CONTAINER  publish a port (repeatable); IP defaults to 127.0.0.1
-  -e, --env K=V            environment variable for the app (repeatable)
+  -e, --env K=V            environment variable for the app (repeatable; wins over --env-file)
+      --env-file FILE      variables from a file, docker's format (NAME=value lines); read again
+                           at every deploy and rollback, so its values are stored nowhere
+  -v, --volume SRC:PATH[:ro]  a named volume (data:/var/lib/app) or a bind mount from an absolute
+                           host path (/srv/conf:/etc/app:ro), repeatable; kept across redeploys and
+                           rollbacks, never removed by Butler
       --network NAME       network to run on (default: devops-butler-net, created when missing)
       --force              rebuild, and replace the container even when it runs that image
       --trust-config       run the repository's butler.config.* (plugins, build args, retention)
@@ -37,9 +47,13 @@ Options:
                            its first published port, polled about once a second (needs --port)
       --drain DURATION     how long the old container keeps serving open connections after the
                            swap before it is stopped (default: 1s)
+      --keep-versions N    how many of the deployment's last versions keep their images for
+                           butler rollback (default: 3)
+      --reset              forget the remembered settings; use only what this command gives
       --no-cleanup         skip retention after the deploy
   -q, --quiet              print only the deployed container's name
-  -v, --verbose            print every line of the engine's build output
+      --verbose            print every line of the engine's build output (-v is --volume here,
+                           as in docker run)
       --json               print one JSON result instead of progress lines
   -h, --help               show this help
 
@@ -52,6 +66,10 @@ const FLAGS = {
   repo: { type: 'string' },
   port: { type: 'string', short: 'p', multiple: true },
   env: { type: 'string', short: 'e', multiple: true },
+  'env-file': { type: 'string' },
+  volume: { type: 'string', short: 'v', multiple: true },
+  'keep-versions': { type: 'string' },
+  reset: { type: 'boolean' },
   network: { type: 'string' },
   force: { type: 'boolean' },
   'trust-config': { type: 'boolean' },
@@ -63,7 +81,7 @@ const FLAGS = {
   drain: { type: 'string' },
   'no-cleanup': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
-  verbose: { type: 'boolean', short: 'v' },
+  verbose: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -78,8 +96,12 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     throw new UsageError('butler deploy takes one git URL or folder — run butler deploy --help');
   }
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose contradict each other');
-  const { runPipeline, assertContainerName } = await import('@devops-butler/deploy');
+  const { runPipeline, assertContainerName, parseMount, assertDistinctTargets } = await import(
+    '@devops-butler/deploy'
+  );
   if (values.name !== undefined) assertContainerName(values.name);
+  const mounts = values.volume?.map(parseMount);
+  if (mounts) assertDistinctTargets(mounts);
   const json = values.json === true;
   const verbosity = values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal';
   // As for butler build: quiet keeps warnings, --json prints only the result.
@@ -91,8 +113,15 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     ref: values.ref,
     name: values.name,
     repo: values.repo,
-    ports: (values.port ?? []).map(parsePort),
-    env: Object.fromEntries((values.env ?? []).map(parseEnv)),
+    ports: values.port?.map(parsePort),
+    env: values.env && Object.fromEntries(values.env.map(parseEnv)),
+    envFile: values['env-file'] && resolve(io.cwd, values['env-file']),
+    mounts,
+    keepVersions:
+      values['keep-versions'] === undefined
+        ? undefined
+        : countFlag('--keep-versions', values['keep-versions']),
+    reset: values.reset === true,
     network: values.network,
     force: values.force === true,
     registry: values.registry,
@@ -174,7 +203,6 @@ function healthOptions(values: {
   timeout?: string | undefined;
   'health-timeout'?: string | undefined;
   'health-path'?: string | undefined;
-  port?: string[] | undefined;
 }): DeployOptions['health'] {
   if (values.timeout !== undefined && values['health-timeout'] !== undefined) {
     throw new UsageError('--timeout and --health-timeout are the same setting: give one');
@@ -184,9 +212,6 @@ function healthOptions(values: {
   if (path !== undefined && !path.startsWith('/')) {
     throw new UsageError(`--health-path "${path}" must start with / (like /up)`);
   }
-  if (path !== undefined && (values.port ?? []).length === 0) {
-    throw new UsageError('--health-path needs a published port (--port HOST:CONTAINER) to ask on');
-  }
   if (timeout === undefined && path === undefined) return undefined;
   return {
     ...(timeout === undefined ? {} : { timeoutMs: durationFlag('--timeout', timeout) }),
@@ -194,7 +219,13 @@ function healthOptions(values: {
   };
 }
 
-function durationFlag(flag: string, text: string): number {
+function countFlag(flag: string, text: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`${flag} "${text}" must be a whole number ≥ 1`);
+  return n;
+}
+
+export function durationFlag(flag: string, text: string): number {
   try {
     return parseDuration(text);
   } catch {

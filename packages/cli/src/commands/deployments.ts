@@ -8,8 +8,9 @@ import { parseCommandArgs } from './parse.js';
 const HELP = `Usage: butler deployments [name] [options]
 
 Each deployment's versions, newest first, from the state store: commit, image, when it went live
-and how it ended (replaced by a later deploy, failed its health check, undeployed); the one that
-runs now is marked. Without a name: every current deployment.
+(marked "by rollback" when butler rollback put it back) and how it ended (replaced by a later
+deploy, rolled-back, failed its health check, undeployed); the one that runs now is marked.
+Without a name: every current deployment. butler rollback <name> --to COMMIT goes back to one.
 
 Options:
       --json        print { deployments: [{ name, versions: [...] }] }
@@ -48,7 +49,7 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
       name,
       v.commit?.slice(0, 12) ?? '-',
       v.reference,
-      v.at.replace(/\.\d+Z$/, 'Z'),
+      `${v.at.replace(/\.\d+Z$/, 'Z')}${v.rollback ? ' by rollback' : ''}`,
       v.ended === 'running'
         ? 'running now'
         : `${v.ended}${v.endedAt ? ` ${v.endedAt.replace(/\.\d+Z$/, 'Z')}` : ''}`,

@@ -4,7 +4,7 @@ import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-reten
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
-import { builtByButler } from '../state.js';
+import { builtByButler, keptForRollback } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -92,6 +92,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     registry: resolveRegistry(undefined, io.env, config.registry),
     stateDir: defaultStateDir(io.env),
     builtByButler: builtByButler(defaultStateDir(io.env)),
+    keptForRollback: keptForRollback(defaultStateDir(io.env)),
     // By hand, gc organises the earlier tool's images too (the cleanup after a build does not).
     includeLegacy: true,
     policy,
