@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  alreadyTagged,
   type Butler,
   ButlerError,
   type ButlerPlugin,
@@ -142,6 +143,7 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
       });
 
       butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
+        if (alreadyTagged(image, target)) return;
         await docker(['tag', image.id, target.reference]);
         await docker(['tag', image.id, target.latest]);
       });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
+  alreadyTagged,
   type Butler,
   ButlerError,
   type ButlerPlugin,
@@ -103,6 +104,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
       });
 
       butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
+        if (alreadyTagged(image, target)) return;
         const repo = `${target.registry}/${target.repo}`;
         await engine.tag(image.id, repo, target.tag);
         await engine.tag(image.id, repo, 'latest');

@@ -100,3 +100,47 @@ test('a failing step is one line naming the step, and nothing is tagged', async 
   const { stdout } = await run('docker', ['image', 'ls', '-q', `local-registry/${fx.repo}`]);
   expect(stdout.trim()).toBe('');
 });
+
+test('a hit that finds both tags in place tags nothing; a hit whose latest points elsewhere moves it back', async () => {
+  /** The tag events the engine saw while `fn` ran (names like local-registry/x:latest). */
+  const tagsDuring = async (fn: () => Promise<unknown>) => {
+    const since = (Date.now() / 1000).toFixed(3);
+    await fn();
+    const until = (Date.now() / 1000 + 0.5).toFixed(3);
+    await new Promise((r) => setTimeout(r, 600));
+    const { stdout } = await run('docker', [
+      'events',
+      '--since',
+      since,
+      '--until',
+      until,
+      '--filter',
+      'type=image',
+      '--filter',
+      'event=tag',
+      '--format',
+      '{{.Actor.Attributes.name}}',
+    ]);
+    return stdout.split('\n').filter((name) => name.includes(`/${fx.repo}:`));
+  };
+  const build = async () =>
+    JSON.parse((await butler(['build', fx.tree.dir, '--repo', fx.repo, '--json'])).stdout);
+  const v1 = await build();
+  await fx.tree.write({ 'app.txt': 'v2\n' });
+  await build();
+  await fx.tree.write({ 'app.txt': 'v1\n' });
+  // Back to v1's inputs: a hit, and latest (on v2) must move back to v1's image.
+  expect(await tagsDuring(async () => expect((await build()).outcome).toBe('reused'))).toContain(
+    `local-registry/${fx.repo}:latest`,
+  );
+  const { stdout: latest } = await run('docker', [
+    'image',
+    'inspect',
+    '-f',
+    '{{.Id}}',
+    `local-registry/${fx.repo}:latest`,
+  ]);
+  expect(latest.trim()).toBe(v1.image.id);
+  // Again: both tags are in place, so the engine is asked to tag nothing.
+  expect(await tagsDuring(async () => expect((await build()).outcome).toBe('reused'))).toEqual([]);
+});

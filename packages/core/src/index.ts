@@ -12,7 +12,12 @@ export {
   contextTarFor,
   createContextTar,
 } from './image/context-tar.js';
-export { type EngineImageInspect, imageInfoFromInspect, imageMatchesTarget } from './image/engine-image.js';
+export {
+  alreadyTagged,
+  type EngineImageInspect,
+  imageInfoFromInspect,
+  imageMatchesTarget,
+} from './image/engine-image.js';
 export {
   assertRegistryName,
   assertRepoName,

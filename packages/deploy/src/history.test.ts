@@ -62,11 +62,13 @@ test('rollback goes to the newest earlier version with another image, never a fa
   ]);
   expect(rollbackTarget('api', versions).target.commit).toBe('c1c1c1c1');
   expect(rollbackTarget('api', versions, 'c0c0c0c0').target.commit).toBe('c0c0c0c0');
-  expect(() => rollbackTarget('api', versions, 'c2c2c2c2')).toThrow(/no version of api that ran has commit or tag c2c2c2c2/);
+  expect(() => rollbackTarget('api', versions, 'c2c2c2c2')).toThrow(
+    /no version of api that ran has commit or tag c2c2c2c2/,
+  );
   expect(() => rollbackTarget('api', versions, 'c3c3c3c3')).toThrow(/api already runs/);
   expect(() => rollbackTarget('api', versions, 'c0c')).toThrow(/4 to 64 hex digits/);
   expect(() => rollbackTarget('api', versions.slice(0, 2))).toThrow(/no earlier version/);
-  expect(() => rollbackTarget('api', deploymentVersions([record('failed', 'c9c9c9c9', '2026-01-01')]))).toThrow(
-    /not running/,
-  );
+  expect(() =>
+    rollbackTarget('api', deploymentVersions([record('failed', 'c9c9c9c9', '2026-01-01')])),
+  ).toThrow(/not running/);
 });

@@ -81,5 +81,7 @@ test("env files read as docker reads them: values as written, comments skipped, 
     EMPTY: '',
   });
   // The bad line is named by number; its text (maybe a secret) is not repeated.
-  expect(() => parseEnvFile('A=1\nSECRET VALUE=x\n', 'app.env', {})).toThrow(/^app\.env line 2 is not NAME=value$/);
+  expect(() => parseEnvFile('A=1\nSECRET VALUE=x\n', 'app.env', {})).toThrow(
+    /^app\.env line 2 is not NAME=value$/,
+  );
 });

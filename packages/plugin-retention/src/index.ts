@@ -1,4 +1,4 @@
-import { ButlerError, type ButlerPlugin } from '@devops-butler/core';
+import { alreadyTagged, ButlerError, type ButlerPlugin } from '@devops-butler/core';
 import { plainEndpoint } from '@devops-butler/engine-client';
 import {
   DEFAULT_MIN_AGE_MS,
@@ -59,7 +59,10 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
     name: 'butler:retention',
     apply(butler) {
       if (config.auto === false) return;
-      butler.hooks.cleanup.tapPromise('butler:retention', async ({ target }) => {
+      butler.hooks.cleanup.tapPromise('butler:retention', async ({ target, image, outcome }) => {
+        // A reuse that moved no tag brought no new image and freed none: the last build's or
+        // reuse's retention already weighed this repository (`butler gc` applies a changed policy).
+        if (outcome === 'reused' && alreadyTagged(image, target)) return;
         const endpoint = plainEndpoint(env ?? process.env);
         if (!endpoint) return; // ssh:// and TLS engines: run `butler gc` where the socket is reachable
         const report = await runRetention(endpoint, {

@@ -4,9 +4,9 @@ import { DEFAULT_DOCKERFILE } from '../image/image-name.js';
 import { ButlerError } from '../kernel/errors.js';
 import { cleanPath } from '../patterns/clean-path.js';
 import { hasGlobMeta, matchGlob } from '../patterns/path-glob.js';
+import { analyzeRemembered } from './analysis-cache.js';
 import { type ContextEntry, walkContext } from './context-walk.js';
 import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
-import { analyzeForEitherBuilder } from './platform-args.js';
 
 export interface CollectInputsOptions {
   /** The build context folder. */
@@ -17,6 +17,8 @@ export interface CollectInputsOptions {
   target?: string | undefined;
   /** `--platform`: what BuildKit sets TARGETPLATFORM and friends from (default: this machine's). */
   platform?: string | undefined;
+  /** Where the Dockerfile's analysis is remembered between runs (none: analysed every time). */
+  stateDir?: string | undefined;
 }
 
 export interface CollectedInputs {
@@ -74,7 +76,7 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   const hasExceptions = patterns.some((p) => p.startsWith('!'));
   const entries = await walkContext(context, createPatternMatcher(patterns), hasExceptions);
 
-  const analysis = analyzeForEitherBuilder(dockerfileText, {
+  const analysis = await analyzeRemembered(options.stateDir, dockerfilePath, dockerfileText, {
     buildArgs: options.buildArgs,
     target: options.target,
     platform: options.platform,

@@ -1,12 +1,6 @@
-import {
-  type Argument,
-  type Copy,
-  DockerfileParser,
-  type Flag,
-  type Instruction,
-  type PropertyInstruction,
-} from 'dockerfile-ast';
+import type { Argument, Copy, Flag, Instruction, PropertyInstruction } from 'dockerfile-ast';
 import { ButlerError } from '../kernel/errors.js';
+import { dockerfileParser } from './dockerfile-parser.js';
 import { expandWord } from './word-expansion.js';
 
 type Range = ReturnType<Argument['getRange']>;
@@ -52,7 +46,7 @@ export function analyzeDockerfile(
 ): DockerfileAnalysis {
   const buildArgs = options.buildArgs ?? {};
   const emptyWhenUnset = options.emptyWhenUnset ?? new Set<string>();
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileParser().parse(text);
   const escapeChar = dockerfile.getEscapeCharacter();
   const result: DockerfileAnalysis = { sources: [], images: [], uncertain: [], notes: [], declaredArgs: [] };
   const declared = new Set<string>();

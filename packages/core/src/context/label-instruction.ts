@@ -1,4 +1,4 @@
-import { DockerfileParser } from 'dockerfile-ast';
+import { dockerfileParser } from './dockerfile-parser.js';
 
 /**
  * The Dockerfile with one `LABEL` instruction carrying every label, placed at the end of the stage
@@ -15,7 +15,7 @@ export function withLabelInstruction(
   const entries = Object.entries(labels);
   if (entries.length === 0) return text;
   if (entries.some(([key, value]) => /[\r\n]/.test(key + value))) return undefined;
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileParser().parse(text);
   const escapeChar = dockerfile.getEscapeCharacter();
   const froms = dockerfile.getFROMs();
   if (froms.length === 0 || text.trimEnd().endsWith(escapeChar)) return undefined;

@@ -18,6 +18,7 @@ export function imageInfoFromInspect(inspect: EngineImageInspect, reference: str
     size: inspect.Size ?? 0,
     created: inspect.Created ?? '',
     labels: inspect.Config?.Labels ?? {},
+    tags: inspect.RepoTags ?? [],
   };
 }
 
@@ -27,4 +28,13 @@ export function imageInfoFromInspect(inspect: EngineImageInspect, reference: str
  */
 export function imageMatchesTarget(image: ImageInfo, target: ImageTarget): boolean {
   return image.labels[LABELS.contentHash] === `sha256:${target.digest}`;
+}
+
+/** A reuse of an image that already carries both of the target's tags: tagging would change nothing. */
+export function alreadyTagged(image: ImageInfo, target: ImageTarget): boolean {
+  return (
+    image.origin !== 'registry' &&
+    !!image.tags?.includes(target.reference) &&
+    image.tags.includes(target.latest)
+  );
 }

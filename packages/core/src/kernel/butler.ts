@@ -107,6 +107,7 @@ export class Butler {
       buildArgs: request.buildArgs,
       target: request.target,
       platform: request.platform,
+      stateDir: this.stateDir || undefined,
     });
     const initial: ResolvedContext = {
       request,
@@ -223,7 +224,7 @@ export class Butler {
     // One list, still filled by plugins that log after this point (cleanup, done).
     const warnings = pluginWarnings;
     warnings.unshift(...context.warnings);
-    await this.hooks.cleanup.promise({ image, target }).catch((error: unknown) => {
+    await this.hooks.cleanup.promise({ image, target, outcome }).catch((error: unknown) => {
       const message = `cleanup after the build failed: ${(error as Error).message}; run butler gc later`;
       warnings.push(message);
       emit({ type: 'warning', message });

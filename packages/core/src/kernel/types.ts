@@ -80,6 +80,8 @@ export interface ImageInfo {
   labels: Record<string, string>;
   /** Set by a lookup that pulled the image from a registry instead of finding it on the engine. */
   origin?: 'registry' | undefined;
+  /** The engine's tags for it when it was found (`RepoTags`): a reuse skips tags already in place. */
+  tags?: string[] | undefined;
 }
 
 export interface ImageTarget {
@@ -112,6 +114,8 @@ export interface TagJob {
 export interface CleanupJob {
   target: ImageTarget;
   image: ImageInfo;
+  /** As in TagJob; with `alreadyTagged`, a reuse that moved no tag (retention has nothing new to weigh). */
+  outcome: TagJob['outcome'];
 }
 
 /** What the `done` hook gets: the result, and every input that went into its hash. */

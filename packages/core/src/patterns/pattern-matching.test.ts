@@ -52,4 +52,4 @@ test('an adversarial COPY source and .dockerignore in a context of 2,000 files h
   } finally {
     await tree.remove();
   }
-});
+}, 30_000);

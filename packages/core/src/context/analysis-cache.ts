@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUTLER_VERSION } from '../image/labels.js';
+import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import type { DockerfileAnalysis } from './dockerfile-analysis.js';
+import { analyzeForEitherBuilder, hostPlatform } from './platform-args.js';
+
+type AnalysisOptions = Parameters<typeof analyzeForEitherBuilder>[1];
+
+/**
+ * The analyser's identity: Butler's version and when this build of it was made, so a changed
+ * analyser (an upgrade, or a developer's rebuild) never reads an older one's answers.
+ */
+const ANALYZER = (() => {
+  try {
+    return `${BUTLER_VERSION}:${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * `analyzeForEitherBuilder`, remembered per Dockerfile in the state folder: the analysis is a pure
+ * function of the Dockerfile's text, the build args, target and platform (and this machine's
+ * platform), all in the key — so a hit whose Dockerfile did not change neither parses it nor loads
+ * the parser. One small file per Dockerfile path, replaced when the key changes.
+ */
+export async function analyzeRemembered(
+  stateDir: string | undefined,
+  dockerfilePath: string,
+  text: string,
+  options: AnalysisOptions,
+): Promise<DockerfileAnalysis> {
+  if (!stateDir || !ANALYZER) return analyzeForEitherBuilder(text, options);
+  const sortedArgs = Object.entries(options.buildArgs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify([
+        ANALYZER,
+        hostPlatform(),
+        text,
+        sortedArgs,
+        options.target ?? null,
+        options.platform ?? null,
+      ]),
+    )
+    .digest('hex');
+  const file = join(
+    stateDir,
+    'analysis-cache',
+    `${createHash('sha256').update(dockerfilePath).digest('hex').slice(0, 32)}.json`,
+  );
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { key: string; analysis: DockerfileAnalysis };
+    if (saved.key === key) return saved.analysis;
+  } catch {
+    // None yet, or a torn write: analyse.
+  }
+  const analysis = analyzeForEitherBuilder(text, options);
+  try {
+    stateSubdir(stateDir, 'analysis-cache');
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ key, analysis }), { mode: PRIVATE_FILE_MODE });
+    await rename(tmp, file);
+  } catch {
+    // A state folder that cannot be written costs the next run a parse, nothing else.
+  }
+  return analysis;
+}
