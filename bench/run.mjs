@@ -1,4 +1,4 @@
-// Butler side by side with `docker build`, measured in the same run. Prints a Markdown table and
+// Butler side by side with `docker build` (and Turborepo's hashing), measured in the same run. Prints a Markdown table and
 // writes results/latest.json. Generates its own inputs; removes every image it made.
 //   node run.mjs [--runs N] [--only name,name]
 import { spawnSync } from 'node:child_process';
@@ -79,6 +79,65 @@ function scenarioCacheHit(name, dir, repo) {
     () => butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: warmState }).ms,
   );
   record(name, 'butler build, cache hit, warm stat cache', warm, 'ms', docker);
+}
+
+/**
+ * Makes the tree a one-package git repository, as Turborepo needs it (its .git is in
+ * .dockerignore, so neither docker nor Butler sends it).
+ */
+function makeGitPackage(dir) {
+  writeFileSync(
+    join(dir, 'package.json'),
+    '{"name":"bench-large","private":true,"packageManager":"pnpm@10.34.9","scripts":{"build":"true"}}\n',
+  );
+  writeFileSync(join(dir, 'turbo.json'), '{"tasks":{"build":{}}}\n');
+  writeFileSync(join(dir, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+  const git = (...args) =>
+    sh('git', ['-c', 'user.email=bench@localhost', '-c', 'user.name=bench', ...args], { cwd: dir });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'bench');
+}
+
+/**
+ * Turborepo's hashing of the same tree (issue #20): `turbo run build --dry=json` computes the task
+ * hash from every file of the package (git's index for tracked files, hashing the rest) and runs
+ * nothing. Butler's warm hit is measured right after, in the same conditions.
+ */
+function scenarioTurbo(name, dir, butlerWarm) {
+  const turbo = join(root, 'node_modules/.bin/turbo');
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+  const dry = () => sh(turbo, ['run', 'build', '--dry=json'], { cwd: dir, env });
+  dry();
+  const peer = record(
+    name,
+    'turbo run build --dry=json (Turborepo 2.11, warm)',
+    Array.from({ length: RUNS }, () => dry().ms),
+  );
+  const entry = record(
+    name,
+    'butler build, cache hit, warm stat cache (same tree)',
+    butlerWarm(),
+    'ms',
+    peer,
+  );
+  entry.throughput = entry.ratio >= 1 ? 'faster than turbo' : `turbo ${(1 / entry.ratio).toFixed(1)}× faster`;
+}
+
+/** The process floor: what any Node CLI pays before it does anything. */
+function scenarioFloor() {
+  const node = record(
+    'floor',
+    'node -e 0',
+    Array.from({ length: RUNS * 3 }, () => sh('node', ['-e', '0']).ms),
+  );
+  record(
+    'floor',
+    'butler --help',
+    Array.from({ length: RUNS * 3 }, () => butler(['--help']).ms),
+    'ms',
+    node,
+  );
 }
 
 function scenarioMemory(dir) {
@@ -319,7 +378,19 @@ try {
     const large = join(work, 'large');
     generateTree(large, 20_000, 230);
     writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
-    if (want('hit-large')) scenarioCacheHit('hit-large', large, 'butler-bench-large');
+    writeFileSync(join(large, '.dockerignore'), '.git\n');
+    makeGitPackage(large);
+    if (want('hit-large')) {
+      scenarioCacheHit('hit-large', large, 'butler-bench-large');
+      const warmState = join(work, 'state-warm-turbo');
+      const warmHit = () =>
+        butler(['build', large, '--repo', 'butler-bench-large', '--json'], { BUTLER_STATE_DIR: warmState })
+          .ms;
+      scenarioTurbo('hit-large', large, () => {
+        warmHit();
+        return Array.from({ length: RUNS }, warmHit);
+      });
+    }
     if (want('throughput')) scenarioThroughput('throughput', large, 230, 20_000);
     if (want('miss-large')) {
       writeFileSync(
@@ -337,6 +408,7 @@ try {
   if (want('hit-small'))
     scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
   if (want('gc-500')) scenarioGc();
+  if (want('floor')) scenarioFloor();
   if (want('memory-1gb')) {
     const big = join(work, 'big');
     generateTree(big, 100, 1000);

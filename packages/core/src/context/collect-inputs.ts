@@ -115,8 +115,15 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
       await selectTree(root, entries, byPath, selected, context, source.line);
     }
   }
-  const files = [...selected].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Most Dockerfiles select in walk order (`COPY . .`): then the list is already sorted.
+  const files = [...selected];
+  if (!isSorted(files)) files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { ...common, files, wholeContext: false, notes };
+}
+
+function isSorted(paths: readonly string[]): boolean {
+  for (let i = 1; i < paths.length; i++) if ((paths[i - 1] as string) >= (paths[i] as string)) return false;
+  return true;
 }
 
 /** Adds `root` and everything below it; a symlink named directly is followed, as COPY does. */

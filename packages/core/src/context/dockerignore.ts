@@ -131,8 +131,9 @@ export function createPatternMatcher(patterns: readonly string[]): (relPath: str
       throw invalidPattern(raw, 'syntax error in pattern');
     }
   }
+  if (!compiled.some((pattern) => pattern.exclusion)) return matcherWithoutExceptions(compiled);
   return (relPath: string): boolean => {
-    const file = cleanPath(relPath);
+    const file = cleanOrAsIs(relPath);
     if (file === '.') return false;
     const slash = file.lastIndexOf('/');
     const parents = slash === -1 ? [] : file.slice(0, slash).split('/');
@@ -148,6 +149,42 @@ export function createPatternMatcher(patterns: readonly string[]): (relPath: str
     }
     return matched;
   };
+}
+
+/**
+ * Without `!` exceptions a path is ignored when it or a parent folder matches any pattern; a
+ * folder's answer is remembered, so the files of a folder cost one match each, not one per
+ * parent (the walk asks about every file of the context on every hit).
+ */
+function matcherWithoutExceptions(compiled: readonly CompiledPattern[]): (relPath: string) => boolean {
+  const folders = new Map<string, boolean>();
+  const matchesAny = (path: string) => compiled.some((pattern) => matchOne(pattern, path));
+  const folderIgnored = (folder: string): boolean => {
+    let ignored = folders.get(folder);
+    if (ignored === undefined) {
+      const slash = folder.lastIndexOf('/');
+      ignored = (slash !== -1 && folderIgnored(folder.slice(0, slash))) || matchesAny(folder);
+      folders.set(folder, ignored);
+    }
+    return ignored;
+  };
+  return (relPath: string): boolean => {
+    const file = cleanOrAsIs(relPath);
+    if (file === '.') return false;
+    const slash = file.lastIndexOf('/');
+    return (slash !== -1 && folderIgnored(file.slice(0, slash))) || matchesAny(file);
+  };
+}
+
+/** A path as the walk makes them (`a/b`) is already clean; anything else goes through cleanPath. */
+function cleanOrAsIs(path: string): string {
+  const clean =
+    path !== '' &&
+    path.charCodeAt(0) !== 47 &&
+    path.charCodeAt(path.length - 1) !== 47 &&
+    !path.includes('//') &&
+    !/(^|\/)\.\.?(\/|$)/.test(path);
+  return clean ? path : cleanPath(path);
 }
 
 /** `createIgnoreMatcher(text)(relPath)` is true when Docker leaves `relPath` out of the context. */

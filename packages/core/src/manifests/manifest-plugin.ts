@@ -1,7 +1,6 @@
 import { parseDuration } from '../kernel/duration.js';
 import { ButlerError } from '../kernel/errors.js';
 import type { ButlerPlugin } from '../kernel/plugin.js';
-import { matchGlob } from '../patterns/path-glob.js';
 import {
   type Dependency,
   type DependencyReport,
@@ -11,6 +10,7 @@ import {
   summarizeDependencies,
 } from './dependencies.js';
 import { createManifestFiles, type ManifestFiles } from './manifest-files.js';
+import { createManifestMatcher } from './manifest-matcher.js';
 
 /** What distinguishes one ecosystem from another: its name, the files that reveal it, their parser. */
 export interface ManifestPluginSpec {
@@ -64,15 +64,7 @@ export function createManifestPlugin(
   const name = `butler:${spec.ecosystem}`;
   const { policy, ttlMs } = validateOptions(spec.ecosystem, options);
   const now = options.now ?? Date.now;
-  // `requirements.txt` matches a file name in any folder; `requirements/*.txt` the file and its
-  // folder's name, wherever that folder is.
-  const isManifest = (path: string): boolean => {
-    const segments = path.split('/');
-    return spec.manifests.some((pattern) => {
-      const depth = pattern.split('/').length;
-      return segments.length >= depth && matchGlob(pattern, segments.slice(-depth).join('/'));
-    });
-  };
+  const isManifest = createManifestMatcher(spec.manifests);
 
   return {
     name,
