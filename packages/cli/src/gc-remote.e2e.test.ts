@@ -67,15 +67,38 @@ test('gc --remote keeps the newest N per repository, never latest, never an imag
   const everything = [v1, v2, v3, v4, 'latest', 'theirs', 'prod'].sort();
   expect(await tags()).toEqual(everything);
 
+  // By default nothing younger than 24 h goes: other machines may be running it right now.
+  const young = JSON.parse(
+    (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2', '--json')).stdout,
+  );
+  expect(young.removed).toEqual([]);
+  expect(young.kept).toContainEqual(
+    expect.objectContaining({ reason: 'younger than 24h (other machines may be using it)' }),
+  );
+  expect(await tags()).toEqual(everything);
+
   const plan = JSON.parse(
-    (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2', '--dry-run', '--json')).stdout,
+    (
+      await butler(
+        'gc',
+        '--remote',
+        '--repo',
+        fx.repo,
+        '--keep',
+        '2',
+        '--min-age',
+        '0s',
+        '--dry-run',
+        '--json',
+      )
+    ).stdout,
   );
   expect(plan).toMatchObject({ registry: registry(), dryRun: true, foreign: 1 });
   expect(plan.removed.map((e: { tags: string[] }) => e.tags.map((t) => t.split(':').pop()))).toEqual([[v2]]);
   expect(plan.kept).toContainEqual(expect.objectContaining({ reason: 'also tagged prod (not by Butler)' }));
   expect(await tags()).toEqual(everything); // a dry run deletes nothing
 
-  const { stdout } = await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2');
+  const { stdout } = await butler('gc', '--remote', '--repo', fx.repo, '--keep', '2', '--min-age', '0s');
   expect(stdout).toContain(`deleted  ${image()}:${v2}@`);
   expect(stdout).toContain(
     `Deleted 1 image(s) from ${registry()}, kept 3; 1 tag(s) of images Butler did not build left alone.`,
@@ -84,7 +107,7 @@ test('gc --remote keeps the newest N per repository, never latest, never an imag
 
   // Keep nothing: the image latest points to still stays.
   const none = JSON.parse(
-    (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '0', '--json')).stdout,
+    (await butler('gc', '--remote', '--repo', fx.repo, '--keep', '0', '--min-age', '0s', '--json')).stdout,
   );
   expect(none.kept.map((e: { reason: string }) => e.reason)).toEqual([
     'latest',
@@ -110,7 +133,7 @@ test('a registry that does not allow deletes is one clear error, and gc --remote
       });
     }
     await expect(
-      butler('gc', '--remote', '--registry', locked, '--repo', fx.repo, '--keep', '0'),
+      butler('gc', '--remote', '--registry', locked, '--repo', fx.repo, '--keep', '0', '--min-age', '0s'),
     ).rejects.toMatchObject({
       code: 1,
       stderr: `✖ 127.0.0.1:${port} does not allow deletes — enable them in the registry (Distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true)\n`,

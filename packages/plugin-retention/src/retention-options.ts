@@ -12,6 +12,8 @@ export interface RetentionOptions {
   maxSize?: string | number;
   /** The disk rule spares images younger than this, e.g. `'1h'` (default). */
   minAge?: string | number;
+  /** `gc --remote` deletes nothing younger than this (default `'24h'`): other machines may use it. */
+  remoteMinAge?: string | number;
   /** Run after every successful build (default true). */
   auto?: boolean;
 }
@@ -55,7 +57,7 @@ export function validateRetention(value: unknown, path = 'retention'): string[] 
     return [`${path}: must be an object`];
   const problems: string[] = [];
   const r = value as Record<string, unknown>;
-  const known = ['keep', 'repos', 'keepPatterns', 'maxSize', 'minAge', 'auto'];
+  const known = ['keep', 'repos', 'keepPatterns', 'maxSize', 'minAge', 'remoteMinAge', 'auto'];
   for (const key of Object.keys(r)) if (!known.includes(key)) problems.push(`${path}.${key}: unknown key`);
   if (r.keep !== undefined && !isCount(r.keep)) problems.push(`${path}.keep: must be a whole number ≥ 0`);
   if (r.auto !== undefined && typeof r.auto !== 'boolean')
@@ -79,6 +81,7 @@ export function validateRetention(value: unknown, path = 'retention'): string[] 
   for (const [key, parse] of [
     ['maxSize', parseSize],
     ['minAge', parseDuration],
+    ['remoteMinAge', parseDuration],
   ] as const) {
     if (r[key] === undefined) continue;
     try {

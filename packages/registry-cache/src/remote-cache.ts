@@ -1,6 +1,19 @@
-import { ButlerError, type ButlerPlugin, imageMatchesTarget } from '@devops-butler/core';
+import {
+  ButlerError,
+  type ButlerPlugin,
+  type ImageInfo,
+  type ImageTarget,
+  imageMatchesTarget,
+  type ResolvedContext,
+} from '@devops-butler/core';
 import { plainEndpoint } from '@devops-butler/engine-client';
 import { NOT_FOUND, type RemoteManifest } from './engine-registry.js';
+import {
+  knownInRegistry,
+  recentlyUnreachable,
+  rememberInRegistry,
+  rememberUnreachable,
+} from './registry-known.js';
 import { parseRegistry } from './registry-name.js';
 import { cliTransport, engineTransport, type RegistryTransport } from './transports.js';
 
@@ -33,7 +46,9 @@ const AFTER_BACKEND = 100;
 /**
  * Shares the cache through the registry in the image names (`registry: 'host:port/team'`): a local
  * miss asks the registry for `{repo}:{hash12}` and pulls it instead of building; a build pushes
- * `:{hash12}` and `:latest`. A registry that cannot be reached costs a local build and a warning.
+ * `:{hash12}` and `:latest` unless another machine pushed that hash first (then its image is used
+ * here too); a local hit fills a registry that lacks the image, once. A registry that cannot be
+ * reached, or answers with an error, costs a local build and a warning.
  */
 export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
   const mode = options.mode ?? 'both';
@@ -56,6 +71,21 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
       // Targets whose lookup could not use the registry (unreachable, or refused): one warning covers the push too.
       const unusable = new Map<string, string>();
 
+      /** Unreachable or refused: a warning (the build goes on locally); anything else is thrown. */
+      const registryTrouble = (error: unknown, host: string, target: ImageTarget, then: string): void => {
+        const refused = ButlerError.isInstance(error) && error.code === 'REGISTRY_REFUSED';
+        if (!refused && !(ButlerError.isInstance(error) && error.code === 'REGISTRY_UNREACHABLE'))
+          throw error;
+        unusable.set(target.reference, refused ? 'refused access' : 'cannot be reached');
+        warn(
+          refused
+            ? `the registry ${host} refused access (${(error as Error).message}) — log in with docker login ${host}; ${then}`
+            : `the registry ${host} cannot be reached (${(error as Error).message}); ${then}`,
+        );
+      };
+      // Targets whose registry copy must not be pushed over (another machine's, kept apart).
+      const keepRegistryCopy = new Set<string>();
+
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
         if (mode === 'push') return undefined;
         if (!transport) {
@@ -67,22 +97,27 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         try {
           remote = await transport.inspectRemote(target);
         } catch (error) {
-          const refused = ButlerError.isInstance(error) && error.code === 'REGISTRY_REFUSED';
-          if (!refused && !(ButlerError.isInstance(error) && error.code === 'REGISTRY_UNREACHABLE'))
-            throw error;
-          unusable.set(target.reference, refused ? 'refused access' : 'cannot be reached');
-          warn(
-            refused
-              ? `the registry ${host} refused access (${(error as Error).message}) — log in with docker login ${host}; building locally, not pushing`
-              : `the registry ${host} cannot be reached (${(error as Error).message}); building locally, not pushing`,
-          );
+          registryTrouble(error, host, target, 'building locally, not pushing');
           return undefined;
         }
         if (remote === NOT_FOUND) return undefined;
+        const pulled = await pullMatching(target, context, remote, 'building');
+        return pulled && { ...pulled, origin: 'registry' as const };
+      });
+
+      /** Pulls the registry's image for the target when it is for this platform and its full hash agrees. */
+      const pullMatching = async (
+        target: ImageTarget,
+        context: ResolvedContext,
+        remote: RemoteManifest,
+        otherwise: string,
+      ): Promise<ImageInfo | undefined> => {
+        if (!transport) return undefined;
+        const { host } = parseRegistry(target.registry);
         const wanted = context.request.platform ?? (await transport.enginePlatform());
         if (remote.platforms.length > 0 && !remote.platforms.some((p) => samePlatform(p, wanted))) {
           log.info(
-            `${target.reference} in the registry is for ${remote.platforms.join(', ')}, not ${wanted}; building`,
+            `${target.reference} in the registry is for ${remote.platforms.join(', ')}, not ${wanted}; ${otherwise}`,
           );
           return undefined;
         }
@@ -90,46 +125,124 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         try {
           await transport.pull(target, context.request.platform);
         } catch (error) {
-          warn(`${(error as Error).message}; building locally`);
+          // The engine tags a pulled image only once every layer is in: a pull cut off midway
+          // leaves no tag on a partial image.
+          warn(`${(error as Error).message}; ${otherwise}`);
           return undefined;
         }
         const image = await transport.localImage(target.reference);
         // The tag is the first 12 hex digits of the hash: the full hash on the label must agree.
         if (!image || !imageMatchesTarget(image, target)) {
-          warn(`${target.reference} in the registry has another content hash; not reused, building`);
+          warn(`${target.reference} in the registry has another content hash; not used, ${otherwise}`);
           return undefined;
         }
-        return { ...image, origin: 'registry' as const };
-      });
+        rememberInRegistry(butler.stateDir, target.reference, image.id);
+        return image;
+      };
 
-      butler.hooks.tag.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async ({ target, outcome }) => {
-        if (outcome === 'reused' || mode === 'pull') return;
+      // First writer wins: most builds are not bit-for-bit reproducible, so two machines that built
+      // the same hash hold two different images. Just before pushing, the registry is asked again;
+      // when another machine got there first, its image is pulled and tagged here instead, and this
+      // machine's own build is removed — every machine then runs the one image the tag names.
+      butler.hooks.built.tapPromise(
+        { name: NAME, stage: AFTER_BACKEND },
+        async (image, { target, context, outcome }) => {
+          if (outcome !== 'built' || mode === 'pull' || !transport || unusable.has(target.reference))
+            return image;
+          const { host } = parseRegistry(target.registry);
+          let remote: RemoteManifest | typeof NOT_FOUND;
+          try {
+            remote = await transport.inspectRemote(target);
+          } catch (error) {
+            registryTrouble(error, host, target, 'not pushing');
+            return image;
+          }
+          if (remote === NOT_FOUND) return image;
+          keepRegistryCopy.add(target.reference);
+          if (mode === 'push') {
+            log.info(
+              `${target.reference} is in ${host} already (another machine pushed it first); not pushed over`,
+            );
+            return image;
+          }
+          const adopted = await pullMatching(
+            target,
+            context,
+            remote,
+            "keeping this machine's build, not pushing over the registry's",
+          );
+          if (!adopted) return image;
+          if (adopted.id !== image.id) await transport.discard(image.id);
+          log.info(`♻️ Another machine pushed ${target.reference} first; using it`);
+          return { ...adopted, origin: 'registry' as const };
+        },
+      );
+
+      butler.hooks.tag.tapPromise(
+        { name: NAME, stage: AFTER_BACKEND },
+        async ({ image, target, outcome }) => {
+          if (mode === 'pull' || image.origin === 'registry') return;
+          if (outcome === 'reused') return fillRegistry(image, target);
+          const { host } = parseRegistry(target.registry);
+          const notPushed = (why: string) => {
+            if (options.requirePush) {
+              throw new ButlerError('PUSH_FAILED', why, {
+                hint: 'the image is built and tagged locally; fix access to the registry and build again',
+              });
+            }
+            warn(`${why}; the local image is fine (--require-push makes this fail the build)`);
+          };
+          if (!transport) return notPushed(`${noTransport}; ${target.reference} was not pushed`);
+          const unusableBecause = unusable.get(target.reference);
+          if (unusableBecause) {
+            // Said once already, at lookup; only --require-push turns it into a failure here.
+            if (options.requirePush) {
+              notPushed(`the registry ${host} ${unusableBecause}; ${target.reference} was not pushed`);
+            }
+            return;
+          }
+          if (keepRegistryCopy.has(target.reference)) return;
+          // A forced rebuild is the one exception to first-writer-wins: it replaces the registry's image.
+          const replacing =
+            outcome === 'forced' &&
+            (await transport.inspectRemote(target).catch(() => NOT_FOUND)) !== NOT_FOUND;
+          try {
+            await transport.push(target, target.tag);
+            await transport.push(target, 'latest');
+            rememberInRegistry(butler.stateDir, target.reference, image.id);
+            log.info(
+              replacing
+                ? `⬆️ Forced rebuild: replaced ${target.reference} in ${host} with this build, and pushed :latest`
+                : `⬆️ Pushed ${target.reference} and :latest to ${host}`,
+            );
+          } catch (error) {
+            notPushed((error as Error).message);
+          }
+        },
+      );
+
+      /**
+       * A local hit on an image the registry lacks (built before the registry was set, or while it
+       * was down) pushes it: once — afterwards this machine remembers the registry has it. Only
+       * the hash tag: a hit on an older version must not move the registry's latest back.
+       */
+      const fillRegistry = async (image: ImageInfo, target: ImageTarget): Promise<void> => {
+        if (!transport || knownInRegistry(butler.stateDir, target.reference, image.id)) return;
         const { host } = parseRegistry(target.registry);
-        const notPushed = (why: string) => {
-          if (options.requirePush) {
-            throw new ButlerError('PUSH_FAILED', why, {
-              hint: 'the image is built and tagged locally; fix access to the registry and build again',
-            });
-          }
-          warn(`${why}; the local image is fine (--require-push makes this fail the build)`);
-        };
-        if (!transport) return notPushed(`${noTransport}; ${target.reference} was not pushed`);
-        const unusableBecause = unusable.get(target.reference);
-        if (unusableBecause) {
-          // Said once already, at lookup; only --require-push turns it into a failure here.
-          if (options.requirePush) {
-            notPushed(`the registry ${host} ${unusableBecause}; ${target.reference} was not pushed`);
-          }
-          return;
-        }
+        if (recentlyUnreachable(butler.stateDir, host)) return;
         try {
-          await transport.push(target, target.tag);
-          await transport.push(target, 'latest');
-          log.info(`⬆️ Pushed ${target.reference} and :latest to ${host}`);
+          if ((await transport.inspectRemote(target)) === NOT_FOUND) {
+            await transport.push(target, target.tag);
+            log.info(`⬆️ ${host} lacked ${target.reference}: pushed it`);
+          }
+          rememberInRegistry(butler.stateDir, target.reference, image.id);
         } catch (error) {
-          notPushed((error as Error).message);
+          // A hit needs no registry: say it, quietly, and try again in a while (not on every hit:
+          // an unreachable registry can take seconds to say so).
+          rememberUnreachable(butler.stateDir, host);
+          log.info(`${target.reference} not filled into ${host}: ${(error as Error).message}`);
         }
-      });
+      };
     },
   };
 }

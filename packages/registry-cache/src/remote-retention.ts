@@ -9,6 +9,17 @@ import { credentialsFor } from './credentials.js';
 import { type Manifest, RegistryClient } from './registry-client.js';
 import { parseRegistry, repositoryPath } from './registry-name.js';
 
+/** `gc --remote` deletes nothing younger than this by default. */
+export const DEFAULT_REMOTE_MIN_AGE_MS = 24 * 60 * 60 * 1000;
+
+function formatAge(ms: number): string {
+  return ms % 3_600_000 === 0
+    ? `${ms / 3_600_000}h`
+    : ms % 60_000 === 0
+      ? `${ms / 60_000}m`
+      : `${ms / 1000}s`;
+}
+
 /** One image (manifest digest) in the registry, as remote retention reports it. */
 export interface RemoteEntry {
   repo: string;
@@ -39,8 +50,14 @@ export async function runRemoteRetention(options: {
   /** One repository, a glob of them (`api-*`), or every repository under the registry's namespace. */
   repo?: string | undefined;
   policy: RetentionPolicy;
+  /**
+   * Nothing younger than this is deleted (default 24 h): the registry cannot see containers on
+   * other machines, and a CI runner may be pulling an image built minutes ago.
+   */
+  minAgeMs?: number | undefined;
   dryRun?: boolean | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  now?: Date | undefined;
 }): Promise<RemoteRetentionReport> {
   const location = parseRegistry(options.registry);
   const client = new RegistryClient(location, await credentialsFor(location.host, options.env));
@@ -110,9 +127,14 @@ export async function runRemoteRetention(options: {
     created: image.created,
     reason,
   });
-  const removed = plan.remove.map(({ image, reason }) => entry(image, reason));
+  const minAgeMs = options.minAgeMs ?? DEFAULT_REMOTE_MIN_AGE_MS;
+  const now = (options.now ?? new Date()).getTime();
+  const young = (image: RetentionCandidate) => now - Date.parse(image.created) < minAgeMs;
+  const youngKept = plan.remove.filter(({ image }) => young(image));
+  const toRemove = plan.remove.filter(({ image }) => !young(image));
+  const removed = toRemove.map(({ image, reason }) => entry(image, reason));
   if (!options.dryRun) {
-    for (const { image } of plan.remove) {
+    for (const { image } of toRemove) {
       await client.deleteManifest((image as (typeof candidates)[number]).path, image.id);
     }
   }
@@ -120,7 +142,13 @@ export async function runRemoteRetention(options: {
     registry: options.registry,
     dryRun: options.dryRun === true,
     removed,
-    kept: [...plan.keep.map(({ image, reason }) => entry(image, reason)), ...shared],
+    kept: [
+      ...plan.keep.map(({ image, reason }) => entry(image, reason)),
+      ...youngKept.map(({ image }) =>
+        entry(image, `younger than ${formatAge(minAgeMs)} (other machines may be using it)`),
+      ),
+      ...shared,
+    ],
     foreign,
   };
 }

@@ -25,6 +25,8 @@ export interface RegistryTransport {
   pull(target: ImageTarget, platform: string | undefined): Promise<void>;
   push(target: ImageTarget, tag: string): Promise<void>;
   localImage(reference: string): Promise<ImageInfo | undefined>;
+  /** Removes an image this run built and set aside (never forced; an image in use stays). */
+  discard(id: string): Promise<void>;
   /** The engine's own `os/arch`: what a pull without a platform fetches. */
   enginePlatform(): Promise<string>;
 }
@@ -46,6 +48,9 @@ export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv
     localImage: async (reference) => {
       const found = await inspectImage(endpoint, reference);
       return found && imageInfoFromInspect(found, reference);
+    },
+    discard: async (id) => {
+      await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(id)}`).catch(() => undefined);
     },
     enginePlatform: async () => {
       const { body } = await engineRequest(endpoint, 'GET', '/version');
@@ -100,6 +105,9 @@ export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): Registr
       const r = await docker(['image', 'inspect', '--format', '{{json .}}', reference]);
       if (r.code !== 0) return undefined;
       return imageInfoFromInspect(JSON.parse(r.stdout) as EngineImageInspect, reference);
+    },
+    discard: async (id) => {
+      await docker(['image', 'rm', id]);
     },
     enginePlatform: async () => {
       const r = await docker(['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,12 @@ export interface RegistryLab {
   registryHost: string;
   /** DOCKER_HOST of the second engine (`unix:///tmp/butler-b-…/docker.sock`). */
   engineB: string;
+  /** Where the registry keeps its blobs and uploads (`…/data`). */
+  registryData: string;
+  /** Kills the registry with SIGKILL, mid-transfer as a crash or a cut network would. */
+  killRegistry: () => Promise<void>;
+  /** Starts it again on the same port and storage. */
+  startRegistry: () => Promise<void>;
 }
 
 /**
@@ -28,13 +34,32 @@ export function useRegistryLab(options: { secondEngine?: boolean } = {}): Regist
   let engineDir = '';
   const bridge = `br-b${process.pid.toString(36).slice(-6)}`;
   const scripts = join(repoRoot(), 'scripts');
-  beforeAll(async () => {
-    registryDir = await mkdtemp('/tmp/butler-registry-');
-    const port = await freePort();
+  let port = 0;
+  const start = async () => {
     await run('bash', [join(scripts, 'registry.sh'), 'start', registryDir, String(port)], {
       timeout: 30_000,
     });
+  };
+  lab.startRegistry = start;
+  lab.killRegistry = async () => {
+    const pid = Number((await readFile(join(registryDir, 'registry.pid'), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    // Gone when signal 0 fails.
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  beforeAll(async () => {
+    registryDir = await mkdtemp('/tmp/butler-registry-');
+    port = await freePort();
+    await start();
     lab.registryHost = `127.0.0.1:${port}`;
+    lab.registryData = join(registryDir, 'data');
     if (options.secondEngine !== false) {
       engineDir = await mkdtemp('/tmp/butler-b-');
       const { stdout } = await run('bash', [join(scripts, 'second-engine.sh'), 'start', engineDir, bridge], {

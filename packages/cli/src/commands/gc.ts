@@ -1,4 +1,10 @@
-import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
+import {
+  assertRepoName,
+  DEFAULT_REGISTRY,
+  defaultStateDir,
+  parseDuration,
+  resolveRegistry,
+} from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
@@ -23,11 +29,14 @@ Options:
       --no-config     run no config file
       --remote        apply the keep rule to the registry's tags instead of the engine's images
       --registry HOST the registry for --remote (default: config registry, env BUTLER_REGISTRY)
+      --min-age DUR   with --remote: delete nothing younger than this (default: 24h, or
+                      retention.remoteMinAge); the registry cannot see other machines' containers
   -h, --help          show this help
 
 With --remote, candidates are manifests whose image has Butler's label; the one latest points to
-is never deleted; deleting a manifest removes every tag on it (the registry must allow deletes,
-and its own garbage collection frees the blobs). Only the keep count applies remotely.
+is never deleted, nor one younger than --min-age; deleting a manifest removes every tag on it (the
+registry must allow deletes, and its own garbage collection frees the blobs). Only the keep count
+applies remotely.
 
 Keep count precedence: --keep, BUTLER_IMAGE_KEEP_COUNT, retention.repos[repo].keep (exact name,
 then glob), retention.keep, 3. With retention.maxSize, the least recently used of the rest go too
@@ -42,6 +51,7 @@ const FLAGS = {
   'no-config': { type: 'boolean' },
   remote: { type: 'boolean' },
   registry: { type: 'string' },
+  'min-age': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,10 +80,12 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
       );
     }
     const { runRemoteRetention } = await import('@devops-butler/registry-cache');
+    const minAge = values['min-age'] ?? config.retention?.remoteMinAge;
     const remote = await runRemoteRetention({
       registry,
       repo: values.repo,
       policy,
+      minAgeMs: minAge === undefined ? undefined : remoteMinAge(minAge),
       dryRun: values['dry-run'],
       env: io.env,
     });
@@ -82,6 +94,9 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (values.registry !== undefined) throw new UsageError('--registry is for --remote');
+  if (values['min-age'] !== undefined) {
+    throw new UsageError('--min-age is for --remote (retention.minAge sets the local disk rule)');
+  }
   const endpoint = requirePlainEndpoint(io.env, 'gc');
   const lastUsed =
     config.retention?.maxSize === undefined
@@ -102,4 +117,12 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printRetentionReport(report, io);
   return EXIT.ok;
+}
+
+function remoteMinAge(value: string | number): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new UsageError(`--min-age "${value}" is not a duration (like 24h or 30m)`);
+  }
 }

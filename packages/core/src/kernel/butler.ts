@@ -211,10 +211,11 @@ export class Butler {
             hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
           });
         }
-        // Tagged before the lock is released: a process waiting on it must find the image by its tag.
         const outcome = request.force ? ('forced' as const) : ('built' as const);
-        await this.hooks.tag.promise({ image: built, target, outcome });
-        return { image: built, outcome };
+        const settled = await this.hooks.built.promise(built, { target, context, outcome });
+        // Tagged before the lock is released: a process waiting on it must find the image by its tag.
+        await this.hooks.tag.promise({ image: settled, target, outcome });
+        return { image: settled, outcome };
       },
       { onWait: (message) => emit({ type: 'waiting', message }), timeoutMs: options.lockTimeoutMs },
     );

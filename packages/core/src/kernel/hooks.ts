@@ -2,6 +2,7 @@ import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from '
 import { ButlerError } from './errors.js';
 import type {
   BuildJob,
+  BuiltJob,
   CleanupJob,
   DoneJob,
   HashInputs,
@@ -24,6 +25,11 @@ export interface ButlerHooks {
   readonly lookup: AsyncSeriesBailHook<[ImageTarget, ResolvedContext], ImageInfo | undefined>;
   /** Build the image; the first backend that returns an image wins. */
   readonly build: AsyncSeriesBailHook<[BuildJob], ImageInfo | undefined>;
+  /**
+   * After a build, before tagging: the image the tags will name (return it). A shared cache swaps
+   * in the equal image another machine published first for the same hash.
+   */
+  readonly built: AsyncSeriesWaterfallHook<[ImageInfo, BuiltJob]>;
   /** Give the image its `{hash12}` and `latest` tags (and push them, where a registry is set). */
   readonly tag: AsyncSeriesHook<[TagJob]>;
   /** Run after a successful build or reuse: retention. */
@@ -41,6 +47,7 @@ export function createHooks(): ButlerHooks {
     hash: new AsyncSeriesWaterfallHook(['inputs', 'context']),
     lookup: new AsyncSeriesBailHook(['target', 'context']),
     build: new AsyncSeriesBailHook(['job']),
+    built: new AsyncSeriesWaterfallHook(['image', 'job']),
     tag: new AsyncSeriesHook(['job']),
     cleanup: new AsyncSeriesHook(['job']),
     done: new AsyncSeriesHook(['job']),

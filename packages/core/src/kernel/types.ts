@@ -104,6 +104,13 @@ export interface BuildJob {
   onOutput: (line: string) => void;
 }
 
+/** What the `built` hook gets beside the image: which target it was built for, and how. */
+export interface BuiltJob {
+  target: ImageTarget;
+  context: ResolvedContext;
+  outcome: 'built' | 'forced';
+}
+
 export interface TagJob {
   image: ImageInfo;
   target: ImageTarget;
