@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { scenarioTeam } from './team-cache.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -409,6 +410,7 @@ try {
     scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
   if (want('gc-500')) scenarioGc();
   if (want('floor')) scenarioFloor();
+  if (want('team-20')) await scenarioTeam({ root, work, butlerBin, record });
   if (want('memory-1gb')) {
     const big = join(work, 'big');
     generateTree(big, 100, 1000);

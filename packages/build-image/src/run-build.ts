@@ -89,7 +89,12 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   const force = request.force || settings.forceRebuild === true || forcedByEnvironment(env) || marked;
   const onEvent = (event: ButlerEvent) => {
     if (event.type === 'log' && event.entry.plugin === 'butler:remote-cache') {
-      messages.push({ level: event.entry.level === 'warn' ? 'warning' : 'info', text: event.entry.message });
+      const { level, message, data } = event.entry;
+      messages.push({
+        level: level === 'warn' ? 'warning' : level,
+        text: message,
+        ...(data ? { data } : {}),
+      });
     }
     settings.onEvent?.(event);
   };

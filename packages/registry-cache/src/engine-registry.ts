@@ -55,8 +55,13 @@ export async function pull(
   failOnStreamError(status, body, `pulling ${repo}:${tag}`);
 }
 
-/** Pushes `repo:tag` (both must be tagged on the engine already). */
-export async function push(endpoint: EngineEndpoint, repo: string, tag: string, auth: string): Promise<void> {
+/** Pushes `repo:tag` (both must be tagged on the engine already); resolves with the manifest digest the registry took. */
+export async function push(
+  endpoint: EngineEndpoint,
+  repo: string,
+  tag: string,
+  auth: string,
+): Promise<string | undefined> {
   const { status, body } = await call(
     endpoint,
     'POST',
@@ -64,6 +69,9 @@ export async function push(endpoint: EngineEndpoint, repo: string, tag: string, 
     auth,
   );
   failOnStreamError(status, body, `pushing ${repo}:${tag}`);
+  // The engine's last word on a push: {"aux":{"Tag":…,"Digest":"sha256:…","Size":…}}.
+  const digest = /"Digest":"(sha256:[0-9a-f]{64})"/.exec(body)?.[1];
+  return digest;
 }
 
 /** The engine streams JSON lines and reports a failure as an `error` line with HTTP 200. */

@@ -21,8 +21,10 @@ export type RemoteCacheMode = 'both' | 'pull' | 'push';
 
 /** What `--json` reports of the shared cache's messages (from the plugin's log entries). */
 export interface RemoteCacheMessage {
-  level: 'info' | 'warning';
+  /** `debug`: shown with --verbose (measurements, like the push window). */
+  level: 'info' | 'warning' | 'debug';
   text: string;
+  data?: Record<string, unknown> | undefined;
 }
 
 export interface RemoteCacheOptions {
@@ -85,6 +87,8 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
       };
       // Targets whose registry copy must not be pushed over (another machine's, kept apart).
       const keepRegistryCopy = new Set<string>();
+      // When the registry last said it lacked a target: the start of the window another push can hit.
+      const checked = new Map<string, number>();
 
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
         if (mode === 'push') return undefined;
@@ -157,7 +161,10 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             registryTrouble(error, host, target, 'not pushing');
             return image;
           }
-          if (remote === NOT_FOUND) return image;
+          if (remote === NOT_FOUND) {
+            checked.set(target.reference, performance.now());
+            return image;
+          }
           keepRegistryCopy.add(target.reference);
           if (mode === 'push') {
             log.info(
@@ -207,7 +214,8 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             outcome === 'forced' &&
             (await transport.inspectRemote(target).catch(() => NOT_FOUND)) !== NOT_FOUND;
           try {
-            await transport.push(target, target.tag);
+            const pushed = await transport.push(target, target.tag);
+            if (outcome === 'built') await sameInstant(target, pushed);
             await transport.push(target, 'latest');
             rememberInRegistry(butler.stateDir, target.reference, image.id);
             log.info(
@@ -220,6 +228,28 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
           }
         },
       );
+
+      /**
+       * The race first-writer-wins leaves: two machines that asked the registry before either had
+       * pushed both push. Asked again right after the push, the registry names the later one; the
+       * earlier machine keeps its own equal build and says so (the window is measured in the bench).
+       */
+      const sameInstant = async (target: ImageTarget, pushed: string | undefined): Promise<void> => {
+        const checkedAt = checked.get(target.reference);
+        if (checkedAt !== undefined) {
+          const windowMs = Math.round(performance.now() - checkedAt);
+          log.debug(`pushed ${target.reference} ${windowMs} ms after the registry said it lacked it`, {
+            windowMs,
+          });
+        }
+        if (!pushed || !transport) return;
+        const now = await transport.inspectRemote(target).catch((): typeof NOT_FOUND => NOT_FOUND);
+        if (now !== NOT_FOUND && now.digest !== pushed) {
+          warn(
+            `another machine pushed ${target.reference} in the same instant: the registry names its image (${now.digest.slice(7, 19)}); this machine keeps its own build of the same inputs`,
+          );
+        }
+      };
 
       /**
        * A local hit on an image the registry lacks (built before the registry was set, or while it

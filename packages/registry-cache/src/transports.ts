@@ -23,7 +23,8 @@ export interface RegistryTransport {
   /** What the registry holds under the target's tag; NOT_FOUND; throws REGISTRY_UNREACHABLE or REGISTRY_REFUSED. */
   inspectRemote(target: ImageTarget): Promise<RemoteManifest | typeof NOT_FOUND>;
   pull(target: ImageTarget, platform: string | undefined): Promise<void>;
-  push(target: ImageTarget, tag: string): Promise<void>;
+  /** Resolves with the manifest digest the registry took, when the transport learns it. */
+  push(target: ImageTarget, tag: string): Promise<string | undefined>;
   localImage(reference: string): Promise<ImageInfo | undefined>;
   /** Removes an image this run built and set aside (never forced; an image in use stays). */
   discard(id: string): Promise<void>;
@@ -100,6 +101,7 @@ export function cliTransport(env: NodeJS.ProcessEnv, binary = 'docker'): Registr
     push: async (target, tag) => {
       const r = await docker(['push', '-q', `${repoOf(target)}:${tag}`]);
       if (r.code !== 0) throw failed(`pushing ${repoOf(target)}:${tag}`, r.stderr);
+      return undefined;
     },
     localImage: async (reference) => {
       const r = await docker(['image', 'inspect', '--format', '{{json .}}', reference]);
