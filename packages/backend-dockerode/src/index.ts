@@ -128,7 +128,15 @@ class EngineClient {
   async dockerode(): Promise<Docker> {
     if (this.options.docker) return this.options.docker;
     if (!this.client) {
-      const { default: Dockerode } = await import('dockerode');
+      // Only ssh:// and TLS engines (and a caller's own client) need dockerode: an optional peer,
+      // so the ordinary install is spared it and the ssh/gRPC libraries it brings.
+      const { default: Dockerode } = await import('dockerode').catch(() => {
+        throw new ButlerError(
+          'ENGINE_UNREACHABLE',
+          'this engine (ssh:// or TLS DOCKER_HOST) is reached through the dockerode package, which is not installed',
+          { hint: 'npm install dockerode, or use backend: docker-cli (the docker CLI reaches it)' },
+        );
+      });
       this.client = new Dockerode(
         this.options.socketPath ? { socketPath: this.options.socketPath } : undefined,
       );

@@ -53,7 +53,14 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!marked(url) || !TS_FILE.test(new URL(url).pathname)) return nextLoad(url, context);
   const path = fileURLToPath(url);
-  typescript ??= (await import('typescript')).default;
+  // TypeScript is an optional peer: a project that writes its config in TypeScript has it.
+  typescript ??= (
+    await import('typescript').catch(() => {
+      throw new Error(
+        `reading ${path} needs the typescript package, which is not installed — npm install --save-dev typescript, or write the config as butler.config.mjs`,
+      );
+    })
+  ).default;
   const { outputText } = typescript.transpileModule(await readFile(path, 'utf8'), {
     fileName: path,
     compilerOptions: {

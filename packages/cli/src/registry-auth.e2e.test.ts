@@ -102,7 +102,7 @@ test("the user's docker login lets builds push and gc --remote delete; without i
       new RegistryClient(parseRegistry(`${host}/team`), undefined).tags(`team/${fx.repo}`),
     ).rejects.toThrow(`listing the tags of team/${fx.repo}: ${host} refused access (HTTP 401)`);
 
-    const gc = await butler(loggedIn, 'gc', '--remote', '--repo', fx.repo, '--keep', '0');
+    const gc = await butler(loggedIn, 'gc', '--remote', '--repo', fx.repo, '--keep', '0', '--min-age', '0s');
     outputs.push(gc.stdout, gc.stderr);
     expect(gc.stdout).toContain(`Deleted 1 image(s) from ${host}/team, kept 1`);
     expect(await client.tags(`team/${fx.repo}`)).toHaveLength(2);

@@ -13,6 +13,7 @@ test('hooks are frozen and every one is there', () => {
     'hash',
     'lookup',
     'build',
+    'built',
     'tag',
     'cleanup',
     'done',

@@ -1,0 +1,205 @@
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot, uniqueRepo } from '@devops-butler/test-support';
+import { afterAll, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const root = repoRoot();
+const work = mkdtempSync(join(tmpdir(), 'butler-install-'));
+const repo = uniqueRepo('install');
+afterAll(async () => {
+  const { stdout } = await run('docker', [
+    'image',
+    'ls',
+    '--format',
+    '{{.Repository}}:{{.Tag}}',
+    `local-registry/${repo}`,
+  ]);
+  const tags = stdout.split('\n').filter(Boolean);
+  if (tags.length > 0) await run('docker', ['image', 'rm', ...tags]).catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Every package a user can install: not private. */
+function publishable(): { name: string; dir: string; version: string }[] {
+  return readdirSync(join(root, 'packages')).flatMap((folder) => {
+    const dir = join(root, 'packages', folder);
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) return [];
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      name: string;
+      version: string;
+      private?: boolean;
+    };
+    return pkg.private ? [] : [{ name: pkg.name, dir, version: pkg.version }];
+  });
+}
+
+/** Bytes and package count of a node_modules tree (nested copies counted, scoped names too), and the largest packages. */
+function footprint(dir: string): { bytes: number; packages: number; largest: string[] } {
+  const sizes = new Map<string, number>();
+  let bytes = 0;
+  const walk = (path: string, inNodeModules: boolean, owner: string | undefined) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      if (entry.isDirectory()) {
+        const isPackage =
+          inNodeModules &&
+          !entry.name.startsWith('@') &&
+          !entry.name.startsWith('.') &&
+          existsSync(join(full, 'package.json'));
+        const name = isPackage ? full.slice(full.lastIndexOf('node_modules/') + 13) : owner;
+        if (isPackage) sizes.set(name as string, 0);
+        walk(full, entry.name === 'node_modules' || (inNodeModules && entry.name.startsWith('@')), name);
+      } else {
+        const size = statSync(full).size;
+        bytes += size;
+        if (owner) sizes.set(owner, (sizes.get(owner) ?? 0) + size);
+      }
+    }
+  };
+  walk(join(dir, 'node_modules'), true, undefined);
+  const largest = [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([name, size]) => `${name} ${(size / 1e6).toFixed(1)} MB`);
+  return { bytes, packages: sizes.size, largest };
+}
+
+test('the packed packages install with npm into an empty project; npx butler builds, then reuses', async () => {
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  // pnpm pack turns workspace:^ into the real version range, as publishing does.
+  for (const { dir } of publishable())
+    await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir });
+  const project = join(work, 'project');
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    '{ "name": "my-service", "private": true, "type": "module" }\n',
+  );
+  const npm = (...args: string[]) =>
+    run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: project,
+      maxBuffer: 64 << 20,
+    });
+  // Only the CLI is asked for; its dependencies come from the other tarballs, not the monorepo.
+  const files = readdirSync(tarballs).map((file) => join(tarballs, file));
+  await npm('install', ...files);
+  const butlerOnly = footprint(project);
+  console.log(
+    `footprint of @devops-butler/cli with its default plugins: ${(butlerOnly.bytes / 1e6).toFixed(1)} MB in ${butlerOnly.packages} packages (largest: ${butlerOnly.largest.join(', ')})`,
+  );
+  writeFileSync(join(work, 'footprint.json'), JSON.stringify(butlerOnly));
+  // Budget: issue #21 measured 90 MB in 134 packages; its goal of 30 MB / 50 packages is not met
+  // (better-sqlite3 built from source is 32 MB here; cosmiconfig, execa and better-sqlite3's
+  // prebuild-install bring most of the packages). This guards what was won.
+  expect(butlerOnly.bytes).toBeLessThan(50e6);
+  expect(butlerOnly.packages).toBeLessThan(120);
+  expect(existsSync(join(project, 'node_modules/dockerode'))).toBe(false);
+  expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false);
+
+  // A TypeScript config, as users write it.
+  writeFileSync(
+    join(project, 'butler.config.ts'),
+    `import { defineConfig } from '@devops-butler/cli';\n\nexport default defineConfig({ repo: '${repo}', retention: { keep: 2 } });\n`,
+  );
+  cpSync(join(root, 'examples/hello-node'), join(project, 'app'), {
+    recursive: true,
+    filter: (path) => !path.includes('node_modules'),
+  });
+  const env = { ...process.env, BUTLER_STATE_DIR: join(work, 'state') };
+  const build = async () =>
+    JSON.parse((await run('npx', ['butler', 'build', 'app', '--json'], { cwd: project, env })).stdout) as {
+      outcome: string;
+      target: { repo: string };
+    };
+  // TypeScript is the project's (an optional peer of the CLI): without it, one line says so.
+  const withoutTs = await run('npx', ['butler', 'build', 'app'], { cwd: project, env }).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(withoutTs).toMatchObject({ code: 2 });
+  expect((withoutTs as { stderr: string }).stderr).toMatch(
+    /needs the typescript package.*npm install --save-dev typescript/,
+  );
+  await npm('install', '--save-dev', 'typescript@5.9.3');
+  const first = await build();
+  expect(first).toMatchObject({ outcome: 'built', target: { repo } });
+  expect((await build()).outcome).toBe('reused');
+  // The bin is on the project's PATH as npm puts it there.
+  expect(existsSync(join(project, 'node_modules/.bin/butler'))).toBe(true);
+}, 900_000);
+
+/** `^x.y.z` as npm reads it (0.x: the minor is the breaking part; 0.0.x: the patch). */
+function caretAllows(range: string, version: string): boolean {
+  const want = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  const have = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!want || !have) return false;
+  const [w, h] = [want.slice(1).map(Number), have.slice(1).map(Number)] as [number[], number[]];
+  const [wMaj, wMin, wPat] = w as [number, number, number];
+  const [hMaj, hMin, hPat] = h as [number, number, number];
+  if (wMaj > 0) return hMaj === wMaj && (hMin > wMin || (hMin === wMin && hPat >= wPat));
+  if (wMin > 0) return hMaj === 0 && hMin === wMin && hPat >= wPat;
+  return hMaj === 0 && hMin === 0 && hPat === wPat;
+}
+
+test('changeset version bumps the packages and their internal dependents together: every packed range admits the new version', async () => {
+  // A copy of the committed tree (the pending changesets included), versioned there.
+  const copy = join(work, 'versioned');
+  const { stdout } = await run('git', ['ls-files', '-z'], { cwd: root, maxBuffer: 64 << 20 });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    mkdirSync(join(copy, file, '..'), { recursive: true });
+    cpSync(join(root, file), join(copy, file));
+  }
+  const pending = readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md');
+  expect(pending.length).toBeGreaterThan(0);
+  await run(join(root, 'node_modules/.bin/changeset'), ['version'], { cwd: copy });
+  const versions = new Map<string, string>();
+  const manifests = readdirSync(join(copy, 'packages')).flatMap((folder) => {
+    const path = join(copy, 'packages', folder, 'package.json');
+    if (!existsSync(path)) return [];
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as {
+      name: string;
+      version: string;
+      private?: boolean;
+      dependencies?: Record<string, string>;
+    };
+    versions.set(pkg.name, pkg.version);
+    return pkg.private ? [] : [pkg];
+  });
+  // The pending changesets bumped something, and every published package moved off 0.0.0.
+  expect(manifests.filter((pkg) => pkg.version !== '0.0.0').length).toBeGreaterThan(0);
+  // Packed as publishing packs them: each internal dependency's range must admit that package's
+  // new version (a 0.x caret range admits one minor only: a dependent left behind breaks installs).
+  const packed = join(work, 'versioned-tarballs');
+  mkdirSync(packed);
+  const problems: string[] = [];
+  for (const pkg of manifests) {
+    if (pkg.version === '0.0.0') problems.push(`${pkg.name} was not versioned`);
+    const dir = join(copy, 'packages', pkg.name.replace('@devops-butler/', ''));
+    const { stdout: tarball } = await run('pnpm', ['pack', '--pack-destination', packed], { cwd: dir });
+    const file = tarball.trim().split('\n').at(-1) as string;
+    const { stdout: json } = await run('tar', ['-xOzf', file, 'package/package.json']);
+    const published = JSON.parse(json) as { dependencies?: Record<string, string> };
+    for (const [dep, range] of Object.entries(published.dependencies ?? {})) {
+      const version = versions.get(dep);
+      if (version !== undefined && !caretAllows(range, version))
+        problems.push(`${pkg.name} → ${dep}@${range} (is ${version})`);
+    }
+  }
+  expect(problems).toEqual([]);
+}, 300_000);

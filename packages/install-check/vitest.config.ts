@@ -1,0 +1,3 @@
+import { butlerVitestConfig } from '@devops-butler/test-support/vitest';
+
+export default butlerVitestConfig();
