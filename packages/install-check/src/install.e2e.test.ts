@@ -113,15 +113,16 @@ test('the packed packages install with npm into an empty project; npx butler bui
   expect(existsSync(join(project, 'node_modules/dockerode'))).toBe(false);
   expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false);
 
-  // A TypeScript config, as users write it.
-  writeFileSync(
-    join(project, 'butler.config.ts'),
-    `import { defineConfig } from '@devops-butler/cli';\n\nexport default defineConfig({ repo: '${repo}', retention: { keep: 2 } });\n`,
-  );
+  // The service: an app folder with its own package.json, and a TypeScript config beside it (the
+  // config search stops at the nearest package.json), as users write it.
   cpSync(join(root, 'examples/hello-node'), join(project, 'app'), {
     recursive: true,
     filter: (path) => !path.includes('node_modules'),
   });
+  writeFileSync(
+    join(project, 'app/butler.config.ts'),
+    `import { defineConfig } from '@devops-butler/cli';\n\nexport default defineConfig({ repo: '${repo}', retention: { keep: 2 } });\n`,
+  );
   const env = { ...process.env, BUTLER_STATE_DIR: join(work, 'state') };
   const build = async () =>
     JSON.parse((await run('npx', ['butler', 'build', 'app', '--json'], { cwd: project, env })).stdout) as {
