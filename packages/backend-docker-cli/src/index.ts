@@ -14,6 +14,7 @@ import {
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import { type ExecaError, execa } from 'execa';
+import { builderEnvironment, parseBuildxVersion } from './buildx.js';
 
 export interface DockerCliOptions {
   /** The docker executable (default `docker` on PATH). */
@@ -69,9 +70,21 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
     throw cliError(result as unknown as ExecaError, binary);
   };
 
+  // Asked once, on the first build (a hit never needs it).
+  let builder: Promise<{ env: Record<string, string>; description: string }> | undefined;
+  const whichBuilder = () => {
+    builder ??= execa(binary, ['buildx', 'version'], { env: options.env, reject: false }).then(
+      (r) =>
+        builderEnvironment(parseBuildxVersion(r.exitCode ?? 1, r.stdout), { ...process.env, ...options.env }),
+      () => builderEnvironment(undefined, { ...process.env, ...options.env }),
+    );
+    return builder;
+  };
+
   return {
     name: NAME,
     apply(butler: Butler) {
+      const log = butler.getLogger(NAME);
       // Which builder `docker build` uses is docker's choice: Butler sends what BuildKit's walk
       // reaches (a superset of the classic one's) and says so when the two differ.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
@@ -118,8 +131,10 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
+          const chosen = await whichBuilder();
+          log.debug(chosen.description);
           const child = execa(binary, [...args, '-'], {
-            env: { ...options.env, ...buildArgEnv },
+            env: { ...options.env, ...chosen.env, ...buildArgEnv },
             input: tar.stream as never,
             all: true,
           });

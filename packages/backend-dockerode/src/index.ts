@@ -15,8 +15,10 @@ import {
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
+  describeApiBuilder,
   type EngineEndpoint,
   engineBuild,
+  engineBuilder,
   engineError,
   engineRequest,
   followBuildResponse,
@@ -44,6 +46,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
     name: NAME,
     apply(butler: Butler) {
       const engine = new EngineClient(options);
+      const log = butler.getLogger(NAME);
 
       // Engine API builds without BuildKit use the classic builder: send what its walk reaches.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
@@ -80,6 +83,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
+        log.debug(await engine.builderDescription());
         const tar = contextTarFor(job);
         const id = await engine
           .build(
@@ -142,6 +146,12 @@ class EngineClient {
       );
     }
     return this.client;
+  }
+
+  /** Which builder `/build` uses here, for `--verbose` (asked only when building). */
+  async builderDescription(): Promise<string> {
+    if (!this.endpoint) return 'builder: the engine’s /build API, through dockerode';
+    return describeApiBuilder(await engineBuilder(this.endpoint));
   }
 
   async inspect(reference: string): Promise<EngineImageInspect | undefined> {

@@ -1,6 +1,7 @@
-import { type IncomingMessage, type RequestOptions, request } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type RequestOptions, request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ButlerError, type EngineImageInspect } from '@devops-butler/core';
+import { familiarTags } from './familiar-tags.js';
 
 /** Where the engine listens, as docker-modem would read it from DOCKER_HOST or an explicit socket. */
 export type EngineEndpoint = { socketPath: string } | { host: string; port: number };
@@ -46,7 +47,7 @@ export function engineExchange(
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: { headers?: Record<string, string | number>; payload?: Buffer | undefined } = {},
-): Promise<{ status: number; body: Buffer }> {
+): Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     // servername '' spares the agent working one out (an IP check whose first call costs ~6 ms):
     // the Engine API here is plain HTTP, no TLS to name a server for.
@@ -60,7 +61,9 @@ export function engineExchange(
     const req = request(plain, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+      );
       res.on('error', (error: NodeJS.ErrnoException) => reject(closedDuring(error, method, path)));
     });
     // Silence for this long (no connection, no byte) means the engine is not answering: a call
@@ -100,7 +103,8 @@ export async function inspectImage(
   );
   if (status === 404) return undefined;
   if (status !== 200) throw engineError(status, body);
-  return body as EngineImageInspect;
+  const image = body as EngineImageInspect;
+  return { ...image, RepoTags: familiarTags(image.RepoTags) };
 }
 
 /**

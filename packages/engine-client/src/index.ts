@@ -12,3 +12,11 @@ export {
   requirePlainEndpoint,
   unreachable,
 } from './engine-api.js';
+export {
+  describeApiBuilder,
+  type EngineBuilder,
+  engineBuilder,
+  engineBuilderFromPing,
+} from './engine-builder.js';
+export { type EngineImageSummary, type ImageDiskUsage, imageDiskUsage, listImages } from './engine-images.js';
+export { familiarTag, familiarTags } from './familiar-tags.js';

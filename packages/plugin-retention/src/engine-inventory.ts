@@ -1,5 +1,12 @@
 import { DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
-import { type EngineEndpoint, engineError, engineRequest } from '@devops-butler/engine-client';
+import {
+  type EngineEndpoint,
+  type EngineImageSummary,
+  engineError,
+  engineRequest,
+  imageDiskUsage,
+  listImages,
+} from '@devops-butler/engine-client';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
@@ -13,14 +20,8 @@ export interface InventoryImage extends RetentionCandidate {
   legacy?: boolean | undefined;
 }
 
-export interface EngineImage {
-  Id: string;
-  ParentId: string;
-  RepoTags: string[] | null;
-  Size: number;
-  Created: number;
-  Labels: Record<string, string> | null;
-}
+/** An image as the engine client lists it (tags in Docker's form, whatever the engine). */
+export type EngineImage = EngineImageSummary;
 
 export interface EngineContainer {
   Names: string[];
@@ -42,20 +43,19 @@ export async function loadInventory(
   builtByButler?: () => Promise<ReadonlySet<string>>,
 ): Promise<InventoryImage[]> {
   const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
-  const filters = encodeURIComponent(JSON.stringify({ label: labels }));
   const [images, containers] = await Promise.all([
-    get<EngineImage[]>(endpoint, `/images/json?filters=${filters}`),
+    listImages(endpoint, { labels }),
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
   const users = usersByImage(containers);
   // Asked only when there is an untagged candidate: opening the state store costs the hit path.
-  const untagged = images.some((image) => (image.RepoTags ?? []).every((t) => t === '<none>:<none>'));
+  const untagged = images.some((image) => image.RepoTags.length === 0);
   const built = untagged && builtByButler ? await builtByButler() : new Set<string>();
   return images.flatMap((image) => {
     const labelsOf = image.Labels ?? {};
     const imageRepo = labelsOf[LABELS.repo] ?? '';
     const hash12 = (labelsOf[LABELS.contentHash] ?? '').replace(/^sha256:/, '').slice(0, 12);
-    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const tags = image.RepoTags;
     const own = (tag: string, suffix: string) =>
       registry === undefined
         ? tag.endsWith(`/${imageRepo}:${suffix}`)
@@ -86,7 +86,7 @@ export function candidate(
   },
   users: Map<string, string[]>,
 ): InventoryImage {
-  const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+  const tags = image.RepoTags;
   return {
     id: image.Id,
     repo: own.repo,
@@ -116,14 +116,12 @@ export function usersByImage(containers: EngineContainer[]): Map<string, string[
   return users;
 }
 
-interface DiskUsage {
-  LayersSize: number;
-  Images: { Id: string; Size: number; SharedSize: number }[] | null;
-}
-
-/** Bytes all image layers take, as the engine counts them (for the bytes a run gave back). */
-export async function layersSize(endpoint: EngineEndpoint): Promise<number> {
-  return (await get<DiskUsage>(endpoint, '/system/df')).LayersSize;
+/**
+ * Bytes all image layers take, as the engine counts them (for the bytes a run gave back); undefined
+ * where the engine does not count them (Podman).
+ */
+export async function layersSize(endpoint: EngineEndpoint): Promise<number | undefined> {
+  return (await imageDiskUsage(endpoint)).layersSize;
 }
 
 /**
@@ -138,13 +136,7 @@ export async function uniqueBytes(endpoint: EngineEndpoint, ids: readonly string
 
 /** Image ID → bytes only that image holds, from one disk-usage report (it is slow to compute). */
 export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<string, number>> {
-  const { Images } = await get<DiskUsage>(endpoint, '/system/df');
-  return new Map(
-    (Images ?? []).map((image) => [
-      image.Id,
-      image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size,
-    ]),
-  );
+  return (await imageDiskUsage(endpoint)).uniqueBytes;
 }
 
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';

@@ -1,9 +1,8 @@
 import { LABELS } from '@devops-butler/core';
-import type { EngineEndpoint } from '@devops-butler/engine-client';
+import { type EngineEndpoint, listImages } from '@devops-butler/engine-client';
 import {
   candidate,
   type EngineContainer,
-  type EngineImage,
   get,
   type InventoryImage,
   usersByImage,
@@ -20,14 +19,14 @@ export async function loadLegacyImages(
   repo?: string,
 ): Promise<InventoryImage[]> {
   const [images, containers] = await Promise.all([
-    get<EngineImage[]>(endpoint, '/images/json'),
+    listImages(endpoint),
     get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
   ]);
   const users = usersByImage(containers);
   const prefix = `${registry}/`;
   return images.flatMap((image) => {
     if (image.Labels?.[LABELS.managed] !== undefined) return [];
-    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const tags = image.RepoTags;
     const hashTags = tags.filter((tag) => {
       if (!tag.startsWith(prefix)) return false;
       const colon = tag.lastIndexOf(':');

@@ -8,6 +8,7 @@ import {
   type RemovalOutcome,
   removeImage,
   uniqueBytes,
+  uniqueBytesByImage,
 } from './engine-inventory.js';
 import { loadLegacyImages } from './legacy-images.js';
 import { globMatcher } from './retention-options.js';
@@ -98,6 +99,10 @@ export async function runRetention(
     };
   }
   const before = planned.length > 0 ? await layersSize(endpoint) : 0;
+  // Where the engine does not count its layers (Podman), the bytes only the removed images held,
+  // read before they go, are the best measure there is.
+  const estimate =
+    planned.length > 0 && before === undefined ? await uniqueBytesByImage(endpoint) : undefined;
   const outcomes = await removeChildrenFirst(
     endpoint,
     planned.map((p) => p.image),
@@ -111,7 +116,7 @@ export async function runRetention(
     else if (outcome === 'busy') kept.push(entry(image, 'in use by a butler build or deploy running now'));
     else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
   }
-  const after = planned.length > 0 ? await layersSize(endpoint) : 0;
+  const after = planned.length > 0 && before !== undefined ? await layersSize(endpoint) : 0;
   const users = removed.length > 0 ? await imageUsers(endpoint) : new Map<string, string[]>();
   const lost = removed
     .filter((e) => users.has(e.id))
@@ -120,7 +125,11 @@ export async function runRetention(
       containers: users.get(e.id) ?? [],
       reason: 'removed while a container was being created from it',
     }));
-  return { dryRun: false, removed, kept, reclaimedBytes: Math.max(0, before - after), lost };
+  const reclaimedBytes =
+    before === undefined || after === undefined
+      ? removed.reduce((sum, e) => sum + (estimate?.get(e.id) ?? 0), 0)
+      : Math.max(0, before - after);
+  return { dryRun: false, removed, kept, reclaimedBytes, lost };
 }
 
 /** Removes images in rounds: an image goes only once no image still to be removed builds on it. */

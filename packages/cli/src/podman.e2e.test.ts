@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { repoRoot, uniqueRepo } from '@devops-butler/test-support';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+// The commands users run, against Podman 4.3 serving the Docker API (its own socket and storage
+// for this file, stopped and removed after).
+const dir = `/tmp/butler-podman-cli-${process.pid}`;
+const script = `${repoRoot()}/scripts/podman-service.sh`;
+let dockerHost = '';
+let work = '';
+const repo = uniqueRepo('podman');
+beforeAll(async () => {
+  dockerHost = (await run('bash', [script, 'start', dir], { timeout: 600_000 })).stdout.trim();
+  work = await mkdtemp(join(tmpdir(), 'butler-podman-'));
+}, 600_000);
+afterAll(async () => {
+  await run('bash', [script, 'stop', dir], { timeout: 60_000 });
+  await rm(work, { recursive: true, force: true });
+}, 60_000);
+
+const butler = (...args: string[]) =>
+  run('node', [bin, ...args], {
+    env: { ...process.env, DOCKER_HOST: dockerHost, BUTLER_STATE_DIR: join(work, 'state') },
+  });
+const json = async (...args: string[]) => JSON.parse((await butler(...args, '--json')).stdout);
+
+test('build, reuse, why, list, stats, details, gc and force-rebuild work on Podman as on Docker', async () => {
+  const app = join(work, 'app');
+  await run('mkdir', ['-p', app]);
+  await writeFile(join(app, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY app.txt /app.txt\n');
+  const ids: string[] = [];
+  for (const version of ['v1', 'v2', 'v3', 'v4']) {
+    await writeFile(join(app, 'app.txt'), `${version}\n`);
+    const built = await json('build', app, '--repo', repo, '--no-cleanup');
+    expect(built.outcome).toBe('built');
+    ids.push(built.image.id);
+  }
+  const hit = await json('build', app, '--repo', repo, '--no-cleanup');
+  expect(hit).toMatchObject({ outcome: 'reused', image: { id: ids[3] } });
+  expect((await butler('why', app, '--repo', repo)).stdout).toMatch(/unchanged/i);
+
+  // Podman names the images docker.io/local-registry/…: Butler shows and finds them by its own names.
+  const listed = await json('list', '--repo', repo);
+  expect(JSON.stringify(listed)).not.toContain('docker.io/');
+  expect(JSON.stringify(listed)).toContain(`local-registry/${repo}:latest`);
+  const stats = (await butler('stats')).stdout;
+  expect(stats).toContain(repo);
+  expect((await butler('details', `${repo}:latest`)).stdout).toContain(`local-registry/${repo}:latest`);
+
+  const gc = await json('gc', '--repo', repo, '--keep', '2');
+  expect(gc.removed.map((e: { id: string }) => e.id).sort()).toEqual([ids[0], ids[1]].sort());
+  // Podman counts no layers in /system/df: the bytes are the removed images' own, measured before.
+  expect(gc.reclaimedBytes).toBeGreaterThan(0);
+
+  const forced = await butler('force-rebuild', repo);
+  expect(forced.stdout).toContain(`The next butler build of ${repo} builds a new image.`);
+  expect(forced.stdout).toMatch(/removed/);
+  expect((await json('build', app, '--repo', repo, '--no-cleanup')).outcome).toBe('forced');
+}, 300_000);
