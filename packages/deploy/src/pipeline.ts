@@ -19,7 +19,7 @@ import {
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
-import { requirePlainEndpoint } from '@devops-butler/engine-client';
+import { type EngineEndpoint, engineBuilder, requirePlainEndpoint } from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
   type RetentionOptions,
@@ -141,6 +141,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     processEnv: env,
     log,
   });
+  await refuseDeployOnPodman(endpoint);
 
   // A checkout folder serves one deploy at a time: another deploy of the same repository (another
   // ref, say) must not move its files while this build reads them.
@@ -298,6 +299,23 @@ async function repositoryConfig(dir: string, options: DeployOptions, log: Logger
     `Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
   );
   return {};
+}
+
+/**
+ * Podman builds, tags and runs what Butler asks, but a deploy's checks do not pass there (checked
+ * with Podman 4.3 on Debian 12): the front that owns the published ports never becomes reachable,
+ * and a candidate that keeps running is never reported healthy. Said before anything is built,
+ * not after a minute of waiting.
+ */
+async function refuseDeployOnPodman(endpoint: EngineEndpoint): Promise<void> {
+  if ((await engineBuilder(endpoint))?.engine !== 'podman') return;
+  throw new ButlerError(
+    'DEPLOY_FAILED',
+    'butler deploy does not run on Podman yet: the swap’s health checks and its port-keeping front do not work through Podman 4.3’s API',
+    {
+      hint: 'butler build works on Podman: build there and run the image with podman run, or deploy on Docker',
+    },
+  );
 }
 
 /** Docker's container name grammar; the front and candidate names add a suffix to it. */
