@@ -88,7 +88,12 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   const marked = await hasForceMarker(stateDir, request.repo);
   const force = request.force || settings.forceRebuild === true || forcedByEnvironment(env) || marked;
   const onEvent = (event: ButlerEvent) => {
-    if (event.type === 'log' && event.entry.plugin === 'butler:remote-cache') {
+    // Progress is for the terminal; --json keeps what was said, not how far a transfer had come.
+    if (
+      event.type === 'log' &&
+      event.entry.plugin === 'butler:remote-cache' &&
+      event.entry.level !== 'progress'
+    ) {
       const { level, message, data } = event.entry;
       messages.push({
         level: level === 'warn' ? 'warning' : level,

@@ -87,7 +87,7 @@ test("a build prints the original tool's lines, in its order, with the real valu
 
 test('on a terminal the engine output is one status line that rewrites itself', () => {
   const t = io(true);
-  const report = createReporter(t.io);
+  const report = createReporter(t.io, 'normal', () => 0);
   report({ type: 'target', target, files: 1, wholeContext: false });
   report({ type: 'build-start', forced: false });
   report({ type: 'build-output', line: 'Step 1/2 : FROM butler-test/busybox' });
@@ -98,8 +98,8 @@ test('on a terminal the engine output is one status line that rewrites itself', 
       '🔨 No suitable existing image found, building new image...\n' +
       '🔧 Building image: local-registry/app:0123456789ab\n' +
       '⚙️ Running docker build...\n' +
-      '\r\x1b[2K   Step 1/2 : FROM butler-test/busybox' +
-      `\r\x1b[2K   ${`Step 2/2 : COPY ${'x'.repeat(80)}`.slice(0, 36)}\n`,
+      `\r\x1b[2K   ${'[1/2 0s] Step 1/2 : FROM butler-test/busybox'.slice(0, 36)}` +
+      `\r\x1b[2K   ${`[2/2 0s] Step 2/2 : COPY ${'x'.repeat(80)}`.slice(0, 36)}\n`,
   );
 });
 
@@ -128,4 +128,47 @@ test('--quiet prints the image reference and nothing else', () => {
     'quiet',
   );
   expect(t.out()).toBe('local-registry/app:0123456789ab\n');
+});
+
+const progress = (message: string) =>
+  ({ type: 'log', entry: { level: 'progress', plugin: 'butler:remote-cache', message } }) as const;
+
+test('transfer progress in a log: a line every 5 s at most; on a terminal one line that rewrites itself', () => {
+  let clock = 0;
+  const log = io(false);
+  const report = createReporter(log.io, 'normal', () => clock);
+  for (let second = 0; second <= 12; second++) {
+    clock = second * 1000;
+    report(progress(`⬇️ Pulling x: ${second} of 12 layers`));
+  }
+  expect(log.out().trimEnd().split('\n')).toEqual([
+    '   ⬇️ Pulling x: 0 of 12 layers',
+    '   ⬇️ Pulling x: 5 of 12 layers',
+    '   ⬇️ Pulling x: 10 of 12 layers',
+  ]);
+
+  const tty = io(true);
+  const live = createReporter(tty.io, 'normal', () => clock);
+  live(progress('⬇️ Pulling x: 1 of 2 layers'));
+  live(progress('⬇️ Pulling x: 2 of 2 layers'));
+  live.finish();
+  expect(tty.out()).toBe('\r\x1b[2K   ⬇️ Pulling x: 1 of 2 layers\r\x1b[2K   ⬇️ Pulling x: 2 of 2 layers\n');
+  // --quiet prints no progress.
+  const quiet = io(false);
+  createReporter(quiet.io, 'quiet', () => clock)(progress('⬇️ Pulling x'));
+  expect(quiet.out()).toBe('');
+});
+
+test('a long build on a terminal shows its step N/M and the time since it started', () => {
+  let clock = 0;
+  const tty = io(true);
+  const report = createReporter(tty.io, 'normal', () => clock);
+  report({ type: 'target', target, files: 3, wholeContext: false });
+  report({ type: 'build-start', forced: false });
+  clock = 4000;
+  report({ type: 'build-output', line: 'Step 3/7 : RUN make' });
+  clock = 12_000;
+  report({ type: 'build-output', line: ' ---> Running in 1f2e' });
+  expect(tty.out()).toContain('\r\x1b[2K   [3/7 4s] Step 3/7 : RUN');
+  expect(tty.out()).toContain('\r\x1b[2K   [3/7 12s]  ---> Running');
 });

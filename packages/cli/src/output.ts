@@ -17,19 +17,40 @@ export interface Reporter {
  * build output is one status line that rewrites itself; elsewhere (CI logs, pipes) every line is
  * printed as it comes.
  */
-export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Reporter {
+export function createReporter(
+  io: CliIo,
+  verbosity: Verbosity = 'normal',
+  now: () => number = Date.now,
+): Reporter {
   const live = io.stdout.isTTY === true && verbosity === 'normal';
   let status = false;
   const finish = () => {
     if (status) io.stdout.write('\n');
     status = false;
   };
+  /** The one line that rewrites itself on a terminal, cut to its width. */
+  const showStatus = (text: string) => {
+    io.stdout.write(`\r\x1b[2K   ${text.slice(0, Math.max(20, (columns(io) ?? 80) - 4))}`);
+    status = true;
+  };
+  // Long transfers in logs and CI: a progress line every few seconds at most.
+  let lastProgressAt = Number.NEGATIVE_INFINITY;
+  const progress = (text: string) => {
+    if (live) return showStatus(text);
+    if (verbosity === 'quiet' || now() - lastProgressAt < PROGRESS_EVERY_MS) return;
+    lastProgressAt = now();
+    out(`   ${text}`);
+  };
+  // A build's step (Docker's `Step 3/7 :`, Buildah's `STEP 3/7:`) and when the build started.
+  let step = '';
+  let buildStartedAt = 0;
   const out = (line: string) => {
     finish();
     if (verbosity !== 'quiet') io.stdout.write(`${line}\n`);
   };
   /** A plugin's message: warnings always (stderr), info in normal output, debug with --verbose. */
   const printLog = (entry: LogEntry) => {
+    if (entry.level === 'progress') return progress(entry.message);
     if (entry.level === 'warn') {
       finish();
       io.stderr.write(`⚠️ ${entry.message}\n`);
@@ -70,13 +91,16 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
             : '🔨 No suitable existing image found, building new image...',
         );
         out(`🔧 Building image: ${reference}`);
+        buildStartedAt = now();
+        step = '';
         return out('⚙️ Running docker build...');
-      case 'build-output':
+      case 'build-output': {
         if (!live) return out(`   ${event.line}`);
-        // One line that rewrites itself, cut to the terminal's width.
-        io.stdout.write(`\r\x1b[2K   ${event.line.slice(0, Math.max(20, (columns(io) ?? 80) - 4))}`);
-        status = true;
-        return;
+        const counted = /^(?:Step|STEP) (\d+\/\d+)/.exec(event.line);
+        if (counted) step = counted[1] as string;
+        const elapsed = ((now() - buildStartedAt) / 1000).toFixed(0);
+        return showStatus(`${step ? `[${step} ${elapsed}s] ` : `[${elapsed}s] `}${event.line}`);
+      }
       case 'warning':
         finish();
         return io.stderr.write(`⚠️ ${event.message}\n`);
@@ -91,6 +115,9 @@ export function createReporter(io: CliIo, verbosity: Verbosity = 'normal'): Repo
   };
   return Object.assign(reporter, { finish });
 }
+
+/** In logs (no terminal), transfer progress is printed at most this often. */
+const PROGRESS_EVERY_MS = 5000;
 
 function columns(io: CliIo): number | undefined {
   return (io.stdout as { columns?: number }).columns;

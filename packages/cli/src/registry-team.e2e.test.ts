@@ -35,18 +35,17 @@ let stateB: string;
 beforeEach(async () => {
   stateB = await mkdtemp(join(tmpdir(), 'butler-state-b-'));
 });
+/** The IDs of this test's images on engine B (its owner label), each once. */
+async function imagesOnB(): Promise<string[]> {
+  const { stdout } = await run('docker', [
+    ...['-H', lab.engineB, 'image', 'ls', '-q', '--no-trunc'],
+    ...['--filter', `label=${OWNER_LABEL}=${fx.repo}`],
+  ]);
+  return [...new Set(stdout.split('\n').filter(Boolean))];
+}
 afterEach(async () => {
   await removeRepoImages(image());
-  const onB = await run('docker', [
-    '-H',
-    lab.engineB,
-    'image',
-    'ls',
-    '-q',
-    '--filter',
-    `label=${OWNER_LABEL}=${fx.repo}`,
-  ]);
-  const ids = [...new Set(onB.stdout.split('\n').filter(Boolean))];
+  const ids = await imagesOnB();
   if (ids.length > 0)
     await run('docker', ['-H', lab.engineB, 'image', 'rm', '-f', ...ids]).catch(() => undefined);
   await rm(stateB, { recursive: true, force: true });
@@ -132,17 +131,7 @@ test('first writer wins: a machine that finds the hash pushed meanwhile uses tha
   expect(await imageId('B', a.target.reference)).toBe(a.image.id);
   expect(await imageId('B', `${image()}:latest`)).toBe(a.image.id);
   // B's own build is gone, not left dangling.
-  const onB = await run('docker', [
-    '-H',
-    lab.engineB,
-    'image',
-    'ls',
-    '-q',
-    '--no-trunc',
-    '--filter',
-    `label=${OWNER_LABEL}=${fx.repo}`,
-  ]);
-  expect([...new Set(onB.stdout.split('\n').filter(Boolean))]).toEqual([a.image.id]);
+  expect(await imagesOnB()).toEqual([a.image.id]);
 
   // --force is the exception: B's forced rebuild replaces the registry's image, and says so.
   const forced = await buildJson('B', '--force');

@@ -46,7 +46,12 @@ export function engineExchange(
   endpoint: EngineEndpoint,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
-  options: { headers?: Record<string, string | number>; payload?: Buffer | undefined } = {},
+  options: {
+    headers?: Record<string, string | number>;
+    payload?: Buffer | undefined;
+    /** Each piece of the answer as it arrives (pull and push progress); the body is still gathered. */
+    onData?: ((chunk: Buffer) => void) | undefined;
+  } = {},
 ): Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     // servername '' spares the agent working one out (an IP check whose first call costs ~6 ms):
@@ -60,7 +65,10 @@ export function engineExchange(
     };
     const req = request(plain, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        options.onData?.(chunk);
+      });
       res.on('end', () =>
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
       );

@@ -1,5 +1,6 @@
 import { ButlerError } from '@devops-butler/core';
 import { type EngineEndpoint, engineExchange } from '@devops-butler/engine-client';
+import { jsonLines, TransferProgress } from './transfer-progress.js';
 
 /** What the registry holds for a tag, as the engine sees it (`GET /distribution/{name}/json`). */
 export interface RemoteManifest {
@@ -41,17 +42,24 @@ export async function inspectRemote(
   throw registryError(message || `engine answered HTTP ${status}`);
 }
 
-/** Pulls `repo:tag` (for one platform when given); engine progress goes to onLine. */
+/** Pulls `repo:tag` (for one platform when given); how far it has come goes to `onProgress`. */
 export async function pull(
   endpoint: EngineEndpoint,
   repo: string,
   tag: string,
   platform: string | undefined,
   auth: string,
+  onProgress?: (text: string) => void,
 ): Promise<void> {
   const query = new URLSearchParams({ fromImage: repo, tag });
   if (platform) query.set('platform', platform);
-  const { status, body } = await call(endpoint, 'POST', `/images/create?${query}`, auth);
+  const { status, body } = await call(
+    endpoint,
+    'POST',
+    `/images/create?${query}`,
+    auth,
+    progressOf(`⬇️ Pulling ${repo}:${tag}`, onProgress),
+  );
   failOnStreamError(status, body, `pulling ${repo}:${tag}`);
 }
 
@@ -61,12 +69,14 @@ export async function push(
   repo: string,
   tag: string,
   auth: string,
+  onProgress?: (text: string) => void,
 ): Promise<string | undefined> {
   const { status, body } = await call(
     endpoint,
     'POST',
     `/images/${encodeURIComponent(repo)}/push?tag=${encodeURIComponent(tag)}`,
     auth,
+    progressOf(`⬆️ Pushing ${repo}:${tag}`, onProgress),
   );
   failOnStreamError(status, body, `pushing ${repo}:${tag}`);
   // The engine's last word on a push: {"aux":{"Tag":…,"Digest":"sha256:…","Size":…}}.
@@ -106,14 +116,29 @@ function messageOf(body: string): string {
   }
 }
 
+/** Reads the engine's per-layer messages as they come and reports the whole transfer's progress. */
+function progressOf(
+  what: string,
+  onProgress?: (text: string) => void,
+): ((chunk: Buffer) => void) | undefined {
+  if (!onProgress) return undefined;
+  const progress = new TransferProgress(what);
+  return jsonLines((message) => {
+    progress.add(message);
+    onProgress(progress.text());
+  });
+}
+
 async function call(
   endpoint: EngineEndpoint,
   method: 'GET' | 'POST',
   path: string,
   auth: string,
+  onData?: (chunk: Buffer) => void,
 ): Promise<{ status: number; body: string }> {
   const { status, body } = await engineExchange(endpoint, method, path, {
     headers: { 'X-Registry-Auth': auth },
+    onData,
   });
   return { status, body: body.toString('utf8') };
 }

@@ -127,7 +127,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         }
         log.info(`⬇️ Pulling ${target.reference} (${wanted}) from ${host}...`);
         try {
-          await transport.pull(target, context.request.platform);
+          await transport.pull(target, context.request.platform, (text) => log.progress(text));
         } catch (error) {
           // The engine tags a pulled image only once every layer is in: a pull cut off midway
           // leaves no tag on a partial image.
@@ -214,9 +214,9 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             outcome === 'forced' &&
             (await transport.inspectRemote(target).catch(() => NOT_FOUND)) !== NOT_FOUND;
           try {
-            const pushed = await transport.push(target, target.tag);
+            const pushed = await transport.push(target, target.tag, (text) => log.progress(text));
             if (outcome === 'built') await sameInstant(target, pushed);
-            await transport.push(target, 'latest');
+            await transport.push(target, 'latest', (text) => log.progress(text));
             rememberInRegistry(butler.stateDir, target.reference, image.id);
             log.info(
               replacing
@@ -262,7 +262,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         if (recentlyUnreachable(butler.stateDir, host)) return;
         try {
           if ((await transport.inspectRemote(target)) === NOT_FOUND) {
-            await transport.push(target, target.tag);
+            await transport.push(target, target.tag, (text) => log.progress(text));
             log.info(`⬆️ ${host} lacked ${target.reference}: pushed it`);
           }
           rememberInRegistry(butler.stateDir, target.reference, image.id);

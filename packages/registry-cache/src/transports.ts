@@ -22,9 +22,9 @@ import { parseRegistry, repositoryPath } from './registry-name.js';
 export interface RegistryTransport {
   /** What the registry holds under the target's tag; NOT_FOUND; throws REGISTRY_UNREACHABLE or REGISTRY_REFUSED. */
   inspectRemote(target: ImageTarget): Promise<RemoteManifest | typeof NOT_FOUND>;
-  pull(target: ImageTarget, platform: string | undefined): Promise<void>;
+  pull(target: ImageTarget, platform: string | undefined, onProgress?: (text: string) => void): Promise<void>;
   /** Resolves with the manifest digest the registry took, when the transport learns it. */
-  push(target: ImageTarget, tag: string): Promise<string | undefined>;
+  push(target: ImageTarget, tag: string, onProgress?: (text: string) => void): Promise<string | undefined>;
   localImage(reference: string): Promise<ImageInfo | undefined>;
   /** Removes an image this run built and set aside (never forced; an image in use stays). */
   discard(id: string): Promise<void>;
@@ -43,9 +43,10 @@ export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv
   };
   return {
     inspectRemote: async (target) => inspectRemote(endpoint, target.reference, await auth(target)),
-    pull: async (target, platform) =>
-      pull(endpoint, repoOf(target), target.tag, platform, await auth(target)),
-    push: async (target, tag) => push(endpoint, repoOf(target), tag, await auth(target)),
+    pull: async (target, platform, onProgress) =>
+      pull(endpoint, repoOf(target), target.tag, platform, await auth(target), onProgress),
+    push: async (target, tag, onProgress) =>
+      push(endpoint, repoOf(target), tag, await auth(target), onProgress),
     localImage: async (reference) => {
       const found = await inspectImage(endpoint, reference);
       return found && imageInfoFromInspect(found, reference);

@@ -172,16 +172,7 @@ test('a state folder from before rollbacks is migrated: its deployments read as 
 test('current deployments: the newest success per name; a failed attempt keeps the old one, undeploy ends it', () => {
   const store = StateStore.open(stateDir());
   const deploy = (name: string, image: string, outcome: DeploymentRecord['outcome']) =>
-    store.recordDeployment({
-      name,
-      repo: name,
-      source: `file:///repos/${name}.git`,
-      commit: image.padEnd(40, '0'),
-      imageId: `sha256:${image}`,
-      reference: `local-registry/${name}:${image}`,
-      outcome,
-      at: new Date().toISOString(),
-    });
+    store.recordDeployment(deployment(name, image, outcome));
   deploy('api', 'a1', 'deployed');
   deploy('web', 'b1', 'deployed');
   deploy('api', 'a2', 'failed');

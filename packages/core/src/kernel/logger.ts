@@ -1,5 +1,9 @@
-/** How much a message matters: `warn` reaches the user always, `info` in normal output, `debug` with --verbose. */
-export type LogLevel = 'debug' | 'info' | 'warn';
+/**
+ * How much a message matters: `warn` reaches the user always, `info` in normal output, `debug`
+ * with --verbose; `progress` is how far long work has come (a pull, a push): on a terminal one
+ * line that rewrites itself, in logs a line every few seconds at most, never in --json.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'progress';
 
 /** One message from a plugin or a library step; how it looks is the CLI's decision alone. */
 export interface LogEntry {
@@ -16,6 +20,7 @@ export interface Logger {
   debug(message: string, data?: Record<string, unknown>): void;
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
+  progress(message: string, data?: Record<string, unknown>): void;
 }
 
 /** A logger for `plugin` that hands every entry to `sink`. */
@@ -24,5 +29,5 @@ export function createLogger(plugin: string, sink: (entry: LogEntry) => void): L
     (level: LogLevel) =>
     (message: string, data?: Record<string, unknown>): void =>
       sink({ level, plugin, message, ...(data ? { data } : {}) });
-  return { debug: at('debug'), info: at('info'), warn: at('warn') };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), progress: at('progress') };
 }
