@@ -175,3 +175,21 @@ test('volume and env-file mistakes are usage errors that name the flag', async (
   expect(unknown).toMatchObject({ code: 1 });
   expect((unknown as { stderr: string }).stderr).toMatch(/no deployment named .*-none is recorded/);
 });
+
+test('a rollback whose old version is not healthy leaves the current one serving', async () => {
+  // v1's /up fails; v2's answers: rolling back to v1 under the remembered --health-path is refused.
+  const app = (version: string, up: number) =>
+    `process.on('SIGTERM', () => process.exit(0));\nrequire('node:http').createServer((q, s) => { if (q.url === '/up') { s.statusCode = ${up}; return s.end(); } s.end('${version}'); }).listen(3000);\n`;
+  await fx.tree.write({ 'server.js': app('v1', 500) });
+  await butler(...deployArgs());
+  await fx.tree.write({ 'server.js': app('v2', 200) });
+  await butler(...deployArgs('--health-path', '/up', '--health-timeout', '4s'));
+  expect(await httpGet(port())).toBe('v2');
+  const failed = await butler('rollback', fx.repo).catch((e: { code: number; stderr: string }) => e);
+  expect(failed).toMatchObject({ code: 1 });
+  expect((failed as { stderr: string }).stderr).toMatch(
+    /not healthy within 4 s \(last: GET \/up answered 500\)/,
+  );
+  expect(await httpGet(port())).toBe('v2');
+  expect((await versions()).map((v) => v.ended)).toEqual(['failed', 'running', 'replaced']);
+});
