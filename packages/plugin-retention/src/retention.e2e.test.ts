@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { dockerode } from '@devops-butler/backend-dockerode';
 import { createButler, toRequest, withTargetLock } from '@devops-butler/core';
-import { plainEndpoint } from '@devops-butler/engine-client';
+import { familiarTags, plainEndpoint } from '@devops-butler/engine-client';
 import { makeTree, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';
@@ -46,10 +46,10 @@ async function existing(ids: string[]): Promise<string[]> {
   return found;
 }
 
-/** The tags an image has now. */
+/** The tags an image has now, in Docker's form (Podman's CLI answer says docker.io/…). */
 async function tagsOf(id: string): Promise<string[]> {
   const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
-  return JSON.parse(stdout) as string[];
+  return familiarTags(JSON.parse(stdout) as string[]);
 }
 
 async function createContainer(image: string): Promise<string> {
