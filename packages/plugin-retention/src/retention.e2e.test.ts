@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { dockerode } from '@devops-butler/backend-dockerode';
 import { createButler, toRequest, withTargetLock } from '@devops-butler/core';
 import { familiarTags, plainEndpoint } from '@devops-butler/engine-client';
-import { makeTree, useEngineFixture } from '@devops-butler/test-support';
-import { afterEach, expect, test } from 'vitest';
+import { makeTree, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';
 import { runRetention } from './run-retention.js';
 
@@ -22,10 +22,21 @@ afterEach(async () => {
     await run('docker', ['image', 'rm', image]).catch(() => undefined);
 });
 
+// Each test's builds share no cached step with another test's: the engine's cache probe could
+// otherwise pick an intermediate image the previous test's cleanup was deleting ("unable to find
+// image"); a build here failed that way once in this session's CI runs.
+let testCase = 0;
+beforeEach(() => {
+  testCase++;
+});
+
 /** Builds `count` distinct images of the test's repository, oldest first; returns their IDs. */
 async function buildImages(count: number, bytes = (i: number) => `${i}`): Promise<string[]> {
   const butler = createButler({ plugins: [dockerode()], stateDir: fx.stateDir });
   const ids: string[] = [];
+  await fx.tree.write({
+    Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${fx.repo} devops-butler.test-case=${testCase}\nCOPY data /data\n`,
+  });
   for (let i = 0; i < count; i++) {
     await fx.tree.write({ data: bytes(i) });
     ids.push((await butler.build(toRequest({ context: fx.tree.dir, repo: fx.repo }))).image.id);
