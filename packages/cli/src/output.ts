@@ -253,3 +253,11 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   return `${minutes}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
+
+/** A failed deploy's or rollback's last container lines (UnhealthyDeployError carries them), before its one-line error. */
+export function printContainerLogs(error: unknown, io: CliIo, whose: string): void {
+  const logs = (error as { logs?: unknown }).logs;
+  if (Array.isArray(logs) && logs.length > 0) {
+    io.stderr.write(`── last lines ${whose} wrote ──\n${logs.map((l) => `   ${l}`).join('\n')}\n`);
+  }
+}

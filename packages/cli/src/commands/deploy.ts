@@ -4,7 +4,7 @@ import { DEFAULT_REGISTRY, parseDuration, resolveRegistry } from '@devops-butler
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
-import { createReporter, printBuildResult, printCleanup } from '../output.js';
+import { createReporter, printBuildResult, printCleanup, printContainerLogs } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandArgs } from './parse.js';
 
@@ -145,10 +145,7 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     result = await runPipeline(positionals[0] as string, options);
   } catch (error) {
     report?.finish();
-    const logs = (error as { logs?: unknown }).logs;
-    if (Array.isArray(logs) && logs.length > 0 && !json) {
-      io.stderr.write(`── last lines the new container wrote ──\n${logs.map((l) => `   ${l}`).join('\n')}\n`);
-    }
+    if (!json) printContainerLogs(error, io, 'the new container');
     throw error;
   }
   if (json) {

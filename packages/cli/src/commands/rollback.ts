@@ -1,7 +1,7 @@
 import { defaultStateDir } from '@devops-butler/core';
 import type { RollbackResult } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
-import { createReporter } from '../output.js';
+import { createReporter, printContainerLogs } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag } from './deploy.js';
 import { parseCommandArgs } from './parse.js';
@@ -64,10 +64,7 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
     });
   } catch (error) {
     report?.finish();
-    const logs = (error as { logs?: unknown }).logs;
-    if (Array.isArray(logs) && logs.length > 0 && !json) {
-      io.stderr.write(`── last lines the old version wrote ──\n${logs.map((l) => `   ${l}`).join('\n')}\n`);
-    }
+    if (!json) printContainerLogs(error, io, 'the old version');
     throw error;
   }
   report?.finish();
