@@ -1,5 +1,5 @@
 import { ButlerError, DEFAULT_REGISTRY, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import type { EngineEndpoint } from '@devops-butler/engine-client';
+import { type EngineEndpoint, imageDiskUsage } from '@devops-butler/engine-client';
 import {
   type InventoryImage,
   imageUsers,
@@ -8,7 +8,6 @@ import {
   type RemovalOutcome,
   removeImage,
   uniqueBytes,
-  uniqueBytesByImage,
 } from './engine-inventory.js';
 import { loadLegacyImages } from './legacy-images.js';
 import { globMatcher } from './retention-options.js';
@@ -30,7 +29,10 @@ export interface RetentionReport {
   dryRun: boolean;
   removed: ReportEntry[];
   kept: ReportEntry[];
-  /** Bytes given back: measured from the engine's layer total, or estimated for a dry run. */
+  /**
+   * Bytes given back: measured from the engine's layer total, else (a dry run, an engine that
+   * counts no layers, other work adding layers meanwhile) the removed images' own bytes.
+   */
   reclaimedBytes: number;
   /**
    * Removed images that a container created during the run refers to. The engine checks for users
@@ -98,11 +100,8 @@ export async function runRetention(
       lost: [],
     };
   }
-  const before = planned.length > 0 ? await layersSize(endpoint) : 0;
-  // Where the engine does not count its layers (Podman), the bytes only the removed images held,
-  // read before they go, are the best measure there is.
-  const estimate =
-    planned.length > 0 && before === undefined ? await uniqueBytesByImage(endpoint) : undefined;
+  // One disk-usage report before: the engine's layer total, and the bytes each image holds alone.
+  const before = planned.length > 0 ? await imageDiskUsage(endpoint) : undefined;
   const outcomes = await removeChildrenFirst(
     endpoint,
     planned.map((p) => p.image),
@@ -116,7 +115,7 @@ export async function runRetention(
     else if (outcome === 'busy') kept.push(entry(image, 'in use by a butler build or deploy running now'));
     else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
   }
-  const after = planned.length > 0 && before !== undefined ? await layersSize(endpoint) : 0;
+  const after = before?.layersSize !== undefined ? await layersSize(endpoint) : undefined;
   const users = removed.length > 0 ? await imageUsers(endpoint) : new Map<string, string[]>();
   const lost = removed
     .filter((e) => users.has(e.id))
@@ -125,10 +124,13 @@ export async function runRetention(
       containers: users.get(e.id) ?? [],
       reason: 'removed while a container was being created from it',
     }));
-  const reclaimedBytes =
-    before === undefined || after === undefined
-      ? removed.reduce((sum, e) => sum + (estimate?.get(e.id) ?? 0), 0)
-      : Math.max(0, before - after);
+  // Measured from the engine's layer total where it counts one. Where it does not (Podman), or
+  // where other work on the engine added layers meanwhile (the total is the whole engine's), the
+  // bytes only the removed images held, read before they went, are the measure.
+  const measured = before?.layersSize !== undefined && after !== undefined ? before.layersSize - after : 0;
+  const gone = removed.filter((e) => outcomes.get(e.id) === 'removed');
+  const ownBytes = gone.reduce((sum, e) => sum + (before?.uniqueBytes.get(e.id) ?? 0), 0);
+  const reclaimedBytes = measured > 0 ? measured : ownBytes;
   return { dryRun: false, removed, kept, reclaimedBytes, lost };
 }
 
