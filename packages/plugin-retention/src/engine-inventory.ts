@@ -116,24 +116,6 @@ export function usersByImage(containers: EngineContainer[]): Map<string, string[
   return users;
 }
 
-/**
- * Bytes all image layers take, as the engine counts them (for the bytes a run gave back); undefined
- * where the engine does not count them (Podman).
- */
-export async function layersSize(endpoint: EngineEndpoint): Promise<number | undefined> {
-  return (await imageDiskUsage(endpoint)).layersSize;
-}
-
-/**
- * Bytes only these images hold (Size − SharedSize from the engine's disk-usage report, which older
- * engines compute only there). Layers shared among the images themselves count as shared, so this
- * is a lower bound.
- */
-export async function uniqueBytes(endpoint: EngineEndpoint, ids: readonly string[]): Promise<number> {
-  const unique = await uniqueBytesByImage(endpoint);
-  return ids.reduce((sum, id) => sum + (unique.get(id) ?? 0), 0);
-}
-
 /** Image ID → bytes only that image holds, from one disk-usage report (it is slow to compute). */
 export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<string, number>> {
   return (await imageDiskUsage(endpoint)).uniqueBytes;

@@ -3,11 +3,9 @@ import { type EngineEndpoint, imageDiskUsage } from '@devops-butler/engine-clien
 import {
   type InventoryImage,
   imageUsers,
-  layersSize,
   loadInventory,
   type RemovalOutcome,
   removeImage,
-  uniqueBytes,
 } from './engine-inventory.js';
 import { loadLegacyImages } from './legacy-images.js';
 import { globMatcher } from './retention-options.js';
@@ -92,8 +90,8 @@ export async function runRetention(
       kept,
       reclaimedBytes:
         planned.length > 0
-          ? await uniqueBytes(
-              endpoint,
+          ? ownBytes(
+              (await imageDiskUsage(endpoint)).uniqueBytes,
               planned.map((p) => p.image.id),
             )
           : 0,
@@ -115,7 +113,7 @@ export async function runRetention(
     else if (outcome === 'busy') kept.push(entry(image, 'in use by a butler build or deploy running now'));
     else removed.push(entry(image, outcome === 'untagged' ? `${reason}; other tags remain` : reason));
   }
-  const after = before?.layersSize !== undefined ? await layersSize(endpoint) : undefined;
+  const after = before?.layersSize !== undefined ? (await imageDiskUsage(endpoint)).layersSize : undefined;
   const users = removed.length > 0 ? await imageUsers(endpoint) : new Map<string, string[]>();
   const lost = removed
     .filter((e) => users.has(e.id))
@@ -128,9 +126,8 @@ export async function runRetention(
   // where other work on the engine added layers meanwhile (the total is the whole engine's), the
   // bytes only the removed images held, read before they went, are the measure.
   const measured = before?.layersSize !== undefined && after !== undefined ? before.layersSize - after : 0;
-  const gone = removed.filter((e) => outcomes.get(e.id) === 'removed');
-  const ownBytes = gone.reduce((sum, e) => sum + (before?.uniqueBytes.get(e.id) ?? 0), 0);
-  const reclaimedBytes = measured > 0 ? measured : ownBytes;
+  const gone = removed.filter((e) => outcomes.get(e.id) === 'removed').map((e) => e.id);
+  const reclaimedBytes = measured > 0 ? measured : ownBytes(before?.uniqueBytes, gone);
   return { dryRun: false, removed, kept, reclaimedBytes, lost };
 }
 
@@ -184,4 +181,12 @@ function entry(image: InventoryImage, reason: string): ReportEntry {
     reason,
     containers: image.containers,
   };
+}
+
+/**
+ * Bytes only these images hold (Size − SharedSize from one disk-usage report). Layers shared among
+ * the images themselves count as shared, so this is a lower bound.
+ */
+function ownBytes(unique: ReadonlyMap<string, number> | undefined, ids: readonly string[]): number {
+  return ids.reduce((sum, id) => sum + (unique?.get(id) ?? 0), 0);
 }

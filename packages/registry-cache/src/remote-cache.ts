@@ -85,6 +85,19 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             : `the registry ${host} cannot be reached (${(error as Error).message}); ${then}`,
         );
       };
+      /** What the registry holds for the target; undefined (said in a warning) when it cannot be asked. */
+      const askRegistry = async (
+        target: ImageTarget,
+        then: string,
+      ): Promise<RemoteManifest | typeof NOT_FOUND | undefined> => {
+        if (!transport) return undefined;
+        try {
+          return await transport.inspectRemote(target);
+        } catch (error) {
+          registryTrouble(error, parseRegistry(target.registry).host, target, then);
+          return undefined;
+        }
+      };
       // Targets whose registry copy must not be pushed over (another machine's, kept apart).
       const keepRegistryCopy = new Set<string>();
       // When the registry last said it lacked a target: the start of the window another push can hit.
@@ -96,15 +109,8 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
           warn(`${noTransport}; not asked`);
           return undefined;
         }
-        const { host } = parseRegistry(target.registry);
-        let remote: RemoteManifest | typeof NOT_FOUND;
-        try {
-          remote = await transport.inspectRemote(target);
-        } catch (error) {
-          registryTrouble(error, host, target, 'building locally, not pushing');
-          return undefined;
-        }
-        if (remote === NOT_FOUND) return undefined;
+        const remote = await askRegistry(target, 'building locally, not pushing');
+        if (remote === undefined || remote === NOT_FOUND) return undefined;
         const pulled = await pullMatching(target, context, remote, 'building');
         return pulled && { ...pulled, origin: 'registry' as const };
       });
@@ -154,13 +160,8 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
           if (outcome !== 'built' || mode === 'pull' || !transport || unusable.has(target.reference))
             return image;
           const { host } = parseRegistry(target.registry);
-          let remote: RemoteManifest | typeof NOT_FOUND;
-          try {
-            remote = await transport.inspectRemote(target);
-          } catch (error) {
-            registryTrouble(error, host, target, 'not pushing');
-            return image;
-          }
+          const remote = await askRegistry(target, 'not pushing');
+          if (remote === undefined) return image;
           if (remote === NOT_FOUND) {
             checked.set(target.reference, performance.now());
             return image;

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { remoteCacheMode } from '@devops-butler/build-image';
-import { DEFAULT_REGISTRY, parseDuration, resolveRegistry } from '@devops-butler/core';
+import { DEFAULT_REGISTRY, resolveRegistry } from '@devops-butler/core';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
 import { createReporter, printBuildResult, printCleanup, printContainerLogs } from '../output.js';
 import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { countFlag, durationFlag, parseCommandArgs } from './parse.js';
 
 const HELP = `Usage: butler deploy <git-url | folder> [options]
 
@@ -214,20 +214,6 @@ function healthOptions(values: {
     ...(timeout === undefined ? {} : { timeoutMs: durationFlag('--timeout', timeout) }),
     ...(path === undefined ? {} : { path }),
   };
-}
-
-function countFlag(flag: string, text: string): number {
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`${flag} "${text}" must be a whole number ≥ 1`);
-  return n;
-}
-
-export function durationFlag(flag: string, text: string): number {
-  try {
-    return parseDuration(text);
-  } catch {
-    throw new UsageError(`${flag} "${text}" is not a duration (like 90s or 2m)`);
-  }
 }
 
 /** The repository's own config, run only because the user said --trust-config. */

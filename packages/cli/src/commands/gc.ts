@@ -1,10 +1,4 @@
-import {
-  assertRepoName,
-  DEFAULT_REGISTRY,
-  defaultStateDir,
-  parseDuration,
-  resolveRegistry,
-} from '@devops-butler/core';
+import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
@@ -12,7 +6,7 @@ import { configFlag, loadConfig } from '../load-config.js';
 import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
 import { builtByButler, keptForRollback } from '../state.js';
 import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { durationFlag, parseCommandArgs } from './parse.js';
 
 const HELP = `Usage: butler gc [options]        (alias: butler cleanup)
 
@@ -85,7 +79,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
       registry,
       repo: values.repo,
       policy,
-      minAgeMs: minAge === undefined ? undefined : remoteMinAge(minAge),
+      minAgeMs: minAge === undefined ? undefined : durationFlag('--min-age', minAge),
       dryRun: values['dry-run'],
       env: io.env,
     });
@@ -117,12 +111,4 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printRetentionReport(report, io);
   return EXIT.ok;
-}
-
-function remoteMinAge(value: string | number): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new UsageError(`--min-age "${value}" is not a duration (like 24h or 30m)`);
-  }
 }

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { assertRepoName } from '@devops-butler/core';
+import { assertRepoName, parseDuration } from '@devops-butler/core';
 import { UsageError } from '../usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -13,6 +13,22 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T, 
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} — run butler ${command} --help`);
+  }
+}
+
+/** A whole number ≥ 1 given to `flag`, or a usage error naming it. */
+export function countFlag(flag: string, text: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`${flag} "${text}" must be a whole number ≥ 1`);
+  return n;
+}
+
+/** A duration given to `flag` (`90s`, `2m`, `24h`) in milliseconds, or a usage error naming it. */
+export function durationFlag(flag: string, text: string | number): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`${flag} "${text}" is not a duration (like 90s or 2m)`);
   }
 }
 

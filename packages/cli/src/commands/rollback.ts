@@ -3,8 +3,7 @@ import type { RollbackResult } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printContainerLogs } from '../output.js';
 import { UsageError } from '../usage-error.js';
-import { durationFlag } from './deploy.js';
-import { parseCommandArgs } from './parse.js';
+import { durationFlag, parseCommandArgs } from './parse.js';
 
 const HELP = `Usage: butler rollback <name> [options]
 
