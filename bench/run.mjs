@@ -370,6 +370,43 @@ function scenarioRemoteHit(name, dir, repo) {
   }
 }
 
+/**
+ * A cache hit with the same config written as butler.config.mjs and as butler.config.ts (types
+ * stripped, the result remembered in the state folder): what a TypeScript config costs per command.
+ */
+function scenarioConfigTs() {
+  const dir = appCopy('config-ts');
+  const repo = 'butler-bench-config-ts';
+  const state = join(work, 'state-config-ts');
+  const hits = (file, text) => {
+    writeFileSync(join(dir, file), text);
+    butler(['build', dir], { BUTLER_STATE_DIR: state });
+    const samples = Array.from({ length: RUNS }, () => {
+      const r = butler(['build', dir, '--json'], { BUTLER_STATE_DIR: state });
+      if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+      return r.ms;
+    });
+    rmSync(join(dir, file));
+    return samples;
+  };
+  const mjs = record(
+    'config-ts',
+    'butler build, cache hit, butler.config.mjs',
+    hits('butler.config.mjs', `const repo = '${repo}';\nexport default { repo, retention: { keep: 2 } };\n`),
+  );
+  const ts = record(
+    'config-ts',
+    'butler build, cache hit, butler.config.ts',
+    hits(
+      'butler.config.ts',
+      `interface Settings { repo: string }\nconst settings: Settings = { repo: '${repo}' };\nexport default { ...settings, retention: { keep: 2 } };\n`,
+    ),
+    'ms',
+    mjs,
+  );
+  ts.throughput = `+${((ts.median - mjs.median) / 1000).toFixed(3)} s over .mjs (goal ≤ +0.050 s)`;
+}
+
 const want = (name) => !only || only.has(name);
 try {
   if (want('miss-small'))
@@ -406,6 +443,7 @@ try {
     }
     rmSync(large, { recursive: true, force: true });
   }
+  if (want('config-ts')) scenarioConfigTs();
   if (want('hit-small'))
     scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
   if (want('gc-500')) scenarioGc();

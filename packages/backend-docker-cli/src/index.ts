@@ -176,7 +176,7 @@ function cliError(error: ExecaError, binary: string): ButlerError {
   }
   if (/Cannot connect to the Docker daemon|error during connect/i.test(output)) {
     return new ButlerError('ENGINE_UNREACHABLE', 'cannot reach the Docker engine', {
-      hint: 'start it (Debian: sudo bash scripts/docker-engine.sh) or set DOCKER_HOST',
+      hint: 'start Docker (e.g. sudo systemctl start docker), or point DOCKER_HOST at a running engine',
     });
   }
   const lines = output

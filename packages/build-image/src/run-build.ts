@@ -1,6 +1,7 @@
 import {
   type BuildRequest,
   type BuildResult,
+  ButlerError,
   type ButlerEvent,
   createButler,
   defaultStateDir,
@@ -9,7 +10,13 @@ import {
 import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
-import { builtImageIdsIn, lastUsedIn, recordBuilds, rollbackImageIdsIn } from '@devops-butler/state-store';
+import {
+  builtImageIdsIn,
+  lastUsedIn,
+  recordBuildFailure,
+  recordBuilds,
+  rollbackImageIdsIn,
+} from '@devops-butler/state-store';
 import { clearForceMarker, hasForceMarker } from './force-marker.js';
 import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
 
@@ -103,10 +110,15 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     }
     settings.onEvent?.(event);
   };
-  const result = await createButler({ plugins, stateDir }).build(
-    { ...request, force },
-    { onEvent, lockTimeoutMs: settings.lockTimeoutMs },
-  );
+  const started = Date.now();
+  const result = await createButler({ plugins, stateDir })
+    .build({ ...request, force }, { onEvent, lockTimeoutMs: settings.lockTimeoutMs })
+    .catch(async (error: unknown) => {
+      // A failed build is a build too: `butler stats` counts it (its image never existed).
+      const code = ButlerError.isInstance(error) ? error.code : 'INTERNAL';
+      await recordBuildFailure(stateDir, { repo: request.repo, code, durationMs: Date.now() - started });
+      throw error;
+    });
   if (marked) await clearForceMarker(stateDir, request.repo);
   return {
     ...result,

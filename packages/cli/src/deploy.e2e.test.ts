@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
+import { freePort, OWNER_LABEL, removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -15,7 +15,8 @@ const fx = useEngineFixture('cli-deploy', ({ repo }) => ({
   Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nARG FLAVOUR=plain\nENV FLAVOUR=$FLAVOUR\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
   'server.js':
     "require('node:http').createServer((q, s) => s.end(process.env.GREETING + ' ' + process.env.FLAVOUR)).listen(3000);\n",
-  'butler.config.json': JSON.stringify({ buildArgs: { FLAVOUR: 'from-config' } }),
+  // A trusted config names the image repository too (the deployment keeps its name).
+  'butler.config.json': JSON.stringify({ repo: `${repo}-img`, buildArgs: { FLAVOUR: 'from-config' } }),
 }));
 
 let remotes: string;
@@ -32,6 +33,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await butler('undeploy', fx.repo, '--timeout', '0').catch(() => undefined);
   await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
+  await removeRepoImages(`local-registry/${fx.repo}-img`);
   await rm(remotes, { recursive: true, force: true });
 });
 
@@ -113,7 +115,12 @@ test('butler deploy prints the build and the swap, the app answers, list shows i
 test('--trust-config builds with the repository config; --json is one result; bad input is one line with exit 2', async () => {
   const { stdout } = await butler(...deployArgs(), '--trust-config', '--json');
   const result = JSON.parse(stdout);
-  expect(result).toMatchObject({ name: fx.repo, outcome: 'deployed', build: { outcome: 'built' } });
+  expect(result).toMatchObject({
+    name: fx.repo,
+    repo: `${fx.repo}-img`,
+    outcome: 'deployed',
+    build: { outcome: 'built', target: { repo: `${fx.repo}-img` } },
+  });
   expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello from-config');
 
   await expect(butler('deploy', 'ext::sh -c id')).rejects.toMatchObject({

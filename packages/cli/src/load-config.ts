@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { ButlerError } from '@devops-butler/core';
 import type { ButlerConfig, ConfigEnv, UserConfig } from './config.js';
@@ -32,35 +34,36 @@ export async function loadConfig(
   const named = explicitPath ?? (env.env.BUTLER_CONFIG || undefined);
   const filepath = named === undefined ? findConfigFile(dir) : resolve(dir, named);
   if (filepath === undefined) return { config: {}, filepath: undefined };
-  let result: { config: unknown; filepath: string; isEmpty?: boolean } | null;
+  // Imported before the config: once a TypeScript config's module hooks are registered, every later
+  // import makes a round trip to Node's loader thread (~0.5 ms each; the schema alone is ~150 modules).
+  const { configProblems } = await import('./config-schema.js');
+  let result: { config: unknown; filepath: string } | null;
   try {
-    result = await readConfigFile(filepath);
+    result = await readConfigFile(filepath, env.env);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ButlerError(
       'CONFIG_INVALID',
-      `cannot load ${filepath}: ${message}${configFrame(error, filepath)}`,
+      syntaxErrorAt(error, filepath) ??
+        `cannot load ${filepath}: ${firstLine(error)}${configFrame(error, filepath)}`,
       {
         cause: error,
         hint: 'fix the config file (run with --config to point at another one)',
       },
     );
   }
-  if (!result || result.isEmpty) return { config: {}, filepath };
+  if (!result || result.config == null) return { config: {}, filepath };
   let value = result.config as UserConfig & { default?: UserConfig };
   if (value && typeof value === 'object' && 'default' in value && value.default) value = value.default;
   let config: ButlerConfig;
   try {
     config = await (typeof value === 'function' ? value(env) : value);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ButlerError(
       'CONFIG_INVALID',
-      `${result.filepath} threw: ${message}${configFrame(error, result.filepath)}`,
+      `${result.filepath} threw: ${firstLine(error)}${configFrame(error, result.filepath)}`,
       { cause: error, hint: 'fix the config file' },
     );
   }
-  const { configProblems } = await import('./config-schema.js');
   const problems = configProblems(config, dirname(result.filepath));
   if (problems.length > 0) {
     throw new ButlerError('CONFIG_INVALID', `${result.filepath}: ${problems.join('; ')}`, {
@@ -70,13 +73,52 @@ export async function loadConfig(
   return { config, filepath: result.filepath };
 }
 
-/** A config file's value: JavaScript and TypeScript are imported, data files parsed (cosmiconfig's loaders). */
-async function readConfigFile(filepath: string): Promise<{ config: unknown; filepath: string } | null> {
+/**
+ * A config file's value: JavaScript and TypeScript are imported; `package.json`'s "butler" key,
+ * `*.json` and `.butlerrc` (YAML, which JSON also is) are parsed. Null when the file is empty.
+ */
+async function readConfigFile(
+  filepath: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ config: unknown; filepath: string } | null> {
   if (/^\.[cm]?[jt]s$/.test(extname(filepath))) {
-    return { config: await importConfigModule(filepath), filepath };
+    return { config: await importConfigModule(filepath, env), filepath };
   }
-  const { cosmiconfig } = await import('cosmiconfig');
-  return cosmiconfig('butler').load(filepath);
+  const text = readFileSync(filepath, 'utf8');
+  if (basename(filepath) === 'package.json') return { config: JSON.parse(text).butler, filepath };
+  if (text.trim() === '') return null;
+  if (extname(filepath) === '.json') return { config: JSON.parse(text), filepath };
+  const { parse } = await import('yaml');
+  return { config: parse(text), filepath };
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+}
+
+/**
+ * `syntax error at /p/butler.config.mjs:3:1: Unexpected token '}'`: where a config does not parse,
+ * from the TypeScript hooks' message or from Node's own SyntaxError, whose stack starts with the
+ * file and line. Undefined for other errors.
+ */
+function syntaxErrorAt(error: unknown, filepath: string): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'SyntaxError') return undefined;
+  if (error.message.startsWith('syntax error at ')) return firstLine(error);
+  // Node's own SyntaxError for an ES module names no place: ask sucrase's parser where it stops.
+  const place = syntaxErrorPlace(filepath);
+  return `syntax error at ${filepath}${place}: ${firstLine(error)}`;
+}
+
+/** `:3:14` where a JavaScript config stops parsing; empty when the parser cannot say. */
+function syntaxErrorPlace(filepath: string): string {
+  try {
+    const { transform } = createRequire(import.meta.url)('sucrase') as typeof import('sucrase');
+    transform(readFileSync(filepath, 'utf8'), { transforms: [], filePath: filepath });
+  } catch (error) {
+    const loc = (error as { loc?: { line: number; column: number } }).loc;
+    if (loc) return `:${loc.line}:${loc.column}`; // sucrase counts columns from 1
+  }
+  return '';
 }
 
 /**

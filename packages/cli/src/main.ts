@@ -1,4 +1,5 @@
 import { BUTLER_VERSION, ButlerError, formatError } from '@devops-butler/core';
+import { closestTo } from './did-you-mean.js';
 import { type CliIo, EXIT } from './io.js';
 import { UsageError } from './usage-error.js';
 
@@ -27,7 +28,8 @@ Options:
 Exit codes: 0 success, 1 failure, 2 usage or config error. Every command has --help; those
 that print data have --json. BUTLER_DEBUG=1 prints stack traces of unexpected errors.
 
-Docs: docs/ in the repository. Images are named {registry}/{repo}:{hash12} and :latest.`;
+Images are named {registry}/{repo}:{hash12} and :latest.
+Docs: https://github.com/devops-butler/devops-butler/tree/main/docs`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -59,12 +61,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${BUTLER_VERSION}\n`);
     return EXIT.ok;
   }
-  const load = COMMANDS[command];
-  if (!load) {
-    io.stderr.write(`butler: unknown command "${command}" — run butler --help for the list\n`);
-    return EXIT.usage;
-  }
   try {
+    const load = COMMANDS[command];
+    if (!load) {
+      const guess = closestTo(command, Object.keys(COMMANDS));
+      throw new UsageError(
+        `butler has no command "${command}"${guess ? ` — did you mean butler ${guess}?` : ''} (run butler --help for the list)`,
+      );
+    }
     return await (await load())(rest, io);
   } catch (error) {
     return reportError(error, io, rest.includes('--json'));

@@ -40,6 +40,8 @@ export { DEFAULT_NETWORK } from './settings.js';
 
 /** What a trusted repository config may set for its deploy build. */
 export interface RepositoryConfig {
+  /** The image repository (`--repo` still wins); the deployment keeps its name. */
+  repo?: string | undefined;
   backend?: 'dockerode' | 'docker-cli' | undefined;
   /** Plugins after the defaults (a default's name replaces it), as in a butler config. */
   plugins?: PluginOption[] | undefined;
@@ -148,6 +150,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const {
     build,
     commit,
+    repo: builtRepo,
     retention: repoRetention,
   } = source.kind === 'git' || options.ref
     ? await withTargetLock(stateDir, `checkout:${shown}`, () =>
@@ -160,7 +163,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     stateDir,
     {
       name,
-      repo,
+      repo: builtRepo,
       source: shown,
       commit,
       imageId: build.image.id,
@@ -181,7 +184,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const cleanup =
     retention && retention.auto !== false
       ? await runRetention(endpoint, {
-          repo,
+          repo: builtRepo,
           registry: build.target.registry,
           stateDir,
           builtByButler: () => builtImageIdsIn(stateDir),
@@ -197,7 +200,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
       : undefined;
   return {
     name,
-    repo,
+    repo: builtRepo,
     source: shown,
     commit,
     build,
@@ -233,7 +236,12 @@ async function fetchAndBuild(
   shown: string,
   options: DeployOptions,
   { env, stateDir, log }: { env: NodeJS.ProcessEnv; stateDir: string; log: Logger },
-): Promise<{ build: BuildResult; commit: string | undefined; retention: RetentionOptions | undefined }> {
+): Promise<{
+  build: BuildResult;
+  commit: string | undefined;
+  repo: string;
+  retention: RetentionOptions | undefined;
+}> {
   log.info(
     `📥 ${source.kind === 'git' ? 'Fetching' : 'Using'} ${shown}${options.ref ? ` at ${options.ref}` : ''}`,
   );
@@ -245,6 +253,12 @@ async function fetchAndBuild(
     );
 
   const repoConfig = await repositoryConfig(dir, options, log);
+  // `--repo` names the image; else a trusted config's `repo`; else the source's name.
+  if (options.repo === undefined && repoConfig.repo !== undefined && repoConfig.repo !== repo) {
+    assertRepoName(repoConfig.repo);
+    log.info(`🏷️ Image repository ${repoConfig.repo}, from the repository's config`);
+    repo = repoConfig.repo;
+  }
   const request: BuildRequest = toRequest({
     context: dir,
     dockerfile: repoConfig.dockerfile ?? DEFAULT_DOCKERFILE,
@@ -284,7 +298,7 @@ async function fetchAndBuild(
     onEvent: options.onBuildEvent,
   });
   options.onBuilt?.(build);
-  return { build, commit, retention: repoConfig.retention };
+  return { build, commit, repo, retention: repoConfig.retention };
 }
 
 /** The repository's config when trusted; otherwise the defaults, and a line saying a config was skipped. */

@@ -37,7 +37,7 @@ const FLAG: Record<keyof DeploySettings, string> = {
   envFile: '--env-file',
   mounts: '--volume',
   healthPath: '--health-path',
-  healthTimeoutMs: '--health-timeout',
+  healthTimeoutMs: '--timeout',
   drainMs: '--drain',
   keepVersions: '--keep-versions',
 };

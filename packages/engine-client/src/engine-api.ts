@@ -15,6 +15,11 @@ export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): Engi
   if (socketPath) return { socketPath };
   const host = env.DOCKER_HOST;
   if (!host) return { socketPath: '/var/run/docker.sock' };
+  if (!/^(unix|tcp|ssh|npipe|fd|http|https):\/\//.test(host)) {
+    throw new ButlerError('CONFIG_INVALID', `DOCKER_HOST="${host}" is not an engine address`, {
+      hint: 'set it to unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, or unset it',
+    });
+  }
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
   if (host.startsWith('tcp://') && !env.DOCKER_TLS_VERIFY && !env.DOCKER_CERT_PATH) {
     const url = new URL(host.replace(/^tcp:/, 'http:'));
@@ -88,7 +93,9 @@ export function engineExchange(
         ),
       );
     });
-    req.on('error', (error: NodeJS.ErrnoException) => reject(closedDuring(unreachable(error), method, path)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(closedDuring(unreachable(error, endpoint), method, path)),
+    );
     req.end(options.payload);
   });
 }
@@ -152,7 +159,7 @@ export function engineBuild(
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) =>
-      reject(closedDuring(unreachable(error), 'POST', '/build')),
+      reject(closedDuring(unreachable(error, endpoint), 'POST', '/build')),
     );
     tar.on('error', (error) => req.destroy(error));
     tar.pipe(req);
@@ -177,14 +184,25 @@ function parseBody(bytes: Buffer): unknown {
 }
 
 /** Turns a socket error into one clear line, or passes other errors through. */
-export function unreachable(error: NodeJS.ErrnoException): Error {
+export function unreachable(error: NodeJS.ErrnoException, endpoint?: EngineEndpoint): Error {
   if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'EACCES') {
-    return new ButlerError('ENGINE_UNREACHABLE', `cannot reach the Docker engine (${error.code})`, {
+    const at = endpoint ? ` at ${endpointAddress(endpoint)}` : '';
+    return new ButlerError('ENGINE_UNREACHABLE', `cannot reach the Docker engine${at} (${error.code})`, {
       cause: error,
-      hint: 'start it (Debian: sudo bash scripts/docker-engine.sh) or set DOCKER_HOST',
+      hint:
+        error.code === 'EACCES'
+          ? 'run as a user in the docker group (or root), or point DOCKER_HOST at an engine you may use'
+          : 'start Docker (e.g. sudo systemctl start docker), or point DOCKER_HOST at a running engine',
     });
   }
   return error;
+}
+
+/** `unix:///var/run/docker.sock` or `tcp://host:2375`: the address as DOCKER_HOST would spell it. */
+export function endpointAddress(endpoint: EngineEndpoint): string {
+  return 'socketPath' in endpoint
+    ? `unix://${endpoint.socketPath}`
+    : `tcp://${endpoint.host}:${endpoint.port}`;
 }
 
 /**

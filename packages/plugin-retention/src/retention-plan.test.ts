@@ -95,3 +95,15 @@ test('the disk rule spares images younger than minAge, and never touches protect
     ['young', 'within grace'],
   ]);
 });
+
+test('force-rebuild removes every unprotected image and says so as its reason, not "over count"', () => {
+  const plan = planRetention(
+    [image('a', 3, { latest: true }), image('b', 2), image('c', 1, { containers: ['web'] })],
+    { keep: () => 3, ignoreLatest: true, forceRebuild: true },
+  );
+  expect(plan.remove.map((r) => [r.image.id, r.reason]).sort()).toEqual([
+    ['a', 'forced by force-rebuild'],
+    ['b', 'forced by force-rebuild'],
+  ]);
+  expect(plan.keep).toMatchObject([{ image: { id: 'c' }, reason: 'in use' }]);
+});

@@ -41,10 +41,14 @@ export interface RetentionPolicy {
   rollbackIds?: ReadonlySet<string> | undefined;
   /** `latest` protects nothing (force-rebuild: only containers protect an image). */
   ignoreLatest?: boolean | undefined;
+  /** `butler force-rebuild`: every unprotected image goes, and the report says so (not "over count"). */
+  forceRebuild?: boolean | undefined;
 }
 
+export type RemoveReason = 'over count' | 'over size' | 'forced by force-rebuild';
+
 export interface RetentionPlan {
-  remove: { image: RetentionCandidate; reason: 'over count' | 'over size' }[];
+  remove: { image: RetentionCandidate; reason: RemoveReason }[];
   keep: { image: RetentionCandidate; reason: KeepReason }[];
 }
 
@@ -64,12 +68,13 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
 
   const keptByCount: RetentionCandidate[] = [];
   for (const [repo, list] of [...byRepo].sort(([a], [b]) => a.localeCompare(b))) {
-    const limit = policy.keep(repo);
+    const limit = policy.forceRebuild ? 0 : policy.keep(repo);
     [...list].sort(newestFirst).forEach((image, index) => {
       const protectedBy = protection(image, policy);
       if (protectedBy) plan.keep.push({ image, reason: protectedBy });
       else if (index < limit) keptByCount.push(image);
-      else plan.remove.push({ image, reason: 'over count' });
+      else
+        plan.remove.push({ image, reason: policy.forceRebuild ? 'forced by force-rebuild' : 'over count' });
     });
   }
 

@@ -35,6 +35,22 @@ export function recordBuildResult(
   );
 }
 
+/** Records a build that ended in an error; a store that cannot be opened costs the record, nothing else. */
+export async function recordBuildFailure(
+  stateDir: string,
+  failure: { repo: string; code: string; durationMs: number },
+): Promise<void> {
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(stateDir);
+    store.recordFailure({ ...failure, at: new Date().toISOString() });
+  } catch {
+    // The build's own error is what the user needs to see.
+  } finally {
+    store?.close();
+  }
+}
+
 /**
  * IDs of the images Butler built with this state folder, for retention; empty when the store
  * cannot be read (then retention leaves untagged images alone, which is the safe side).

@@ -2,6 +2,7 @@ export {
   builtImageIdsIn,
   dependenciesOf,
   lastUsedIn,
+  recordBuildFailure,
   recordBuildResult,
   rollbackImageIdsIn,
 } from './build-record.js';
@@ -10,6 +11,7 @@ export { type InputManifest, toInputManifest } from './input-manifest.js';
 export { MIGRATIONS } from './migrations.js';
 export { recordBuilds } from './record-builds.js';
 export {
+  type BuildFailureRecord,
   type BuildRecord,
   type Decision,
   type DeploymentRecord,

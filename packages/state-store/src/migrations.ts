@@ -52,6 +52,15 @@ export const MIGRATIONS: readonly string[] = [
      keep_versions INTEGER,
      updated_at TEXT NOT NULL
    );`,
+  // 4: builds that failed (no image, so not a decision): counted by stats.
+  `CREATE TABLE build_failures (
+     id INTEGER PRIMARY KEY,
+     repo TEXT NOT NULL,
+     code TEXT NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX build_failures_by_repo ON build_failures (repo, id);`,
 ];
 
 /** Brings the database to the newest schema version. */

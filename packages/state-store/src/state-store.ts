@@ -53,7 +53,18 @@ export interface RepoStats {
   buildMs: number;
   /** Per hit: the repository's average build time minus the hit's own time. */
   savedMs: number;
+  /** Builds that ended in an error (not in `builds`: they made no image). */
+  failed: number;
   lastBuild: string;
+}
+
+/** A build that ended in an error: which repository, the error's code, how long it ran. */
+export interface BuildFailureRecord {
+  repo: string;
+  code: string;
+  durationMs: number;
+  /** ISO time. */
+  at: string;
 }
 
 /** Input manifests kept per repository: enough for `why` against any recent build. */
@@ -132,6 +143,15 @@ export class StateStore {
     );
   }
 
+  /** Records a build that failed, so `stats` counts it. */
+  recordFailure(record: BuildFailureRecord): void {
+    this.guard(() =>
+      this.db
+        .prepare('INSERT INTO build_failures (repo, code, duration_ms, created_at) VALUES (?, ?, ?, ?)')
+        .run(record.repo, record.code, Math.round(record.durationMs), record.at),
+    );
+  }
+
   /** The newest recorded decision for a repository. */
   lastBuild(repo: string): BuildRecord | undefined {
     const row = this.guard(() =>
@@ -183,6 +203,31 @@ export class StateStore {
         )
         .all({ repo: repo ?? null }),
     ) as StatsRow[];
+    const failures = this.guard(() =>
+      this.db
+        .prepare(
+          `SELECT repo, count(*) AS failed, max(created_at) AS last_failure FROM build_failures
+           WHERE (@repo IS NULL OR repo = @repo) GROUP BY repo`,
+        )
+        .all({ repo: repo ?? null }),
+    ) as { repo: string; failed: number; last_failure: string }[];
+    const failedBy = new Map(failures.map((f) => [f.repo, f]));
+    // A repository whose every build failed has no decisions, but it has numbers to show.
+    for (const f of failures) {
+      if (!rows.some((row) => row.repo === f.repo)) {
+        rows.push({
+          repo: f.repo,
+          builds: 0,
+          hits: 0,
+          misses: 0,
+          forced: 0,
+          build_ms: 0,
+          saved_ms: 0,
+          last_build: f.last_failure,
+        });
+      }
+    }
+    rows.sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
     return rows.map((row) => ({
       repo: row.repo,
       builds: row.builds,
@@ -192,7 +237,11 @@ export class StateStore {
       hitRate: row.builds === 0 ? 0 : row.hits / row.builds,
       buildMs: row.build_ms,
       savedMs: Math.round(row.saved_ms),
-      lastBuild: row.last_build,
+      failed: failedBy.get(row.repo)?.failed ?? 0,
+      lastBuild:
+        (failedBy.get(row.repo)?.last_failure ?? '') > row.last_build
+          ? (failedBy.get(row.repo)?.last_failure as string)
+          : row.last_build,
     }));
   }
 
@@ -286,6 +335,14 @@ export class StateStore {
         .all(),
     ) as DeploymentRow[];
     return rows.map(fromDeploymentRow);
+  }
+
+  /** Every deployment name ever recorded (undeployed ones too), by name. */
+  deploymentNames(): string[] {
+    const rows = this.guard(() =>
+      this.db.prepare('SELECT DISTINCT name FROM deployments ORDER BY name').all(),
+    ) as { name: string }[];
+    return rows.map((row) => row.name);
   }
 
   /** Every attempt for one deployment name, newest first. */

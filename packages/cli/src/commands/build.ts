@@ -1,5 +1,5 @@
 import { runBuild } from '@devops-butler/build-image';
-import { defaultStateDir, formatError } from '@devops-butler/core';
+import { ButlerError, defaultStateDir, formatError } from '@devops-butler/core';
 import { buildDependencies, runInOrder } from '../build-order.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
@@ -53,11 +53,21 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
     const outcome = outcomes.get(target);
     return outcome && 'value' in outcome
       ? { name: target.name, ...outcome.value }
-      : { name: target.name, error: formatError(outcome?.error) };
+      : { name: target.name, error: errorBody(outcome?.error) };
   });
   const failed = results.filter((r) => 'error' in r);
-  if (json) io.stdout.write(`${JSON.stringify({ images: results }, null, 2)}\n`);
-  else for (const r of failed) io.stderr.write(`✖ [${r.name}] ${(r as { error: string }).error}\n`);
+  // As every --json result that ends in an error: `error: { code, message }` beside the images.
+  const error =
+    failed.length > 0
+      ? {
+          code: 'BUILD_FAILED',
+          message: `${failed.length} of ${results.length} images failed: ${failed.map((r) => r.name).join(', ')}`,
+        }
+      : undefined;
+  if (json) io.stdout.write(`${JSON.stringify({ images: results, ...(error ? { error } : {}) }, null, 2)}\n`);
+  else
+    for (const r of failed)
+      io.stderr.write(`✖ [${r.name}] ${(r as { error: { message: string } }).error.message}\n`);
   return failed.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -104,4 +114,8 @@ function withPrefix(io: CliIo, prefix: string): CliIo {
         ),
     }) as NodeJS.WritableStream;
   return { ...io, stdout: prefixLines(io.stdout), stderr: prefixLines(io.stderr) };
+}
+
+function errorBody(error: unknown): { code: string; message: string } {
+  return { code: ButlerError.isInstance(error) ? error.code : 'INTERNAL', message: formatError(error) };
 }

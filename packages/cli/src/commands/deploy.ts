@@ -220,6 +220,7 @@ function healthOptions(values: {
 async function trustedConfig(dir: string, file: string, io: CliIo): Promise<RepositoryConfig> {
   const { config } = await loadConfig(dir, { command: 'deploy', env: io.env }, file);
   return {
+    repo: config.repo,
     backend: config.backend,
     plugins: config.plugins,
     replaceDefaultPlugins: config.replaceDefaultPlugins,

@@ -1,4 +1,4 @@
-import { defaultStateDir } from '@devops-butler/core';
+import { ButlerError, defaultStateDir } from '@devops-butler/core';
 import { type CliIo, EXIT } from '../io.js';
 import { printTable } from '../output.js';
 import { openState } from '../state.js';
@@ -10,7 +10,7 @@ const HELP = `Usage: butler deployments [name] [options]
 Each deployment's versions, newest first, from the state store: commit, image, when it went live
 (marked "by rollback" when butler rollback put it back) and how it ended (replaced by a later
 deploy, rolled-back, failed its health check, undeployed); the one that runs now is marked.
-Without a name: every current deployment. butler rollback <name> --to COMMIT goes back to one.
+Without a name: every deployment recorded, undeployed ones too. butler rollback <name> --to COMMIT goes back to one.
 
 Options:
       --json        print { deployments: [{ name, versions: [...] }] }
@@ -29,16 +29,18 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
   const store = await openState(defaultStateDir(io.env), io);
   let deployments: { name: string; versions: ReturnType<typeof deploymentVersions> }[] = [];
   try {
-    const names =
-      positionals.length === 1
-        ? [positionals[0] as string]
-        : (store?.currentDeployments() ?? []).map((d) => d.name);
+    const names = positionals.length === 1 ? [positionals[0] as string] : (store?.deploymentNames() ?? []);
     deployments = names.map((name) => ({
       name,
       versions: deploymentVersions(store?.deploymentHistory(name, 50) ?? []),
     }));
   } finally {
     store?.close();
+  }
+  if (positionals.length === 1 && deployments[0]?.versions.length === 0) {
+    throw new ButlerError('DEPLOYMENT_UNKNOWN', `no deployment named ${positionals[0]} is recorded`, {
+      hint: 'butler deployments lists every deployment',
+    });
   }
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ deployments }, null, 2)}\n`);
@@ -56,8 +58,8 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
     ]),
   );
   if (rows.length === 0) {
-    io.stdout.write(`No deployments${positionals[0] ? ` named ${positionals[0]}` : ''} recorded.\n`);
-    return positionals.length === 1 ? EXIT.failed : EXIT.ok;
+    io.stdout.write('No deployments recorded.\n');
+    return EXIT.ok;
   }
   printTable(io, ['DEPLOYMENT', 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED'], rows);
   return EXIT.ok;

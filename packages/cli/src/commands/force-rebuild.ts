@@ -33,7 +33,7 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
     repo,
     registry: resolveRegistry(undefined, io.env),
     stateDir,
-    policy: { keep: () => 0, ignoreLatest: true },
+    policy: { keep: () => 0, ignoreLatest: true, forceRebuild: true },
   });
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {

@@ -11,8 +11,9 @@ const HELP = `Usage: butler stats [options]
 
 Per repository and in total: Butler images and their disk use (all their layers, and the bytes only
 they hold), then from this machine's build history: builds, cache hits, misses, forced builds, hit
-rate, time spent building, time saved by reuse (the repository's average build time minus each
-hit's own time) and the last build.
+rate, failed builds, time spent building, time saved by reuse (the repository's average build
+time minus each hit's own time) and the last build. When the engine cannot be reached, disk use
+is "unknown" (null in --json), never 0.
 
 Options:
       --repo NAME   only this repository
@@ -33,23 +34,27 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
+  // Undefined: the engine could not be asked, so disk use is unknown (not zero).
   const disk = await diskUse(io, values.repo);
+  const known = disk !== undefined;
   const store = await openState(defaultStateDir(io.env), io);
   const history = store?.stats(values.repo) ?? [];
   store?.close();
 
-  const repos = [...new Set([...history.map((h) => h.repo), ...disk.keys()])].sort();
+  const repos = [...new Set([...history.map((h) => h.repo), ...(disk?.keys() ?? [])])].sort();
   const rows = repos.map((repo) => ({
     repo,
-    disk: disk.get(repo) ?? null,
+    disk: known ? (disk.get(repo) ?? { images: 0, bytes: 0, uniqueBytes: 0, beforeLabels: 0 }) : null,
     ...totalsOf(history.filter((h) => h.repo === repo)),
   }));
   const total = {
-    disk: {
-      images: sum(rows, (r) => r.disk?.images),
-      bytes: sum(rows, (r) => r.disk?.bytes),
-      uniqueBytes: sum(rows, (r) => r.disk?.uniqueBytes),
-    },
+    disk: known
+      ? {
+          images: sum(rows, (r) => r.disk?.images),
+          bytes: sum(rows, (r) => r.disk?.bytes),
+          uniqueBytes: sum(rows, (r) => r.disk?.uniqueBytes),
+        }
+      : null,
     ...totalsOf(history),
   };
   if (values.json) {
@@ -57,17 +62,20 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (rows.length === 0) {
-    io.stdout.write('No Butler images and no recorded builds yet.\n');
+    io.stdout.write(
+      known ? 'No Butler images and no recorded builds yet.\n' : 'No recorded builds; disk use unknown.\n',
+    );
     return EXIT.ok;
   }
   const cells = (name: string, r: (typeof rows)[number] | typeof total) => [
     name,
-    String(r.disk?.images ?? 0),
-    `${formatBytes(r.disk?.bytes ?? 0)} (${formatBytes(r.disk?.uniqueBytes ?? 0)})`,
+    r.disk ? String(r.disk.images) : 'unknown',
+    r.disk ? `${formatBytes(r.disk.bytes)} (${formatBytes(r.disk.uniqueBytes)})` : 'unknown',
     String(r.builds),
     String(r.hits),
     String(r.misses),
     String(r.forced),
+    String(r.failed),
     r.builds === 0 ? '-' : `${Math.round(r.hitRate * 100)}%`,
     formatDuration(r.buildMs),
     formatDuration(r.savedMs),
@@ -83,6 +91,7 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
       'HITS',
       'MISSES',
       'FORCED',
+      'FAILED',
       'HIT RATE',
       'BUILD TIME',
       'SAVED',
@@ -93,8 +102,8 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** Image count and bytes per repository, from the engine; a warning (and no disk numbers) when it is unreachable. */
-async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string, DiskUse>> {
+/** Image count and bytes per repository, from the engine; a warning and undefined when it is unreachable. */
+async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string, DiskUse> | undefined> {
   const byRepo = new Map<string, DiskUse>();
   try {
     const endpoint = requirePlainEndpoint(io.env, 'stats');
@@ -112,7 +121,8 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
       byRepo.set(image.repo, use);
     }
   } catch (error) {
-    io.stderr.write(`⚠️ disk use is not shown: ${(error as Error).message}\n`);
+    io.stderr.write(`⚠️ disk use is unknown: ${(error as Error).message}\n`);
+    return undefined;
   }
   return byRepo;
 }
@@ -125,6 +135,7 @@ function totalsOf(history: readonly RepoStats[]) {
     hits,
     misses: sum(history, (h) => h.misses),
     forced: sum(history, (h) => h.forced),
+    failed: sum(history, (h) => h.failed),
     hitRate: builds === 0 ? 0 : hits / builds,
     buildMs: sum(history, (h) => h.buildMs),
     savedMs: sum(history, (h) => h.savedMs),

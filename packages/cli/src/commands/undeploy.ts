@@ -1,9 +1,9 @@
-import { defaultStateDir, withTargetLock } from '@devops-butler/core';
+import { ButlerError, defaultStateDir, withTargetLock } from '@devops-butler/core';
 import { requirePlainEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { durationFlag, parseCommandArgs } from './parse.js';
 
 const HELP = `Usage: butler undeploy <name> [options]
 
@@ -13,7 +13,8 @@ did not deploy are never touched. Volumes (what the app kept in its image's VOLU
 too, and are listed: remove them with --volumes, or later with docker volume rm.
 
 Options:
-      --timeout SECONDS  grace period before the app is killed (default: 10)
+      --timeout DURATION grace period before the app is killed (default: 10s; a bare
+                         number is seconds, as docker stop -t)
       --volumes          remove the deployment's volumes too (their data is gone for good)
       --json             print the result as JSON
   -h, --help             show this help`;
@@ -33,10 +34,7 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   }
   if (positionals.length !== 1) throw new UsageError('butler undeploy takes one deployment name');
   const name = positionals[0] as string;
-  const grace = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!(Number.isInteger(grace) && grace >= 0)) {
-    throw new UsageError(`--timeout must be a whole number of seconds, not "${values.timeout}"`);
-  }
+  const grace = graceSeconds(values.timeout);
   const { assertContainerName, deploymentLock, removeDeployment } = await import('@devops-butler/deploy');
   assertContainerName(name);
   const endpoint = requirePlainEndpoint(io.env, 'undeploy');
@@ -55,13 +53,14 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   } finally {
     store?.close();
   }
+  if (removed === 0) {
+    throw new ButlerError('DEPLOYMENT_UNKNOWN', `no deployment named "${name}" is running`, {
+      hint: 'butler list shows the deployments',
+    });
+  }
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ name, removedContainers: removed, keptVolumes })}\n`);
-    return removed > 0 ? EXIT.ok : EXIT.failed;
-  }
-  if (removed === 0) {
-    io.stderr.write(`✖ no deployment named "${name}" is running — butler list shows the deployments\n`);
-    return EXIT.failed;
+    return EXIT.ok;
   }
   io.stdout.write(`🛑 ${name}: stopped and removed ${removed} container${removed === 1 ? '' : 's'}\n`);
   if (keptVolumes.length > 0) {
@@ -70,4 +69,11 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
     );
   }
   return EXIT.ok;
+}
+
+/** `--timeout`: a duration (`30s`, `2m`) like deploy's, or a bare number of seconds (docker stop -t). */
+function graceSeconds(text: string | undefined): number {
+  if (text === undefined) return 10;
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : durationFlag('--timeout', text);
+  return Math.ceil(ms / 1000);
 }
