@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { httpGet, OWNER_LABEL } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
-import { bin, useLocalDeploy } from './local-deploy.fixture.js';
+import { useLocalDeploy } from './local-deploy.fixture.js';
 
 const run = promisify(execFile);
 
@@ -17,35 +17,12 @@ const counter =
   "require('node:http').createServer((q, s) => s.end(String(fs.readFileSync('/data/starts', 'utf8').split('\\n').length - 1) + ' ' + process.env.V)).listen(3000);\n";
 
 const local = useLocalDeploy('deploy-crash', server('v1'));
-const { fx, port, env, butler, deployArgs } = local;
+const { fx, port, butler, deployArgs, deployKilledAt } = local;
 
 /** One request on a fresh connection, as `curl` in a loop asks. */
 const ask = () => httpGet(port());
 
 const traffic = () => local.traffic(20);
-
-/** Runs `butler deploy` with a failpoint, and kills it -9 once it stops there. */
-async function deployKilledAt(point: string): Promise<void> {
-  const victim = spawn('node', [bin, ...deployArgs()], {
-    env: { ...env(), BUTLER_FAILPOINT: point },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise((r) => victim.once('exit', r));
-  let stderr = '';
-  await new Promise<void>((reached, failed) => {
-    const timer = setTimeout(() => failed(new Error(`never reached ${point}: ${stderr}`)), 90_000);
-    victim.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes(`failpoint ${point}`)) {
-        clearTimeout(timer);
-        reached();
-      }
-    });
-    victim.once('exit', () => failed(new Error(`deploy ended before ${point}: ${stderr}`)));
-  });
-  victim.kill('SIGKILL');
-  await exited;
-}
 
 async function containerNames(): Promise<string[]> {
   const { stdout } = await run('docker', [

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,8 +23,13 @@ export interface LocalDeploy {
   butler: (...args: string[]) => Promise<{ stdout: string; stderr: string }>;
   /** `butler deploy` of the test's folder, named after its repository, on a network of its own. */
   deployArgs: (...extra: string[]) => string[];
-  /** A client asking on a fresh connection every `everyMs` until stopped (at most 2 minutes). */
-  traffic: (everyMs: number) => { stop: () => Promise<TrafficCounts> };
+  /**
+   * A client asking on a fresh connection every `everyMs` until stopped (at most 3 minutes), each
+   * request given up after `timeoutMs` (default 5 s).
+   */
+  traffic: (everyMs: number, timeoutMs?: number) => { stop: () => Promise<TrafficCounts> };
+  /** Runs `butler deploy` (with `extra` flags) under a failpoint, and kills it -9 once it stops there. */
+  deployKilledAt: (point: string, ...extra: string[]) => Promise<void>;
 }
 
 export interface TrafficCounts {
@@ -33,6 +38,8 @@ export interface TrafficCounts {
   failed: string[];
   /** The distinct answers, in the order they first came. */
   answers: string[];
+  /** The longest a request took, answered or not (ms). */
+  slowestMs: number;
 }
 
 /**
@@ -68,19 +75,21 @@ export function useLocalDeploy(label: string, server: string): LocalDeploy {
     `${fx.repo}-net`,
     ...extra,
   ];
-  const traffic = (everyMs: number) => {
+  const traffic = (everyMs: number, timeoutMs = 5000) => {
     let running = true;
-    const counts: TrafficCounts = { answered: 0, failed: [], answers: [] };
+    const counts: TrafficCounts = { answered: 0, failed: [], answers: [], slowestMs: 0 };
     const loop = (async () => {
-      const until = Date.now() + 120_000;
+      const until = Date.now() + 180_000;
       while (running && Date.now() < until) {
-        await httpGet(port).then(
+        const started = Date.now();
+        await httpGet(port, timeoutMs).then(
           (body) => {
             counts.answered++;
             if (!counts.answers.includes(body)) counts.answers.push(body);
           },
           (error: Error) => counts.failed.push(error.message),
         );
+        counts.slowestMs = Math.max(counts.slowestMs, Date.now() - started);
         await new Promise((r) => setTimeout(r, everyMs));
       }
     })();
@@ -92,5 +101,26 @@ export function useLocalDeploy(label: string, server: string): LocalDeploy {
       },
     };
   };
-  return { fx, port: () => port, env, butler, deployArgs, traffic };
+  const deployKilledAt = async (point: string, ...extra: string[]) => {
+    const victim = spawn('node', [bin, ...deployArgs(...extra)], {
+      env: { ...env(), BUTLER_FAILPOINT: point },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((r) => victim.once('exit', r));
+    let stderr = '';
+    await new Promise<void>((reached, failed) => {
+      const timer = setTimeout(() => failed(new Error(`never reached ${point}: ${stderr}`)), 90_000);
+      victim.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes(`failpoint ${point}`)) {
+          clearTimeout(timer);
+          reached();
+        }
+      });
+      victim.once('exit', () => failed(new Error(`deploy ended before ${point}: ${stderr}`)));
+    });
+    victim.kill('SIGKILL');
+    await exited;
+  };
+  return { fx, port: () => port, env, butler, deployArgs, traffic, deployKilledAt };
 }

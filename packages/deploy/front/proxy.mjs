@@ -4,6 +4,17 @@
 // the new container while those already open finish on the old one. Between the two renames the
 // name resolves to nothing: the container then called "<name>-old" (the one that served until
 // now) takes the connection. That also keeps the app answering when Butler dies mid-swap.
+//
+// A volume handover (the old container must stop before the new one may start on its data) is a
+// pause: Butler sends SIGUSR2 first, and from then on new connections are held here — not sent to
+// the container about to stop — until SIGUSR1 says the new one holds the name. Once the
+// connections already forwarded have all closed, the front logs "front: drained", which Butler
+// waits for before it stops the old container. Butler renews the hold (SIGUSR2 again) every second;
+// without a renewal it ends by itself after 3 s, so a Butler killed mid-handover leaves at most a
+// short wait, not a front that holds forever.
+//
+// A connection no container takes within BUTLER_PATIENCE_MS is answered, when it is HTTP, with a
+// 503 and Retry-After — never closed without a word — and otherwise closed.
 // Bounded: a connect attempt, an idle connection and the number of connections all have limits.
 import { Resolver } from 'node:dns/promises';
 import { connect, createServer } from 'node:net';
@@ -21,6 +32,39 @@ if (!target || ports.length === 0) {
 }
 
 const resolver = new Resolver({ timeout: 1000, tries: 2 });
+
+/** A handover in progress: new connections wait for `release`. */
+let hold;
+/** Connections forwarded and still open. */
+let forwarding = 0;
+
+const HOLD_UNRENEWED_MS = Math.min(patienceMs, 3000);
+
+function startHold() {
+  if (hold) {
+    // A renewal: Butler is still at work.
+    hold.timer.refresh();
+    return;
+  }
+  let release;
+  const released = new Promise((resolve) => {
+    release = resolve;
+  });
+  hold = { released, release, timer: setTimeout(endHold, HOLD_UNRENEWED_MS) };
+  console.log('front: holding');
+  if (forwarding === 0) console.log('front: drained');
+}
+
+function endHold() {
+  if (!hold) return;
+  clearTimeout(hold.timer);
+  hold.release();
+  hold = undefined;
+  console.log('front: released');
+}
+
+process.on('SIGUSR2', startHold);
+process.on('SIGUSR1', endHold);
 
 function open(address, port) {
   return new Promise((resolve, reject) => {
@@ -46,38 +90,73 @@ async function addresses() {
   return [];
 }
 
-async function upstreamFor(port, client) {
-  const deadline = Date.now() + patienceMs;
-  for (let delay = 10; !client.destroyed; delay = Math.min(delay * 2, 250)) {
+async function upstreamFor(port, client, deadline) {
+  for (let delay = 10; !client.destroyed; delay = Math.min(delay * 2, 50)) {
+    if (hold) {
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await Promise.race([hold.released, sleep(left)]);
+      continue;
+    }
     for (const address of await addresses()) {
       const upstream = await open(address, port).catch(() => undefined);
       if (upstream) return upstream;
     }
-    if (Date.now() > deadline) throw new Error(`no container "${target}" accepts on port ${port}`);
+    if (Date.now() > deadline) return undefined;
     await sleep(delay);
   }
-  throw new Error('the client went away');
+  return undefined;
+}
+
+const HTTP_REQUEST = /^[A-Z]{3,10} \S+ HTTP\/1\.[01]\r?\n/;
+
+/** Tells a client nobody could take its connection: a 503 when it speaks HTTP, else a close. */
+function refuse(client, port) {
+  console.error(`front: no container "${target}" accepts on port ${port}`);
+  // Nothing was read yet (the socket was paused on connect): read the request's first bytes now.
+  const timer = setTimeout(() => client.destroy(), 1000);
+  client.once('data', (head) => {
+    clearTimeout(timer);
+    if (!HTTP_REQUEST.test(head.toString('latin1', 0, Math.min(head.length, 512)))) return client.destroy();
+    const body = `No container of ${target} took the connection within ${Math.round(patienceMs / 1000)} s; try again.\n`;
+    client.end(
+      `HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  client.resume();
 }
 
 for (const port of ports) {
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
     client.on('error', () => client.destroy());
     client.setTimeout(idleTimeoutMs, () => client.destroy());
-    upstreamFor(port, client).then(
-      (upstream) => {
-        // A client that left while its upstream was being found: nothing to forward.
-        if (client.destroyed) return upstream.destroy();
-        upstream.on('error', () => client.destroy());
-        upstream.on('close', () => client.destroy());
-        client.on('close', () => upstream.destroy());
-        client.pipe(upstream).pipe(client);
-        client.resume();
-      },
-      (error) => {
-        if (!client.destroyed) console.error(`front: ${error.message}`);
+    upstreamFor(port, client, Date.now() + patienceMs).then((upstream) => {
+      if (!upstream) {
+        if (!client.destroyed) refuse(client, port);
+        return;
+      }
+      // A client that left while its upstream was being found: nothing to forward.
+      if (client.destroyed) return upstream.destroy();
+      forwarding++;
+      let counted = true;
+      const closed = () => {
+        if (!counted) return;
+        counted = false;
+        forwarding--;
+        if (hold && forwarding === 0) console.log('front: drained');
+      };
+      upstream.on('error', () => client.destroy());
+      upstream.on('close', () => {
+        closed();
         client.destroy();
-      },
-    );
+      });
+      client.on('close', () => {
+        closed();
+        upstream.destroy();
+      });
+      client.pipe(upstream).pipe(client);
+      client.resume();
+    });
   });
   server.maxConnections = maxConnections;
   server.listen(port, '0.0.0.0');

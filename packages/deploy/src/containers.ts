@@ -231,6 +231,28 @@ export async function renameContainer(endpoint: EngineEndpoint, id: string, name
   if (renamed.status !== 204) throw engineError(renamed.status, renamed.body);
 }
 
+/** Sends a signal to a container's main process (`SIGUSR2`); a container not running is an error. */
+export async function signalContainer(endpoint: EngineEndpoint, id: string, signal: string): Promise<void> {
+  const sent = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/kill?signal=${signal}`);
+  if (sent.status !== 204) throw engineError(sent.status, sent.body);
+}
+
+/** What a container wrote to stdout since `sinceSeconds` (Unix time, fractions allowed), as lines. */
+export async function logLinesSince(
+  endpoint: EngineEndpoint,
+  id: string,
+  sinceSeconds: number,
+): Promise<string[]> {
+  const raw = await engineExchange(
+    endpoint,
+    'GET',
+    `/containers/${path(id)}/logs?stdout=1&since=${sinceSeconds.toFixed(3)}`,
+  )
+    .then((answer) => answer.body)
+    .catch(() => Buffer.alloc(0));
+  return demultiplex(raw).split('\n').filter(Boolean);
+}
+
 /** The last lines a container wrote (stdout and stderr), for a failed deploy's message. */
 export async function logTail(endpoint: EngineEndpoint, id: string, lines = 20): Promise<string[]> {
   const raw = await engineExchange(

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
@@ -15,8 +16,10 @@ import {
   type ContainerSpec,
   createContainer,
   inspectContainer,
+  logLinesSince,
   logTail,
   removeContainer,
+  signalContainer,
   startContainer,
 } from './containers.js';
 import { waitHealthy } from './health.js';
@@ -90,7 +93,12 @@ export interface FrontSpec {
   network: string;
   ports: ContainerSpec['ports'];
   labels: Record<string, string>;
+  /** How long a new connection may wait for a container (a handover's pause) before a 503. */
+  holdMs?: number | undefined;
 }
+
+/** A new connection waits this long for a container before the front answers 503 (`--hold`). */
+export const DEFAULT_HOLD_MS = 15_000;
 
 export function frontName(name: string): string {
   return `${name}-front`;
@@ -104,7 +112,8 @@ export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Pr
   const image = await ensureFrontImage(endpoint);
   // What the front was made for, kept on its label: ports and network (a front on another network
   // could not resolve the app).
-  const purpose = `${spec.network} ${spec.ports.map((p) => `${p.hostIp}:${p.host}:${p.container}`).join(',')}`;
+  const holdMs = spec.holdMs ?? DEFAULT_HOLD_MS;
+  const purpose = `${spec.network} ${spec.ports.map((p) => `${p.hostIp}:${p.host}:${p.container}`).join(',')} hold=${holdMs}`;
   const existing = await inspectContainer(endpoint, frontName(spec.name));
   if (existing) {
     if (existing.running && existing.labels[FRONT_LABEL] === purpose && existing.image === image.id) {
@@ -127,6 +136,7 @@ export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Pr
     env: {
       BUTLER_TARGET: spec.name,
       BUTLER_PORTS: [...new Set(spec.ports.map((p) => p.container))].join(','),
+      BUTLER_PATIENCE_MS: String(holdMs),
     },
     ports: spec.ports,
     labels: { ...spec.labels, [FRONT_LABEL]: purpose },
@@ -149,4 +159,55 @@ export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Pr
     throw error;
   }
   return true;
+}
+
+/** A handover pause in progress: `release` lets the front forward what it held. */
+export interface FrontHold {
+  release(): Promise<void>;
+}
+
+/**
+ * Starts a handover pause: the front holds new connections instead of sending them to the
+ * container about to stop, and this resolves once the connections it already forwarded have
+ * closed (or after `drainBoundMs`, for clients that keep theirs open). The hold is renewed every
+ * second until released (the front ends an unrenewed one after 3 s: a killed Butler leaves no
+ * lasting hold). Undefined when the front is not running (nothing to hold).
+ */
+export async function holdFront(
+  endpoint: EngineEndpoint,
+  name: string,
+  drainBoundMs: number,
+): Promise<FrontHold | undefined> {
+  const front = await inspectContainer(endpoint, frontName(name));
+  if (!front?.running) return undefined;
+  // The engine's log times are its clock's: ask from a moment before, and count only what the
+  // front says after "holding" (an earlier hold's lines come before it).
+  const since = Date.now() / 1000 - 1;
+  await signalContainer(endpoint, front.id, 'SIGUSR2');
+  const renewal = setInterval(() => {
+    signalContainer(endpoint, front.id, 'SIGUSR2').catch(() => undefined);
+  }, 1000);
+  // Never what keeps a process alive: a deploy that fails on the way exits, and the front ends the
+  // unrenewed hold by itself.
+  renewal.unref();
+  const deadline = Date.now() + drainBoundMs;
+  while (Date.now() < deadline) {
+    const lines = await logLinesSince(endpoint, front.id, since);
+    const holding = lines.lastIndexOf('front: holding');
+    if (holding >= 0 && lines.slice(holding).includes('front: drained')) break;
+    await sleep(15);
+  }
+  return {
+    release: async () => {
+      clearInterval(renewal);
+      await signalContainer(endpoint, front.id, 'SIGUSR1').catch(() => undefined);
+    },
+  };
+}
+
+/** Ends a hold an interrupted deploy may have left: the front forwards to whoever holds the name now. */
+export async function releaseFront(endpoint: EngineEndpoint, name: string): Promise<void> {
+  const front = await inspectContainer(endpoint, frontName(name));
+  // Not running: nothing is held. A front that holds nothing ignores this.
+  if (front?.running) await signalContainer(endpoint, front.id, 'SIGUSR1').catch(() => undefined);
 }

@@ -106,6 +106,7 @@ export async function goLive(
           },
           graceSeconds: run.graceSeconds,
           drainMs: settings.drainMs,
+          holdMs: settings.holdMs,
           force: run.force,
           onStep: (message) => log.info(message),
         }),
@@ -117,7 +118,12 @@ export async function goLive(
   }
   recordDeploy(
     stateDir,
-    { ...recorded, containerId: replaced.container.id, outcome: replaced.outcome },
+    {
+      ...recorded,
+      containerId: replaced.container.id,
+      outcome: replaced.outcome,
+      ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
+    },
     log.warn,
     settings,
   );

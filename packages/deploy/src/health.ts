@@ -13,10 +13,18 @@ export interface HealthOptions {
   port?: number | undefined;
   /** An HTTP path (`/up`) that must answer 2xx or 3xx on `port`, polled about once a second. */
   path?: string | undefined;
+  /**
+   * How often to look (default 200 ms; the health path once a second). A volume handover, where
+   * the service pauses until the new container is ready, asks every 25 ms.
+   */
+  intervalMs?: number | undefined;
 }
 
-/** How long a probe connection must stay open to count as accepted by the app. */
-const STAYS_OPEN_MS = 300;
+/**
+ * How long a probe connection must stay open to count as accepted by the app: the engine's port
+ * proxy accepts first and closes within a few milliseconds when nothing listens behind it.
+ */
+const STAYS_OPEN_MS = 100;
 
 export type HealthResult = { healthy: true } | { healthy: false; reason: string };
 
@@ -35,6 +43,7 @@ export async function waitHealthy(
   const started = Date.now();
   let lastAnswer = '';
   let nextProbe = 0;
+  const interval = options.intervalMs ?? 200;
   while (Date.now() < deadline) {
     const state = await inspectContainer(endpoint, id);
     if (!state) return { healthy: false, reason: 'the container disappeared' };
@@ -55,12 +64,12 @@ export async function waitHealthy(
           typeof answer === 'number'
             ? `GET ${options.path} answered ${answer}`
             : `GET ${options.path}: ${answer}`;
-        nextProbe = Date.now() + 1000;
+        nextProbe = Date.now() + Math.min(1000, interval * 4);
       }
     } else if (state.health === 'healthy') return { healthy: true };
     else if (settled && (options.port === undefined || (await accepts(options.port))))
       return { healthy: true };
-    await sleep(200);
+    await sleep(interval);
   }
   return {
     healthy: false,

@@ -19,6 +19,8 @@ export interface DeployedVersion {
   endedAt?: string | undefined;
   /** It went live through `butler rollback` (an earlier version put back). */
   rollback?: true | undefined;
+  /** Going live paused the service this long (ms) to hand a writable volume over. */
+  pausedMs?: number | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export function deploymentVersions(records: readonly DeploymentRecord[]): Deploy
       source: record.source,
       at: record.at,
       ...(record.action === 'rollback' ? { rollback: true as const } : {}),
+      ...(record.pausedMs !== undefined ? { pausedMs: record.pausedMs } : {}),
     };
     if (record.outcome === 'failed') versions.push({ ...version, ended: 'failed' });
     else if (record.outcome === 'undeployed') {

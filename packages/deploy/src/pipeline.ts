@@ -95,6 +95,8 @@ export interface DeployOptions {
   health?: HealthOptions | undefined;
   graceSeconds?: number | undefined;
   drainMs?: number | undefined;
+  /** How long the front holds a new connection while no container takes it (default 15 s), then 503. */
+  holdMs?: number | undefined;
   cwd?: string | undefined;
   processEnv?: NodeJS.ProcessEnv | undefined;
   stateDir?: string | undefined;
@@ -116,6 +118,8 @@ export interface DeployResult {
   outcome: ReplaceResult['outcome'];
   container: ReplaceResult['container'];
   replaced: ReplaceResult['replaced'];
+  /** A volume handover's pause in ms (the service held new connections meanwhile); absent without one. */
+  pausedMs?: number | undefined;
   ports: ContainerSpec['ports'];
   network: string;
   /** What it runs with (given now, or remembered from the last deploy). */
@@ -207,6 +211,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     outcome: replaced.outcome,
     container: replaced.container,
     replaced: replaced.replaced,
+    ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
     ports: settings.ports,
     network: settings.network,
     settings,
@@ -225,6 +230,7 @@ function givenSettings(options: DeployOptions): GivenSettings {
     healthPath: options.health?.path,
     healthTimeoutMs: options.health?.timeoutMs,
     drainMs: options.drainMs,
+    holdMs: options.holdMs,
     keepVersions: options.keepVersions,
   };
 }

@@ -18,7 +18,7 @@ import {
   stopContainer,
 } from './containers.js';
 import { failpoint } from './failpoint.js';
-import { ensureFront, frontName } from './front.js';
+import { ensureFront, type FrontHold, frontName, holdFront, releaseFront } from './front.js';
 import { type HealthOptions, waitHealthy } from './health.js';
 
 /** Marks every container of a deployment (app and front) with the deployment's name. */
@@ -47,6 +47,8 @@ export interface ReplaceOptions {
   drainMs?: number | undefined;
   /** Replace even when the running container already runs this image. */
   force?: boolean | undefined;
+  /** How long the front holds a new connection while no container takes it, before a 503. */
+  holdMs?: number | undefined;
   onStep?: ((message: string) => void) | undefined;
 }
 
@@ -56,6 +58,11 @@ export interface ReplaceResult {
   container: { id: string; name: string };
   /** The container that served before, now removed, and the image it ran. */
   replaced?: { id: string; image: string } | undefined;
+  /**
+   * A volume handover's pause: from the moment the front held new connections (the old container
+   * had to stop before the new one could start on its data) until the new one took them.
+   */
+  pausedMs?: number | undefined;
 }
 
 /** Thrown when the new container is not healthy; the old one still serves. */
@@ -112,6 +119,10 @@ export async function replaceContainer(
   );
   const mounts = [...wanted, ...takeover];
   const shared = current?.running ? sharedWritable(current.mounts, mounts) : [];
+  const handover = current !== undefined && shared.length > 0;
+  // Set when a volume handover paused the service: the front holds new connections from then on.
+  let pauseStarted: number | undefined;
+  let hold: FrontHold | undefined;
   const undo = async (id?: string) => {
     // A candidate's own fresh anonymous volumes go with it; taken-over ones stay for their owner
     // (named volumes are never removed with a container).
@@ -120,6 +131,7 @@ export async function replaceContainer(
       await startContainer(endpoint, current.id, []);
       step(`↩️ Started ${name} again on its volumes`);
     }
+    await hold?.release();
     // A first deploy that failed leaves nothing behind; a later one keeps the front serving the old app.
     if (frontCreated && !current) {
       const front = await inspectContainer(endpoint, frontName(name));
@@ -145,10 +157,15 @@ export async function replaceContainer(
     id = await createContainer(endpoint, candidate);
     // Created before the old one stops: from here on, a killed deploy leaves a candidate whose
     // label tells recoverInterruptedSwap which container to start again.
-    if (current && shared.length > 0) {
+    if (current && handover) {
       step(
         `🛑 ${name} keeps data in ${shared.map((m) => m.target).join(', ')}: stopping it so the new container can take the volumes over`,
       );
+      // New connections wait in the front (not on a container about to stop); the ones already
+      // forwarded finish first. The pause runs from here until the new container takes the name.
+      pauseStarted = Date.now();
+      if (options.ports.length > 0) hold = await holdFront(endpoint, name, options.drainMs ?? 1000);
+      await failpoint('after-hold');
       await stopContainer(endpoint, current.id, grace);
       await failpoint('after-stop-old');
     }
@@ -162,7 +179,13 @@ export async function replaceContainer(
   const published =
     firstPort === undefined ? undefined : (await inspectContainer(endpoint, id))?.published[firstPort];
   const waitStarted = Date.now();
-  const health = await waitHealthy(endpoint, id, { ...options.health, port: published });
+  // During a handover the service is paused: look often, and take the first sign of readiness
+  // (HEALTHCHECK healthy, the health path, or the port accepting) instead of a settle period.
+  const health = await waitHealthy(endpoint, id, {
+    ...(handover ? { intervalMs: 25, ...(published !== undefined ? { settleMs: 0 } : {}) } : {}),
+    ...options.health,
+    port: published,
+  });
   if (!health.healthy) {
     const logs = await logTail(endpoint, id);
     await undo(id);
@@ -181,9 +204,16 @@ export async function replaceContainer(
   await failpoint('after-rename-old');
   await renameContainer(endpoint, id, name);
   await failpoint('after-rename-new');
+  let pausedMs: number | undefined;
+  if (pauseStarted !== undefined) {
+    await hold?.release();
+    pausedMs = Date.now() - pauseStarted;
+    step(`⏸ ${name}: paused ${(pausedMs / 1000).toFixed(1)} s to hand the data volume over`);
+  }
   step(`🔀 ${name} now runs the new container`);
   if (current) {
-    await sleep(options.drainMs ?? 1000);
+    // A stopped predecessor has no connections left to drain.
+    if (!handover) await sleep(options.drainMs ?? 1000);
     await failpoint('during-drain');
     await removeContainer(endpoint, current.id, grace);
     step(
@@ -194,6 +224,7 @@ export async function replaceContainer(
     outcome: 'deployed',
     container: { id, name },
     replaced: current ? { id: current.id, image: current.image } : undefined,
+    ...(pausedMs !== undefined ? { pausedMs } : {}),
   };
 }
 
@@ -239,6 +270,8 @@ export async function recoverInterruptedSwap(
       await startContainer(endpoint, serving.id, []);
       step(`♻️ ${name}: an interrupted deploy had stopped it for its volumes; started again`);
     }
+    // An interrupted handover may have left the front holding: what serves now takes the connections.
+    if (tookOver !== undefined) await releaseFront(endpoint, name);
   }
 }
 
@@ -336,5 +369,11 @@ function settingsDigest(env: Record<string, string>, mounts: readonly Mount[], n
 }
 
 function frontSpec(options: ReplaceOptions, labels: Record<string, string>) {
-  return { name: options.name, network: options.network, ports: options.ports, labels };
+  return {
+    name: options.name,
+    network: options.network,
+    ports: options.ports,
+    labels,
+    holdMs: options.holdMs,
+  };
 }

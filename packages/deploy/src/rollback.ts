@@ -26,6 +26,8 @@ export interface RollbackResult {
   /** The version that runs now. */
   to: DeployedVersion;
   container: ReplaceResult['container'];
+  /** A volume handover's pause in ms; absent without one. */
+  pausedMs?: number | undefined;
   settings: DeploySettings;
 }
 
@@ -85,5 +87,12 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
     endedAt: undefined,
     rollback: true as const,
   };
-  return { name, from: running, to: { ...target, ...live }, container: replaced.container, settings };
+  return {
+    name,
+    from: running,
+    to: { ...target, ...live },
+    container: replaced.container,
+    ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
+    settings,
+  };
 }

@@ -18,6 +18,8 @@ export interface DeploySettings {
   healthPath?: string | undefined;
   healthTimeoutMs?: number | undefined;
   drainMs?: number | undefined;
+  /** How long the front holds a new connection no container takes yet (a volume handover) before a 503. */
+  holdMs?: number | undefined;
   /** How many of its last versions keep their images for rollback (default 3). */
   keepVersions?: number | undefined;
 }
@@ -39,6 +41,7 @@ const FLAG: Record<keyof DeploySettings, string> = {
   healthPath: '--health-path',
   healthTimeoutMs: '--timeout',
   drainMs: '--drain',
+  holdMs: '--hold',
   keepVersions: '--keep-versions',
 };
 
@@ -86,6 +89,7 @@ function describe(key: keyof DeploySettings, value: unknown): string {
       return `${flag} ${Object.keys(value as object).join(',')}`;
     case 'healthTimeoutMs':
     case 'drainMs':
+    case 'holdMs':
       return `${flag} ${Number(value) / 1000}s`;
     default:
       return `${flag} ${String(value)}`;

@@ -61,6 +61,8 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX build_failures_by_repo ON build_failures (repo, id);`,
+  // 5: how long a deploy paused the service to hand a writable volume over.
+  `ALTER TABLE deployments ADD COLUMN paused_ms INTEGER;`,
 ];
 
 /** Brings the database to the newest schema version. */

@@ -36,6 +36,8 @@ export interface DeploymentRecord {
   outcome: 'deployed' | 'unchanged' | 'failed' | 'undeployed';
   /** `rollback`: `butler rollback` put an earlier version back (default `deploy`). */
   action?: 'deploy' | 'rollback' | undefined;
+  /** How long it paused the service to hand a writable volume over (ms); absent when it did not. */
+  pausedMs?: number | undefined;
   /** ISO time. */
   at: string;
 }
@@ -249,8 +251,8 @@ export class StateStore {
     this.guard(() =>
       this.db
         .prepare(
-          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, action, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, action, paused_ms, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           record.name,
@@ -262,6 +264,7 @@ export class StateStore {
           record.containerId ?? null,
           record.outcome,
           record.action ?? 'deploy',
+          record.pausedMs === undefined ? null : Math.round(record.pausedMs),
           record.at,
         ),
     );
@@ -496,6 +499,7 @@ interface DeploymentRow {
   container_id: string | null;
   outcome: DeploymentRecord['outcome'];
   action: 'deploy' | 'rollback';
+  paused_ms: number | null;
   created_at: string;
 }
 
@@ -510,6 +514,7 @@ function fromDeploymentRow(row: DeploymentRow): DeploymentRecord {
     containerId: row.container_id ?? undefined,
     outcome: row.outcome,
     ...(row.action === 'rollback' ? { action: 'rollback' as const } : {}),
+    ...(row.paused_ms !== null ? { pausedMs: row.paused_ms } : {}),
     at: row.created_at,
   };
 }

@@ -47,6 +47,9 @@ Options:
                            its first published port, polled about once a second (needs --port)
       --drain DURATION     how long the old container keeps serving open connections after the
                            swap before it is stopped (default: 1s)
+      --hold DURATION      how long the front holds a new connection while no container can
+                           take it — a writable volume's handover — before it answers 503
+                           with Retry-After (default: 15s)
       --keep-versions N    how many of the deployment's last versions keep their images for
                            butler rollback (default: 3)
       --reset              forget the remembered settings; use only what this command gives
@@ -79,6 +82,7 @@ const FLAGS = {
   'health-timeout': { type: 'string' },
   'health-path': { type: 'string' },
   drain: { type: 'string' },
+  hold: { type: 'string' },
   'no-cleanup': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean' },
@@ -129,6 +133,7 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     retention: values['no-cleanup'] ? false : undefined,
     health: healthOptions(values),
     drainMs: values.drain === undefined ? undefined : durationFlag('--drain', values.drain),
+    holdMs: values.hold === undefined ? undefined : durationFlag('--hold', values.hold),
     trustedConfig: values['trust-config'] ? (dir, file) => trustedConfig(dir, file, io) : undefined,
     cwd: io.cwd,
     processEnv: io.env,

@@ -8,8 +8,9 @@ import { parseCommandArgs } from './parse.js';
 const HELP = `Usage: butler deployments [name] [options]
 
 Each deployment's versions, newest first, from the state store: commit, image, when it went live
-(marked "by rollback" when butler rollback put it back) and how it ended (replaced by a later
-deploy, rolled-back, failed its health check, undeployed); the one that runs now is marked.
+(marked "by rollback" when butler rollback put it back), how it ended (replaced by a later
+deploy, rolled-back, failed its health check, undeployed) and how long going live paused the
+service to hand a writable volume over (PAUSE); the one that runs now is marked.
 Without a name: every deployment recorded, undeployed ones too. butler rollback <name> --to COMMIT goes back to one.
 
 Options:
@@ -55,12 +56,13 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
       v.ended === 'running'
         ? 'running now'
         : `${v.ended}${v.endedAt ? ` ${v.endedAt.replace(/\.\d+Z$/, 'Z')}` : ''}`,
+      v.pausedMs === undefined ? '-' : `${(v.pausedMs / 1000).toFixed(1)}s`,
     ]),
   );
   if (rows.length === 0) {
     io.stdout.write('No deployments recorded.\n');
     return EXIT.ok;
   }
-  printTable(io, ['DEPLOYMENT', 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED'], rows);
+  printTable(io, ['DEPLOYMENT', 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED', 'PAUSE'], rows);
   return EXIT.ok;
 }
