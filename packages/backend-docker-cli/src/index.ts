@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   alreadyTagged,
+  type Builder,
   type Butler,
   ButlerError,
   type ButlerPlugin,
@@ -13,8 +14,9 @@ import {
   parseDockerignore,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
+import type { BuilderChoice } from '@devops-butler/engine-client';
 import { type ExecaError, execa } from 'execa';
-import { builderEnvironment, parseBuildxVersion } from './buildx.js';
+import { chooseCliBuilder, parseBuildxVersion } from './buildx.js';
 
 export interface DockerCliOptions {
   /** The docker executable (default `docker` on PATH). */
@@ -70,25 +72,13 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
     throw cliError(result as unknown as ExecaError, binary);
   };
 
-  // Asked once, on the first build (a hit never needs it).
-  let builder: Promise<{ env: Record<string, string>; description: string }> | undefined;
-  const whichBuilder = () => {
-    builder ??= execa(binary, ['buildx', 'version'], { env: options.env, reject: false }).then(
-      (r) =>
-        builderEnvironment(parseBuildxVersion(r.exitCode ?? 1, r.stdout), { ...process.env, ...options.env }),
-      () => builderEnvironment(undefined, { ...process.env, ...options.env }),
-    );
-    return builder;
-  };
-
   return {
     name: NAME,
     apply(butler: Butler) {
-      const log = butler.getLogger(NAME);
-      // Which builder `docker build` uses is docker's choice: Butler sends what BuildKit's walk
-      // reaches (a superset of the classic one's) and says so when the two differ.
+      // Without a chosen builder, docker chooses: Butler sends what BuildKit's walk reaches (a
+      // superset of the classic one's) and says so when the two differ.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
-        if (!context.ignoreFile) return context;
+        if (!context.ignoreFile || context.request.builder) return context;
         const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
         const differs = unreachedByClassicWalk(context.files, patterns);
         if (differs.length === 0) return context;
@@ -131,10 +121,14 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
-          const chosen = await whichBuilder();
-          log.debug(chosen.description);
+          // The builder was chosen before hashing (cliBuilder): docker must use that one.
+          const buildkit = context.request.builder === 'buildkit';
           const child = execa(binary, [...args, '-'], {
-            env: { ...options.env, ...chosen.env, ...buildArgEnv },
+            env: {
+              ...options.env,
+              ...(context.request.builder ? { DOCKER_BUILDKIT: buildkit ? '1' : '0' } : {}),
+              ...buildArgEnv,
+            },
             input: tar.stream as never,
             all: true,
           });
@@ -191,4 +185,42 @@ function cliError(error: ExecaError, binary: string): ButlerError {
     cause: error,
     hint: 'see the docker output above',
   });
+}
+
+const asked = new Map<string, Promise<BuilderChoice>>();
+
+/**
+ * The builder `docker build` will use for Butler (asked of the CLI once per process: its version
+ * and whether buildx is installed), so the hash can follow it before anything is built.
+ */
+export function cliBuilder(options: {
+  binary?: string | undefined;
+  configured?: Builder | undefined;
+  env?: Record<string, string> | undefined;
+}): Promise<BuilderChoice> {
+  const binary = options.binary ?? 'docker';
+  const env = { ...process.env, ...options.env };
+  const quick = chooseCliBuilder(undefined, undefined, { configured: options.configured, env });
+  if (options.configured || quick.reason.startsWith('DOCKER_BUILDKIT')) return Promise.resolve(quick);
+  let answer = asked.get(binary);
+  if (!answer) {
+    const ask = (args: string[]) =>
+      execa(binary, args, { env: options.env, reject: false }).then(
+        (r) => r,
+        () => undefined,
+      );
+    answer = Promise.all([
+      ask(['version', '--format', '{{.Client.Version}}']),
+      ask(['buildx', 'version']),
+    ]).then(([version, buildx]) =>
+      chooseCliBuilder(
+        // Printed even when the engine is down (then docker exits 1): the client's own version.
+        /^\d+\.\d+/.test(version?.stdout.trim() ?? '') ? version?.stdout.trim() : undefined,
+        buildx ? parseBuildxVersion(buildx.exitCode ?? 1, buildx.stdout) : undefined,
+        { env },
+      ),
+    );
+    asked.set(binary, answer);
+  }
+  return answer;
 }

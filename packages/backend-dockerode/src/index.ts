@@ -15,14 +15,13 @@ import {
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
-  describeApiBuilder,
   type EngineEndpoint,
   engineBuild,
-  engineBuilder,
   engineError,
   engineRequest,
   followBuildResponse,
   inspectImage,
+  loadBuildkitDecoder,
   plainEndpoint,
   unreachable,
 } from '@devops-butler/engine-client';
@@ -46,11 +45,10 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
     name: NAME,
     apply(butler: Butler) {
       const engine = new EngineClient(options);
-      const log = butler.getLogger(NAME);
 
-      // Engine API builds without BuildKit use the classic builder: send what its walk reaches.
+      // The classic builder's walk reaches less than BuildKit's: under it, send what it reaches.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
-        if (!context.ignoreFile) return context;
+        if (!context.ignoreFile || context.request.builder === 'buildkit') return context;
         const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
         const dockerfile = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
         const unreached = new Set(unreachedByClassicWalk(context.files, patterns, [dockerfile]));
@@ -83,7 +81,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
-        log.debug(await engine.builderDescription());
+        const buildkit = context.request.builder === 'buildkit';
         const tar = contextTarFor(job);
         const id = await engine
           .build(
@@ -94,6 +92,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
               ...(tar.labelsInDockerfile ? {} : { labels }),
               ...(context.request.target ? { target: context.request.target } : {}),
               ...(context.request.platform ? { platform: context.request.platform } : {}),
+              ...(buildkit ? { version: '2' as const } : {}),
             },
             job.onOutput,
           )
@@ -148,12 +147,6 @@ class EngineClient {
     return this.client;
   }
 
-  /** Which builder `/build` uses here, for `--verbose` (asked only when building). */
-  async builderDescription(): Promise<string> {
-    if (!this.endpoint) return 'builder: the engine’s /build API, through dockerode';
-    return describeApiBuilder(await engineBuilder(this.endpoint));
-  }
-
   async inspect(reference: string): Promise<EngineImageInspect | undefined> {
     if (this.endpoint) return inspectImage(this.endpoint, reference);
     const docker = await this.dockerode();
@@ -174,11 +167,14 @@ class EngineClient {
       labels?: Record<string, string>;
       target?: string;
       platform?: string;
+      /** `2`: BuildKit (the context is the uploaded tar; no session needed). */
+      version?: '2';
     },
     onOutput: (line: string) => void,
   ): Promise<string> {
     if (this.endpoint) {
       const query = new URLSearchParams({ dockerfile: options.dockerfile, rm: '1', forcerm: '1' });
+      if (options.version) query.set('version', options.version);
       query.set('buildargs', JSON.stringify(options.buildargs));
       if (options.labels) query.set('labels', JSON.stringify(options.labels));
       if (options.target) query.set('target', options.target);
@@ -191,7 +187,7 @@ class EngineClient {
       .catch((error: NodeJS.ErrnoException) => {
         throw unreachable(error);
       });
-    return followBuild(docker, stream, onOutput);
+    return followBuild(docker, stream, onOutput, options.version ? await loadBuildkitDecoder() : undefined);
   }
 
   async tag(id: string, repo: string, tag: string): Promise<void> {

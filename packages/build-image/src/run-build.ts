@@ -1,4 +1,5 @@
 import {
+  type Builder,
   type BuildRequest,
   type BuildResult,
   ButlerError,
@@ -7,7 +8,8 @@ import {
   defaultStateDir,
   type PluginOption,
 } from '@devops-butler/core';
-import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { type BuilderChoice, describeBuilder } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
 import {
@@ -24,6 +26,8 @@ import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting
 export interface BuildSettings {
   /** Which backend the default plugin set uses (default `dockerode`). */
   backend?: 'dockerode' | 'docker-cli' | undefined;
+  /** The builder asked for (config `builder`); default: BuildKit wherever the backend has it. */
+  builder?: Builder | undefined;
   /** Plugins after the defaults; one with a default's name replaces it. */
   plugins?: readonly PluginOption[] | undefined;
   /** Only `plugins`, no defaults (then include a backend yourself). */
@@ -46,6 +50,8 @@ export interface BuildSettings {
 }
 
 export interface RunBuildResult extends BuildResult {
+  /** Which builder the build was hashed (and, on a miss, built) for, and why. */
+  builder: BuilderChoice;
   /** Retention's report, when it ran. */
   cleanup?: RetentionReport | undefined;
   /** The shared cache's mode and messages, when a registry cache took part. */
@@ -110,9 +116,25 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     }
     settings.onEvent?.(event);
   };
+  // Chosen before hashing: the hash follows the builder that builds (and names it).
+  const builder: BuilderChoice = request.builder
+    ? { builder: request.builder, reason: 'the request names it' }
+    : await chooseBuilder(settings.backend, settings.builder, env);
+  onEvent({
+    type: 'log',
+    entry: {
+      level: 'debug',
+      plugin: 'butler:build',
+      message: describeBuilder(builder),
+      data: { ...builder },
+    },
+  });
   const started = Date.now();
   const result = await createButler({ plugins, stateDir })
-    .build({ ...request, force }, { onEvent, lockTimeoutMs: settings.lockTimeoutMs })
+    .build(
+      { ...request, force, builder: builder.builder },
+      { onEvent, lockTimeoutMs: settings.lockTimeoutMs },
+    )
     .catch(async (error: unknown) => {
       // A failed build is a build too: `butler stats` counts it (its image never existed).
       const code = ButlerError.isInstance(error) ? error.code : 'INTERNAL';
@@ -122,6 +144,7 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   if (marked) await clearForceMarker(stateDir, request.repo);
   return {
     ...result,
+    builder,
     ...(mode ? { remoteCache: { mode, messages } } : {}),
     cleanup: reports[0],
   };

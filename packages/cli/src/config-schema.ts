@@ -38,6 +38,7 @@ export const configSchema = z.strictObject({
   target: text,
   platform: text,
   backend: z.optional(z.enum(['dockerode', 'docker-cli'])),
+  builder: z.optional(z.enum(['buildkit', 'classic'])),
   plugins: z.optional(z.array(z.unknown())),
   replaceDefaultPlugins: z.optional(z.boolean()),
   retention,

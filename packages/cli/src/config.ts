@@ -21,6 +21,11 @@ export interface ButlerConfig {
   platform?: string;
   /** Which build backend the default plugin set uses (default `dockerode`). */
   backend?: 'dockerode' | 'docker-cli';
+  /**
+   * `buildkit` or `classic` (default: BuildKit wherever the engine or CLI has it; DOCKER_BUILDKIT=0|1
+   * is honoured as docker honours it). Part of the hash: switching builders rebuilds.
+   */
+  builder?: 'buildkit' | 'classic';
   /** Plugins to add after the default set; falsy entries and nested arrays are fine. */
   plugins?: PluginOption[];
   /** Which images `butler gc` and the cleanup after each build remove; see docs/retention.md. */

@@ -88,10 +88,18 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
         ...(Array.isArray((error as { logs?: unknown }).logs)
           ? { logs: (error as { logs: string[] }).logs }
           : {}),
+        // A failed build step's last lines of output.
+        ...(ButlerError.isInstance(error) && error.output ? { output: error.output } : {}),
       },
     };
     io.stdout.write(`${JSON.stringify(body)}\n`);
   } else {
+    // What the failing step printed, then the one line that says what failed.
+    if (ButlerError.isInstance(error) && error.output?.length) {
+      io.stderr.write(
+        `── last lines of the failed step ──\n${error.output.map((l) => `   ${l}\n`).join('')}`,
+      );
+    }
     io.stderr.write(`✖ ${formatError(error)}\n`);
   }
   if (!usage && !ButlerError.isInstance(error) && io.env.BUTLER_DEBUG)

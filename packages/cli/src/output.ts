@@ -96,7 +96,9 @@ export function createReporter(
         return out('⚙️ Running docker build...');
       case 'build-output': {
         if (!live) return out(`   ${event.line}`);
-        const counted = /^(?:Step|STEP) (\d+\/\d+)/.exec(event.line);
+        // Docker's `Step 3/7 :`, Buildah's `STEP 3/7:`, BuildKit's `#7 [stage 3/7] RUN …`.
+        const counted =
+          /^(?:Step|STEP) (\d+\/\d+)/.exec(event.line) ?? /^#\d+ \[(?:[^\]]* )?(\d+\/\d+)\]/.exec(event.line);
         if (counted) step = counted[1] as string;
         const elapsed = ((now() - buildStartedAt) / 1000).toFixed(0);
         return showStatus(`${step ? `[${step} ${elapsed}s] ` : `[${elapsed}s] `}${event.line}`);

@@ -1,4 +1,5 @@
-import { flattenPlugins, type PluginOption } from '@devops-butler/core';
+import { type Builder, flattenPlugins, type PluginOption } from '@devops-butler/core';
+import type { BuilderChoice } from '@devops-butler/engine-client';
 import { cargo } from '@devops-butler/plugin-cargo';
 import { composer } from '@devops-butler/plugin-composer';
 import { go } from '@devops-butler/plugin-go';
@@ -16,6 +17,22 @@ export async function defaultPlugins(
       ? (await import('@devops-butler/backend-docker-cli')).dockerCli()
       : (await import('@devops-butler/backend-dockerode')).dockerode();
   return [backendPlugin, ...offlinePlugins()];
+}
+
+/**
+ * The builder the chosen backend will build with, decided before hashing (the hash follows it):
+ * the config's, `DOCKER_BUILDKIT`'s, else what the engine (dockerode) or the CLI (docker-cli) has.
+ */
+export async function chooseBuilder(
+  backend: 'dockerode' | 'docker-cli' = 'dockerode',
+  configured: Builder | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<BuilderChoice> {
+  if (backend === 'docker-cli') {
+    return (await import('@devops-butler/backend-docker-cli')).cliBuilder({ configured });
+  }
+  const { apiBuilder, plainEndpoint } = await import('@devops-butler/engine-client');
+  return apiBuilder(plainEndpoint(env), { configured, env });
 }
 
 /** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */

@@ -43,6 +43,7 @@ export interface RepositoryConfig {
   /** The image repository (`--repo` still wins); the deployment keeps its name. */
   repo?: string | undefined;
   backend?: 'dockerode' | 'docker-cli' | undefined;
+  builder?: 'buildkit' | 'classic' | undefined;
   /** Plugins after the defaults (a default's name replaces it), as in a butler config. */
   plugins?: PluginOption[] | undefined;
   replaceDefaultPlugins?: boolean | undefined;
@@ -293,6 +294,7 @@ async function fetchAndBuild(
   const trusted = repoConfig.plugins !== undefined || repoConfig.replaceDefaultPlugins !== undefined;
   const build = await runBuild(request, {
     backend: repoConfig.backend,
+    builder: repoConfig.builder,
     plugins: trusted ? repoConfig.plugins : options.plugins,
     replaceDefaultPlugins: trusted ? repoConfig.replaceDefaultPlugins : options.plugins !== undefined,
     retention: false,

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { describeApiBuilder, engineBuilderFromPing } from './engine-builder.js';
+import { chooseApiBuilder, describeBuilder, engineBuilderFromPing } from './engine-builder.js';
 
 // /_ping answers recorded from real engines (headers as Node lower-cases them).
 const DOCKER_20_10 = {
@@ -31,32 +31,56 @@ test('the engine and its default builder are read from /_ping', () => {
     engine: 'docker',
     version: '20.10.24+dfsg1',
     defaultBuilder: 'classic',
+    os: 'linux',
   });
   expect(engineBuilderFromPing(DOCKER_24)).toEqual({
     engine: 'docker',
     version: '24.0.7',
     defaultBuilder: 'buildkit',
+    os: 'linux',
   });
   expect(engineBuilderFromPing(PODMAN_4_3)).toEqual({
     engine: 'podman',
     version: '4.3.1',
     defaultBuilder: 'classic',
+    os: undefined,
   });
   expect(engineBuilderFromPing({})).toEqual({
     engine: 'unknown',
     version: undefined,
     defaultBuilder: 'classic',
+    os: undefined,
   });
 });
 
-test('butler build --verbose says which builder the Engine API backend uses', () => {
-  expect(describeApiBuilder(engineBuilderFromPing(DOCKER_20_10))).toBe(
-    "builder: the classic builder, Docker 20.10.24+dfsg1's default",
+test('BuildKit wherever the engine has it: Docker 20.10 (whose default is classic) and 24; Podman builds with Buildah', () => {
+  const env = {};
+  expect(chooseApiBuilder(engineBuilderFromPing(DOCKER_20_10), { env })).toEqual({
+    builder: 'buildkit',
+    reason: 'Docker 20.10.24+dfsg1 has BuildKit',
+  });
+  expect(chooseApiBuilder(engineBuilderFromPing(DOCKER_24), { env }).builder).toBe('buildkit');
+  expect(chooseApiBuilder(engineBuilderFromPing(PODMAN_4_3), { env })).toEqual({
+    builder: 'classic',
+    reason: 'Podman 4.3.1 builds with Buildah',
+  });
+  expect(describeBuilder(chooseApiBuilder(engineBuilderFromPing(PODMAN_4_3), { env }))).toBe(
+    'builder: the classic builder (Podman 4.3.1 builds with Buildah)',
   );
-  expect(describeApiBuilder(engineBuilderFromPing(DOCKER_24))).toMatch(
-    /classic builder through Docker 24\.0\.7's \/build API \(the engine's default is BuildKit, which backend: 'docker-cli' uses\)/,
-  );
-  expect(describeApiBuilder(engineBuilderFromPing(PODMAN_4_3))).toBe(
-    "builder: Buildah, through Podman 4.3.1's Docker-compatible /build API",
-  );
+});
+
+test('DOCKER_BUILDKIT=0|1 is honoured as docker honours it, and the config wins over both', () => {
+  const docker = engineBuilderFromPing(DOCKER_24);
+  expect(chooseApiBuilder(docker, { env: { DOCKER_BUILDKIT: '0' } })).toEqual({
+    builder: 'classic',
+    reason: 'DOCKER_BUILDKIT=0 is set',
+  });
+  expect(
+    chooseApiBuilder(engineBuilderFromPing(DOCKER_20_10), { env: { DOCKER_BUILDKIT: 'false' } }).builder,
+  ).toBe('classic');
+  expect(chooseApiBuilder(docker, { env: { DOCKER_BUILDKIT: 'maybe' } }).builder).toBe('buildkit');
+  expect(chooseApiBuilder(docker, { configured: 'classic', env: { DOCKER_BUILDKIT: '1' } })).toEqual({
+    builder: 'classic',
+    reason: 'the config asks for it',
+  });
 });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Builder } from '@devops-butler/core';
 import { type EngineEndpoint, engineExchange } from './engine-api.js';
 
 /** What builds images behind an endpoint, as its `/_ping` answer tells. */
@@ -12,6 +13,8 @@ export interface EngineBuilder {
    * (Docker 20.10 sends no header, which means the classic one).
    */
   defaultBuilder: 'classic' | 'buildkit';
+  /** `linux` or `windows` (the engine's `OSType`); BuildKit builds Linux images only. */
+  os: string | undefined;
 }
 
 /** Reads an engine's `/_ping` headers (recorded answers are in the tests). */
@@ -23,6 +26,7 @@ export function engineBuilderFromPing(headers: IncomingHttpHeaders): EngineBuild
     engine: podman ? 'podman' : docker ? 'docker' : 'unknown',
     version: /^[^/]+\/(\S+)/.exec(server)?.[1],
     defaultBuilder: headers['builder-version'] === '2' ? 'buildkit' : 'classic',
+    os: typeof headers.ostype === 'string' ? headers.ostype : undefined,
   };
 }
 
@@ -32,16 +36,58 @@ export async function engineBuilder(endpoint: EngineEndpoint): Promise<EngineBui
   return answer && answer.status === 200 ? engineBuilderFromPing(answer.headers) : undefined;
 }
 
+/** Which builder builds, and why (for `--verbose` and `--json`). */
+export interface BuilderChoice {
+  builder: Builder;
+  reason: string;
+}
+
 /**
- * Which builder the Engine API's `/build` (the dockerode backend) uses, in one line for
- * `butler build --verbose`: always the classic one on Docker (BuildKit over this API needs a gRPC
- * session Butler does not speak), Buildah on Podman.
+ * `DOCKER_BUILDKIT` as docker reads it: `1`/`true` asks for BuildKit, `0`/`false` for the classic
+ * builder; unset or anything else says nothing.
  */
-export function describeApiBuilder(found: EngineBuilder | undefined): string {
-  if (!found) return 'builder: the engine did not answer /_ping; building through its /build API';
-  const name = `${found.engine === 'podman' ? 'Podman' : found.engine === 'docker' ? 'Docker' : 'the engine'}${found.version ? ` ${found.version}` : ''}`;
-  if (found.engine === 'podman') return `builder: Buildah, through ${name}'s Docker-compatible /build API`;
-  return found.defaultBuilder === 'buildkit'
-    ? `builder: the classic builder through ${name}'s /build API (the engine's default is BuildKit, which backend: 'docker-cli' uses)`
-    : `builder: the classic builder, ${name}'s default`;
+export function builderFromEnvironment(env: NodeJS.ProcessEnv): Builder | undefined {
+  const value = env.DOCKER_BUILDKIT?.trim().toLowerCase();
+  if (value === '1' || value === 'true') return 'buildkit';
+  if (value === '0' || value === 'false') return 'classic';
+  return undefined;
+}
+
+/**
+ * The builder the Engine API's `/build` uses for Butler: what the config or `DOCKER_BUILDKIT` asks
+ * for; else BuildKit wherever the engine has it — every Docker engine on Linux since 18.09, whatever
+ * `/_ping` names as its default (20.10 says classic and builds with BuildKit when asked with
+ * `version=2`) — and the classic builder for Podman (its API builds with Buildah) and Windows.
+ */
+export function chooseApiBuilder(
+  found: EngineBuilder | undefined,
+  options: { configured?: Builder | undefined; env: NodeJS.ProcessEnv },
+): BuilderChoice {
+  if (options.configured) return { builder: options.configured, reason: 'the config asks for it' };
+  const fromEnv = builderFromEnvironment(options.env);
+  if (fromEnv) return { builder: fromEnv, reason: `DOCKER_BUILDKIT=${options.env.DOCKER_BUILDKIT} is set` };
+  const name = engineName(found);
+  if (found?.engine === 'podman') return { builder: 'classic', reason: `${name} builds with Buildah` };
+  if (found?.os === 'windows') return { builder: 'classic', reason: `${name} builds Windows images` };
+  return { builder: 'buildkit', reason: `${name} has BuildKit` };
+}
+
+/** Asks the engine (one `/_ping`) and chooses; an engine that does not answer is taken for Docker. */
+export async function apiBuilder(
+  endpoint: EngineEndpoint | undefined,
+  options: { configured?: Builder | undefined; env: NodeJS.ProcessEnv },
+): Promise<BuilderChoice> {
+  if (options.configured || builderFromEnvironment(options.env)) return chooseApiBuilder(undefined, options);
+  return chooseApiBuilder(endpoint ? await engineBuilder(endpoint) : undefined, options);
+}
+
+/** One line for `butler build --verbose`: which builder, through what, and why. */
+export function describeBuilder(choice: BuilderChoice): string {
+  return `builder: ${choice.builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} (${choice.reason})`;
+}
+
+function engineName(found: EngineBuilder | undefined): string {
+  if (!found) return 'the engine';
+  const name = found.engine === 'podman' ? 'Podman' : found.engine === 'docker' ? 'Docker' : 'the engine';
+  return `${name}${found.version ? ` ${found.version}` : ''}`;
 }

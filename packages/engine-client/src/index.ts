@@ -1,4 +1,10 @@
-export { type BuildMessage, BuildProgress, followBuildResponse } from './build-progress.js';
+export {
+  type BuildMessage,
+  BuildProgress,
+  followBuildResponse,
+  loadBuildkitDecoder,
+} from './build-progress.js';
+export type { BuildkitStatus } from './buildkit-status.js';
 export {
   closedDuring,
   type EngineEndpoint,
@@ -13,7 +19,11 @@ export {
   unreachable,
 } from './engine-api.js';
 export {
-  describeApiBuilder,
+  apiBuilder,
+  type BuilderChoice,
+  builderFromEnvironment,
+  chooseApiBuilder,
+  describeBuilder,
   type EngineBuilder,
   engineBuilder,
   engineBuilderFromPing,

@@ -78,6 +78,7 @@ async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefi
   const report = json ? undefined : createReporter(prefixed, setup.verbosity);
   const result = await runBuild(target.request, {
     backend: config.backend,
+    builder: config.builder,
     plugins: config.plugins,
     replaceDefaultPlugins: config.replaceDefaultPlugins,
     retention: noCleanup ? false : config.retention,

@@ -227,6 +227,7 @@ async function trustedConfig(dir: string, file: string, io: CliIo): Promise<Repo
   return {
     repo: config.repo,
     backend: config.backend,
+    builder: config.builder,
     plugins: config.plugins,
     replaceDefaultPlugins: config.replaceDefaultPlugins,
     dockerfile: config.dockerfile,

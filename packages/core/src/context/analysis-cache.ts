@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
 import type { DockerfileAnalysis } from './dockerfile-analysis.js';
-import { analyzeForEitherBuilder, hostPlatform } from './platform-args.js';
+import { analyzeForBuilder, hostPlatform } from './platform-args.js';
 
-type AnalysisOptions = Parameters<typeof analyzeForEitherBuilder>[1];
+type AnalysisOptions = Parameters<typeof analyzeForBuilder>[1];
 
 /**
  * The analyser's identity: Butler's version and when this build of it was made, so a changed
@@ -23,8 +23,8 @@ const ANALYZER = (() => {
 })();
 
 /**
- * `analyzeForEitherBuilder`, remembered per Dockerfile in the state folder: the analysis is a pure
- * function of the Dockerfile's text, the build args, target and platform (and this machine's
+ * `analyzeForBuilder`, remembered per Dockerfile in the state folder: the analysis is a pure
+ * function of the Dockerfile's text, the build args, target, platform and builder (and this machine's
  * platform), all in the key — so a hit whose Dockerfile did not change neither parses it nor loads
  * the parser. One small file per Dockerfile path, replaced when the key changes.
  */
@@ -34,7 +34,7 @@ export async function analyzeRemembered(
   text: string,
   options: AnalysisOptions,
 ): Promise<DockerfileAnalysis> {
-  if (!stateDir || !ANALYZER) return analyzeForEitherBuilder(text, options);
+  if (!stateDir || !ANALYZER) return analyzeForBuilder(text, options);
   const sortedArgs = Object.entries(options.buildArgs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = createHash('sha256')
     .update(
@@ -45,6 +45,7 @@ export async function analyzeRemembered(
         sortedArgs,
         options.target ?? null,
         options.platform ?? null,
+        options.builder ?? null,
       ]),
     )
     .digest('hex');
@@ -59,7 +60,7 @@ export async function analyzeRemembered(
   } catch {
     // None yet, or a torn write: analyse.
   }
-  const analysis = analyzeForEitherBuilder(text, options);
+  const analysis = analyzeForBuilder(text, options);
   try {
     stateSubdir(stateDir, 'analysis-cache');
     const tmp = `${file}.${process.pid}.tmp`;

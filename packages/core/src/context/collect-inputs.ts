@@ -2,6 +2,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_DOCKERFILE } from '../image/image-name.js';
 import { ButlerError } from '../kernel/errors.js';
+import type { Builder } from '../kernel/types.js';
 import { cleanPath } from '../patterns/clean-path.js';
 import { hasGlobMeta, matchGlob } from '../patterns/path-glob.js';
 import { analyzeRemembered } from './analysis-cache.js';
@@ -19,6 +20,8 @@ export interface CollectInputsOptions {
   platform?: string | undefined;
   /** Where the Dockerfile's analysis is remembered between runs (none: analysed every time). */
   stateDir?: string | undefined;
+  /** The builder that will build: its rules alone apply (undefined: what either would read). */
+  builder?: Builder | undefined;
 }
 
 export interface CollectedInputs {
@@ -80,6 +83,7 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
     buildArgs: options.buildArgs,
     target: options.target,
     platform: options.platform,
+    builder: options.builder,
   });
   const notes = [...analysis.notes];
   const usable = new Set([...analysis.declaredArgs, ...PREDEFINED_ARGS]);

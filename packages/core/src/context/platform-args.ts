@@ -1,4 +1,5 @@
 import { arch } from 'node:os';
+import type { Builder } from '../kernel/types.js';
 import { analyzeDockerfile, type DockerfileAnalysis } from './dockerfile-analysis.js';
 
 /** The ARGs BuildKit sets by itself from the target and build platforms; the classic builder does not. */
@@ -38,21 +39,29 @@ export function platformArgValues(target: string, build = hostPlatform()): Recor
 }
 
 /**
- * Analyses a Dockerfile that declares platform ARGs under both builders' rules and keeps what either
- * would read: BuildKit sets them from `--platform` (else the engine's — this machine's, for a
- * local engine), the classic builder leaves them empty. Which builder the engine uses is not known
- * before the build, and a file either would copy must be hashed: a little over-hashing costs a
- * rebuild, a missed file a stale image. Dockerfiles without platform ARGs are analysed once.
+ * Analyses a Dockerfile under the rules of the builder that builds it: BuildKit sets the platform
+ * ARGs from `--platform` (else the engine's — this machine's, for a local engine), the classic
+ * builder leaves them empty. When the builder is not known (an offline hash), both builders' rules
+ * apply and what either would read is kept: a little over-hashing costs a rebuild, a missed file a
+ * stale image. Dockerfiles without platform ARGs are analysed once.
  */
-export function analyzeForEitherBuilder(
+export function analyzeForBuilder(
   text: string,
   options: {
     buildArgs?: Record<string, string> | undefined;
     target?: string | undefined;
     platform?: string | undefined;
+    builder?: Builder | undefined;
   },
 ): DockerfileAnalysis {
   const buildArgs = options.buildArgs ?? {};
+  if (options.builder === 'buildkit') {
+    const platform = options.platform ?? hostPlatform();
+    return analyzeDockerfile(text, {
+      buildArgs: { ...platformArgValues(platform), ...buildArgs },
+      target: options.target,
+    });
+  }
   const classic = analyzeDockerfile(text, {
     buildArgs,
     target: options.target,
@@ -61,7 +70,7 @@ export function analyzeForEitherBuilder(
   const used = PLATFORM_ARGS.filter(
     (name) => classic.declaredArgs.includes(name) && !Object.hasOwn(buildArgs, name),
   );
-  if (used.length === 0) return classic;
+  if (used.length === 0 || options.builder === 'classic') return classic;
   const platform = options.platform ?? hostPlatform();
   const buildkit = analyzeDockerfile(text, {
     buildArgs: { ...platformArgValues(platform), ...buildArgs },

@@ -38,5 +38,6 @@ export function toRequest(options: Partial<BuildRequest> & { context: string }):
     platform: options.platform,
     force: options.force ?? false,
     labels: options.labels ?? {},
+    ...(options.builder ? { builder: options.builder } : {}),
   };
 }

@@ -111,6 +111,8 @@ export function computeDigest(inputs: HashInputs): string {
   line('dockerfile', createHash('sha256').update(inputs.dockerfile).digest('hex'));
   line('target', inputs.target);
   line('platform', inputs.platform);
+  // Named only when known, so an offline hash of a builder-neutral request keeps its old value.
+  if (inputs.builder) line('builder', inputs.builder);
   for (const [name, value] of sortedEntries(inputs.buildArgs)) line('arg', name, value);
   for (const [reference, identity] of sortedEntries(inputs.images)) line('image', reference, identity);
   for (const [plugin, fingerprint] of sortedEntries(inputs.contributions))

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { withLabelInstruction } from '../context/label-instruction.js';
-import type { BuildJob, InputFile } from '../kernel/types.js';
+import type { Builder, BuildJob, InputFile } from '../kernel/types.js';
 import { type TarSource, tarMembers } from './tar-writer.js';
 
 export interface ContextTarOptions {
@@ -20,6 +20,12 @@ export interface ContextTarOptions {
   target?: string | undefined;
   /** What each file was when it was hashed: a file that differs when sent stops the stream. */
   expected?: readonly InputFile[];
+  /**
+   * `buildkit`: the engine's BuildKit copies every file of an uploaded tar (it applies no
+   * .dockerignore to it), so the tar holds the hashed files and the Dockerfile only — nothing
+   * rewritten, no extra .dockerignore — and labels travel as build options.
+   */
+  builder?: Builder | undefined;
 }
 
 export interface ContextTar {
@@ -44,7 +50,9 @@ export function createContextTar(options: ContextTarOptions): ContextTar {
   const context = resolve(options.context);
   const inside = relative(context, options.dockerfilePath);
   const text = options.dockerfileText ?? readFileSync(options.dockerfilePath, 'utf8');
-  const labelled = options.labels ? withLabelInstruction(text, options.labels, options.target) : undefined;
+  const buildkit = options.builder === 'buildkit';
+  const labelled =
+    options.labels && !buildkit ? withLabelInstruction(text, options.labels, options.target) : undefined;
   // A rewritten Dockerfile travels under a hidden name, so a COPY of the original still sees its bytes.
   const sendOriginal =
     labelled === undefined && inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..';
@@ -57,7 +65,11 @@ export function createContextTar(options: ContextTarOptions): ContextTar {
     const expect = expected.get(path);
     return expect ? { path, expect } : { path };
   });
-  if (!sendOriginal) {
+  if (buildkit) {
+    // The Dockerfile must travel; outside the context (or ignored) it is one more file there.
+    if (!sendOriginal) sources.push({ name: dockerfile, content });
+    else if (!options.files.includes(dockerfile)) sources.push({ path: dockerfile });
+  } else if (!sendOriginal) {
     // As the docker CLI does for a Dockerfile outside the context: it travels under a hidden name
     // that the generated .dockerignore drops from what COPY can see.
     const original = readOptional(join(context, '.dockerignore'));
@@ -98,6 +110,7 @@ export function contextTarFor(job: BuildJob): ContextTar {
     labels,
     target: context.request.target,
     expected: inputs.files,
+    builder: context.request.builder,
   });
 }
 

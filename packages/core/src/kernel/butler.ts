@@ -107,6 +107,7 @@ export class Butler {
       buildArgs: request.buildArgs,
       target: request.target,
       platform: request.platform,
+      builder: request.builder,
       stateDir: this.stateDir || undefined,
     });
     const initial: ResolvedContext = {
@@ -132,6 +133,7 @@ export class Butler {
       platform: request.platform ?? '',
       images: {},
       contributions: {},
+      builder: request.builder ?? '',
     };
     const inputs = await this.hooks.hash.promise(initialInputs, context);
     const digest = computeDigest(inputs);

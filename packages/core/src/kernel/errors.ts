@@ -36,12 +36,15 @@ export interface ButlerErrorOptions {
   hint?: string;
   plugin?: string;
   hook?: string;
+  /** What failed printed last (a build step's output): shown above the one-line message. */
+  output?: string[];
 }
 
 export class ButlerError extends Error {
   readonly [marker] = true;
   readonly code: ButlerErrorCode;
   readonly hint: string | undefined;
+  readonly output: string[] | undefined;
   plugin: string | undefined;
   hook: string | undefined;
 
@@ -50,6 +53,7 @@ export class ButlerError extends Error {
     this.name = 'ButlerError';
     this.code = code;
     this.hint = options.hint;
+    this.output = options.output;
     this.plugin = options.plugin;
     this.hook = options.hook;
   }

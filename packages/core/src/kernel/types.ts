@@ -13,7 +13,16 @@ export interface BuildRequest {
   force: boolean;
   /** Extra labels for the image (OCI source and revision, say). */
   labels: Record<string, string>;
+  /**
+   * Which builder builds it. The two can make different images from one folder (platform args,
+   * what `COPY .` sees), so the hash follows the builder and names it. Undefined: not known (an
+   * offline hash), then the analysis keeps what either builder would read.
+   */
+  builder?: Builder | undefined;
 }
+
+/** BuildKit (Docker's builder since 23.0) or the classic builder (older engines, Podman's API). */
+export type Builder = 'buildkit' | 'classic';
 
 export type InputFileType = 'file' | 'dir' | 'symlink';
 
@@ -70,6 +79,8 @@ export interface HashInputs {
   images: Record<string, string>;
   /** Plugin name → a normalised fingerprint it contributes (a dependency list, say). */
   contributions: Record<string, string>;
+  /** The builder that builds (`buildkit`, `classic`); '' when not known. */
+  builder: string;
 }
 
 export interface ImageInfo {
