@@ -9,6 +9,7 @@ import {
   type ButlerPlugin,
   contextTarFor,
   type EngineImageInspect,
+  frontendUnavailable,
   imageInfoFromInspect,
   imageMatchesTarget,
   parseDockerignore,
@@ -139,7 +140,8 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
             await child;
           } catch (error) {
             // docker saw only a broken upload; the tar knows which file changed.
-            throw tar.failure() ?? cliError(error as ExecaError, binary);
+            const failed = cliError(error as ExecaError, binary);
+            throw tar.failure() ?? frontendUnavailable(job, failed) ?? failed;
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);

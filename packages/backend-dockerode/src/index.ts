@@ -8,10 +8,12 @@ import {
   type ButlerPlugin,
   contextTarFor,
   type EngineImageInspect,
+  frontendUnavailable,
   type ImageInfo,
   imageInfoFromInspect,
   imageMatchesTarget,
   parseDockerignore,
+  type ResolvedContext,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
@@ -48,7 +50,8 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       // The classic builder's walk reaches less than BuildKit's: under it, send what it reaches.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
-        if (!context.ignoreFile || context.request.builder === 'buildkit') return context;
+        if (context.request.builder === 'buildkit') return withUploadedDockerfileNote(context);
+        if (!context.ignoreFile) return context;
         const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
         const dockerfile = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
         const unreached = new Set(unreachedByClassicWalk(context.files, patterns, [dockerfile]));
@@ -59,7 +62,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
           files: context.files.filter((file) => !unreached.has(file)),
           notes: [
             ...context.notes,
-            `the classic builder does not enter ignored folders that no exception names, so ${unreached.size} file(s) an exception re-includes are not sent, as with docker build (${shown})`,
+            `the classic builder does not enter ignored folders that no exception names, so ${unreached.size} entries that an exception re-includes (or their ignored folders) are not sent, as with docker build (${shown})`,
           ],
         };
       });
@@ -98,7 +101,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
           )
           .catch((error: unknown) => {
             // The engine saw only a broken upload; the tar knows which file changed.
-            throw tar.failure() ?? error;
+            throw tar.failure() ?? frontendUnavailable(job, error) ?? error;
           });
         const built = await engine.inspect(id);
         if (!built)
@@ -113,6 +116,23 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         await engine.tag(image.id, repo, 'latest');
       });
     },
+  };
+}
+
+/**
+ * BuildKit over the Engine API reads the Dockerfile from the uploaded context, where every file is
+ * one `COPY .` copies: a Dockerfile that .dockerignore leaves out (or that lives outside the
+ * context) is then copied too, which docker build, sending it on the side, does not. Said once.
+ */
+function withUploadedDockerfileNote(context: ResolvedContext): ResolvedContext {
+  const inside = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
+  if (context.files.includes(inside)) return context;
+  return {
+    ...context,
+    notes: [
+      ...context.notes,
+      `the Dockerfile is not part of the context (${inside.startsWith('..') ? 'it lies outside it' : '.dockerignore leaves it out'}), but BuildKit over the Engine API reads it from the uploaded context: a COPY of the context root copies it too (docker build does not)`,
+    ],
   };
 }
 

@@ -4,6 +4,7 @@ export { CONFIG_FILES, configFileIn } from './context/config-files.js';
 export { analyzeDockerfile, type DockerfileAnalysis } from './context/dockerfile-analysis.js';
 export { createIgnoreMatcher, createPatternMatcher, parseDockerignore } from './context/dockerignore.js';
 export { withLabelInstruction } from './context/label-instruction.js';
+export { syntaxFrontend } from './context/platform-args.js';
 export { type HashContextOptions, hashContext, toRequest } from './hashing/hash-context.js';
 export { computeDigest } from './hashing/input-digest.js';
 export {
@@ -18,6 +19,7 @@ export {
   imageInfoFromInspect,
   imageMatchesTarget,
 } from './image/engine-image.js';
+export { frontendUnavailable } from './image/frontend-error.js';
 export {
   assertRegistryName,
   assertRepoName,

@@ -123,8 +123,10 @@ test('the packed packages install with npm into an empty project; npx butler bui
   writeFileSync(join(work, 'footprint.json'), JSON.stringify(butlerOnly));
   // Budget: issue #21 measured 90 MB in 134 packages; its goal of 30 MB / 50 packages is not met
   // (better-sqlite3 built from source is 32 MB here; cosmiconfig, execa and better-sqlite3's
-  // prebuild-install bring most of the packages). This guards what was won.
-  expect(butlerOnly.bytes).toBeLessThan(50e6);
+  // prebuild-install bring most of the packages). This guards what was won. Issue #27 added
+  // @bufbuild/protobuf (2.2 MB, one package: BuildKit's status messages, loaded only when building)
+  // and #26 sucrase (1.1 MB with its dependencies) in place of cosmiconfig's.
+  expect(butlerOnly.bytes).toBeLessThan(53e6);
   expect(butlerOnly.packages).toBeLessThan(120);
   expect(existsSync(join(project, 'node_modules/dockerode'))).toBe(false);
   expect(existsSync(join(project, 'node_modules/typescript'))).toBe(false);

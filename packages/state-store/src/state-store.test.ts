@@ -64,10 +64,25 @@ test('stats count every decision exactly and estimate the time reuse saved', () 
       buildMs: 24_000,
       // the average build took 12 s; the three hits took 1 s together
       savedMs: 3 * 12_000 - 1000,
+      failed: 0,
       lastBuild: expect.any(String),
     },
   ]);
   expect(store.stats().map((s) => s.repo)).toEqual(['app', 'other']);
+  // A failed build made no image: it is counted apart, and never as a decision.
+  store.recordFailure({ repo: 'app', code: 'BUILD_FAILED', durationMs: 900, at: new Date().toISOString() });
+  store.recordFailure({
+    repo: 'broken',
+    code: 'BUILD_FAILED',
+    durationMs: 500,
+    at: new Date().toISOString(),
+  });
+  expect(store.stats('app')).toMatchObject([{ builds: 5, hits: 3, failed: 1 }]);
+  expect(store.stats().map((s) => [s.repo, s.builds, s.failed])).toEqual([
+    ['app', 5, 1],
+    ['broken', 0, 1],
+    ['other', 1, 0],
+  ]);
   store.close();
 });
 

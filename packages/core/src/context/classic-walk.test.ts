@@ -23,6 +23,11 @@ test('classic builder: an ignored folder is entered only when an exception’s t
     ),
   ).toEqual([]);
   expect(unreachedByClassicWalk(['b/keep.md'], parseDockerignore('b\n!b/keep.md\n'))).toEqual([]);
+  // The ignored folder itself never arrives, not even empty: its files are unpacked into a new one.
+  expect(
+    unreachedByClassicWalk(['b', 'b/c', 'b/c/keep.md', 'keep.md'], parseDockerignore('*\n!**/keep.md\n')),
+  ).toEqual(['b', 'b/c', 'b/c/keep.md']);
+  expect(unreachedByClassicWalk(['b', 'b/keep.md'], parseDockerignore('b\n!b/keep.md\n'))).toEqual(['b']);
   // No exception: nothing under an ignored folder is in the list in the first place.
   expect(unreachedByClassicWalk(['a/x'], parseDockerignore('b\n'))).toEqual([]);
   // The Dockerfile is always sent, wherever it lies.

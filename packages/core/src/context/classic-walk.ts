@@ -1,7 +1,7 @@
 import { createPatternMatcher } from './dockerignore.js';
 
 /**
- * The files the classic builder's context walk never reaches (the docker CLI's legacy builder and
+ * The entries (files, and folders listed only for what is below them) the classic builder's context walk never reaches (the docker CLI's legacy builder and
  * Engine API builds without BuildKit: moby's archive.TarWithOptions). Both builders keep a file
  * that an exception (`!pattern`) re-includes, but they walk differently: the classic walk enters an
  * ignored folder only when an exception's text starts with that folder (`!b/keep.md` enters `b`,
@@ -27,6 +27,9 @@ export function unreachedByClassicWalk(
   };
   return files.filter((file) => {
     if (alwaysSent.includes(file)) return false;
+    // An entry that is itself ignored is listed only as the folder of kept files (BuildKit's walk
+    // sends it); the classic walk skips it whole, so not even the empty folder arrives.
+    if (ignored(file)) return true;
     const parts = file.split('/');
     for (let depth = 1; depth < parts.length; depth++) {
       if (!enters(parts.slice(0, depth).join('/'))) return true;

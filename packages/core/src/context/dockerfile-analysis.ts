@@ -24,6 +24,8 @@ export interface DockerfileAnalysis {
   notes: string[];
   /** Every ARG name the Dockerfile declares, in any stage: only these build args can change the image. */
   declaredArgs: string[];
+  /** The frontend image a `# syntax=` line names (BuildKit builds with it); also in `images`. */
+  frontend?: string | undefined;
 }
 
 interface Stage {

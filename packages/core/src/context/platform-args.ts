@@ -54,6 +54,35 @@ export function analyzeForBuilder(
     builder?: Builder | undefined;
   },
 ): DockerfileAnalysis {
+  const analysis = analyzeForBuilderRules(text, options);
+  // BuildKit runs the Dockerfile with the frontend its `# syntax=` line names: an input like a base
+  // image (its identity enters the hash). The classic builder ignores the line.
+  const frontend = options.builder === 'classic' ? undefined : syntaxFrontend(text);
+  if (!frontend) return analysis;
+  return {
+    ...analysis,
+    images: [...new Set([...analysis.images, frontend])].sort(),
+    frontend,
+  };
+}
+
+/**
+ * The image a Dockerfile's `# syntax=` parser directive names, if any. Directives are the comment
+ * lines at the very top, before any other comment, empty line or instruction (Docker's rule).
+ */
+export function syntaxFrontend(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const directive = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!directive) return undefined;
+    if ((directive[1] as string).toLowerCase() === 'syntax') return directive[2] || undefined;
+  }
+  return undefined;
+}
+
+function analyzeForBuilderRules(
+  text: string,
+  options: Parameters<typeof analyzeForBuilder>[1],
+): DockerfileAnalysis {
   const buildArgs = options.buildArgs ?? {};
   if (options.builder === 'buildkit') {
     const platform = options.platform ?? hostPlatform();
