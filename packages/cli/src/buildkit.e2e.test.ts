@@ -199,3 +199,52 @@ test('differential: on random folders, Butler’s image holds exactly what Build
     }
   }
 }, 300_000);
+
+test('butler hash --resolve prints the tag butler build gives the image; plain hash says it does not', async () => {
+  const plain = await butler('hash', fx.tree.dir, '--repo', fx.repo);
+  expect(plain.stdout).toMatch(
+    /note: base images counted by reference only: butler build tags this image differently/,
+  );
+  const resolved = JSON.parse(
+    (await butler('hash', fx.tree.dir, '--repo', fx.repo, '--resolve', '--json')).stdout,
+  );
+  expect(resolved).toMatchObject({ resolved: true, builder: 'buildkit' });
+  const built = JSON.parse((await butler('build', fx.tree.dir, '--repo', fx.repo, '--json')).stdout);
+  expect(built.target.tag).toBe(resolved.tag);
+  expect(plain.stdout.split('\n')[0]).not.toBe(built.target.reference);
+}, 180_000);
+
+test("a # syntax= frontend is a build input; one that cannot be had is one line naming the Dockerfile's line", async () => {
+  await fx.tree.write({
+    'Dockerfile.syntax': `# syntax=docker/dockerfile:1.7\nFROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nRUN echo hi\n`,
+  });
+  const hashed = JSON.parse((await butler('hash', fx.tree.dir, '-f', 'Dockerfile.syntax', '--json')).stdout);
+  expect(hashed.images).toContain('docker/dockerfile:1.7');
+  const failed = await butler('build', fx.tree.dir, '-f', 'Dockerfile.syntax', '--repo', fx.repo).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(failed).toMatchObject({ code: 1 });
+  const errorLines = (failed as { stderr: string }).stderr.split('\n').filter((line) => line.startsWith('✖'));
+  expect(errorLines).toHaveLength(1);
+  expect(errorLines[0]).toMatch(
+    /the Dockerfile's "# syntax=docker\/dockerfile:1\.7" line names a frontend image this engine does not have and could not pull — docker pull docker\/dockerfile:1\.7/,
+  );
+}, 120_000);
+
+test("butler gc --build-cache SIZE prunes BuildKit's own cache to SIZE and stats shows its size", async () => {
+  await fx.tree.write({
+    'Dockerfile.cache': `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nRUN --mount=type=cache,id=${fx.repo},target=/c dd if=/dev/urandom of=/c/blob bs=1048576 count=3 2>/dev/null\n`,
+  });
+  await butler('build', fx.tree.dir, '-f', 'Dockerfile.cache', '--repo', fx.repo);
+  const stats = JSON.parse((await butler('stats', '--json')).stdout);
+  expect(stats.buildCache.bytes).toBeGreaterThanOrEqual(3 * 1048576);
+  // Just under what is there: the least recently used records go, as docker builder prune does.
+  const limit = stats.buildCache.bytes - 1_000_000;
+  const gc = JSON.parse(
+    (await butler('gc', '--repo', fx.repo, '--build-cache', String(limit), '--json')).stdout,
+  );
+  expect(gc.buildCache).toMatchObject({ limitBytes: limit, dryRun: false });
+  expect(gc.buildCache.freedBytes).toBeGreaterThan(0);
+  const text = await butler('gc', '--repo', fx.repo, '--build-cache', '100TB');
+  expect(text.stdout).toMatch(/🧱 BuildKit's build cache: .* within 100\.0 TB; nothing pruned/);
+}, 120_000);

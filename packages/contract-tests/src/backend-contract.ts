@@ -4,12 +4,13 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  type Builder,
   type BuildRequest,
   type BuildResult,
   type ButlerPlugin,
   createButler,
   LABELS,
-  toRequest,
+  toRequest as toBuildRequest,
 } from '@devops-butler/core';
 import { repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
@@ -57,9 +58,16 @@ async function imageIdOf(reference: string): Promise<string | undefined> {
  * The behaviour every backend must show against the real engine: reuse when nothing that enters
  * the image changed, rebuild when something did, tags that move only after success.
  */
-export function describeBackendContract(label: string, backend: () => ButlerPlugin): void {
+export function describeBackendContract(
+  label: string,
+  backend: () => ButlerPlugin,
+  options: { builder?: Builder } = {},
+): void {
   describe(`${label}: reuse or build against the real engine`, () => {
     const fx = useEngineFixture(label, ({ from }) => ({ ...APP, Dockerfile: `${from}${APP.Dockerfile}` }));
+    // Every request of the suite names the builder under test (undefined: the backend's default).
+    const toRequest = (request: Parameters<typeof toBuildRequest>[0]) =>
+      toBuildRequest({ ...(options.builder ? { builder: options.builder } : {}), ...request });
 
     const build = (extra: Partial<BuildRequest> = {}): Promise<BuildResult> =>
       createButler({ plugins: [backend()], stateDir: fx.stateDir }).build(

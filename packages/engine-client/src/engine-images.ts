@@ -64,3 +64,42 @@ export async function imageDiskUsage(endpoint: EngineEndpoint): Promise<ImageDis
     ),
   };
 }
+
+/** BuildKit's own build cache (cache mounts, layers of steps): outside images, so retention never sees it. */
+export interface BuildCacheUsage {
+  /** Bytes all records take (in use or not). */
+  bytes: number;
+  /** Bytes of records no running build uses: what a prune may free. */
+  reclaimableBytes: number;
+  records: number;
+}
+
+/** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */
+export async function buildCacheUsage(endpoint: EngineEndpoint): Promise<BuildCacheUsage | undefined> {
+  const { status, body } = await engineRequest(endpoint, 'GET', '/system/df');
+  if (status !== 200) throw engineError(status, body);
+  const records = (body as { BuildCache?: { Size: number; InUse: boolean; Shared: boolean }[] | null })
+    .BuildCache;
+  if (!Array.isArray(records)) return undefined;
+  let bytes = 0;
+  let reclaimableBytes = 0;
+  for (const record of records) {
+    bytes += record.Size;
+    if (!record.InUse && !record.Shared) reclaimableBytes += record.Size;
+  }
+  return { bytes, reclaimableBytes, records: records.length };
+}
+
+/**
+ * Prunes BuildKit's build cache down to `keepBytes` (least recently used first, as
+ * `docker builder prune --keep-storage` does); resolves with the bytes it freed.
+ */
+export async function pruneBuildCache(endpoint: EngineEndpoint, keepBytes: number): Promise<number> {
+  const { status, body } = await engineRequest(
+    endpoint,
+    'POST',
+    `/build/prune?keep-storage=${Math.max(0, Math.floor(keepBytes))}`,
+  );
+  if (status !== 200) throw engineError(status, body);
+  return (body as { SpaceReclaimed?: number }).SpaceReclaimed ?? 0;
+}

@@ -28,5 +28,13 @@ export {
   engineBuilder,
   engineBuilderFromPing,
 } from './engine-builder.js';
-export { type EngineImageSummary, type ImageDiskUsage, imageDiskUsage, listImages } from './engine-images.js';
+export {
+  type BuildCacheUsage,
+  buildCacheUsage,
+  type EngineImageSummary,
+  type ImageDiskUsage,
+  imageDiskUsage,
+  listImages,
+  pruneBuildCache,
+} from './engine-images.js';
 export { familiarTag, familiarTags } from './familiar-tags.js';

@@ -19,6 +19,7 @@ const FLAGS = {
   'lock-timeout': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
+  resolve: { type: 'boolean' },
 } as const;
 
 /** One build to run: an image of the config (named) or a folder. */
@@ -43,6 +44,8 @@ export interface BuildSetup {
   verbosity: Verbosity;
   /** `--lock-timeout`: how long to wait for another process's build of the same image. */
   lockTimeoutMs: number | undefined;
+  /** `butler hash --resolve`: ask the engine for the builder and the base images' identities. */
+  resolve: boolean;
 }
 
 /**
@@ -63,6 +66,10 @@ export async function setUpBuild(
   }
   if (command !== 'build' && values.force)
     throw new UsageError(`butler ${command} has no --force — it never builds`);
+  if (command !== 'hash' && values.resolve)
+    throw new UsageError(
+      `butler ${command} has no --resolve — it is butler hash's (a build resolves anyway)`,
+    );
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose contradict each other');
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
@@ -110,6 +117,7 @@ export async function setUpBuild(
     requirePush: values['require-push'] === true || config.requirePush === true,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     lockTimeoutMs: lockTimeout(values['lock-timeout']),
+    resolve: values.resolve === true,
   };
 }
 

@@ -1,9 +1,9 @@
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { requirePlainEndpoint } from '@devops-butler/engine-client';
-import { createRetentionPolicy, runRetention } from '@devops-butler/plugin-retention';
+import { buildCacheUsage, pruneBuildCache, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { createRetentionPolicy, parseSize, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
-import { printRemoteRetentionReport, printRetentionReport } from '../output.js';
+import { formatBytes, printRemoteRetentionReport, printRetentionReport } from '../output.js';
 import { builtByButler, keptForRollback } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag, parseCommandArgs } from './parse.js';
@@ -25,6 +25,9 @@ Options:
       --registry HOST the registry for --remote (default: config registry, env BUTLER_REGISTRY)
       --min-age DUR   with --remote: delete nothing younger than this (default: 24h, or
                       retention.remoteMinAge); the registry cannot see other machines' containers
+      --build-cache SIZE  also keep BuildKit's build cache (cache mounts, step layers; outside
+                      images, so the keep rule never touches it) under SIZE, like 5GB or 0
+                      (least recently used first, as docker builder prune --keep-storage)
   -h, --help          show this help
 
 With --remote, candidates are manifests whose image has Butler's label; the one latest points to
@@ -46,6 +49,7 @@ const FLAGS = {
   remote: { type: 'boolean' },
   registry: { type: 'string' },
   'min-age': { type: 'string' },
+  'build-cache': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,10 +91,14 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     else printRemoteRetentionReport(remote, io);
     return EXIT.ok;
   }
+  if (values['build-cache'] !== undefined && values.remote) {
+    throw new UsageError("--build-cache is the engine's build cache; it does not go with --remote");
+  }
   if (values.registry !== undefined) throw new UsageError('--registry is for --remote');
   if (values['min-age'] !== undefined) {
     throw new UsageError('--min-age is for --remote (retention.minAge sets the local disk rule)');
   }
+  const buildCacheLimit = values['build-cache'] === undefined ? undefined : sizeFlag(values['build-cache']);
   const endpoint = requirePlainEndpoint(io.env, 'gc');
   const lastUsed =
     config.retention?.maxSize === undefined
@@ -108,7 +116,53 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     dryRun: values['dry-run'],
     lastUsed,
   });
-  if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else printRetentionReport(report, io);
+  const buildCache =
+    buildCacheLimit === undefined
+      ? undefined
+      : await trimBuildCache(endpoint, buildCacheLimit, values['dry-run']);
+  if (values.json)
+    io.stdout.write(`${JSON.stringify(buildCache ? { ...report, buildCache } : report, null, 2)}\n`);
+  else {
+    printRetentionReport(report, io);
+    if (buildCache) io.stdout.write(`${describeBuildCache(buildCache)}\n`);
+  }
   return EXIT.ok;
+}
+
+interface BuildCacheReport {
+  limitBytes: number;
+  beforeBytes: number;
+  /** What the prune freed (0 in a dry run). */
+  freedBytes: number;
+  dryRun: boolean;
+}
+
+/** `--build-cache SIZE`: prune BuildKit's cache down to SIZE (a dry run only measures). */
+async function trimBuildCache(
+  endpoint: Parameters<typeof buildCacheUsage>[0],
+  limitBytes: number,
+  dryRun: boolean | undefined,
+): Promise<BuildCacheReport | undefined> {
+  const usage = await buildCacheUsage(endpoint);
+  if (!usage) return undefined;
+  const freedBytes = dryRun || usage.bytes <= limitBytes ? 0 : await pruneBuildCache(endpoint, limitBytes);
+  return { limitBytes, beforeBytes: usage.bytes, freedBytes, dryRun: dryRun === true };
+}
+
+function describeBuildCache(report: BuildCacheReport): string {
+  const limit = formatBytes(report.limitBytes);
+  if (report.beforeBytes <= report.limitBytes) {
+    return `🧱 BuildKit's build cache: ${formatBytes(report.beforeBytes)}, within ${limit}; nothing pruned`;
+  }
+  return report.dryRun
+    ? `🧱 BuildKit's build cache: ${formatBytes(report.beforeBytes)}, over ${limit}: would be pruned to it (dry run)`
+    : `🧱 BuildKit's build cache: ${formatBytes(report.beforeBytes)} → pruned to ${limit}, ${formatBytes(report.freedBytes)} freed`;
+}
+
+function sizeFlag(text: string): number {
+  try {
+    return parseSize(text);
+  } catch {
+    throw new UsageError(`--build-cache "${text}" is not a size (like 5GB, 500MiB or 0)`);
+  }
 }

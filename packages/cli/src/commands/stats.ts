@@ -1,5 +1,5 @@
 import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { requirePlainEndpoint } from '@devops-butler/engine-client';
+import { buildCacheUsage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
@@ -13,7 +13,8 @@ Per repository and in total: Butler images and their disk use (all their layers,
 they hold), then from this machine's build history: builds, cache hits, misses, forced builds, hit
 rate, failed builds, time spent building, time saved by reuse (the repository's average build
 time minus each hit's own time) and the last build. When the engine cannot be reached, disk use
-is "unknown" (null in --json), never 0.
+is "unknown" (null in --json), never 0. Last, the size of BuildKit's own build cache (cache mounts
+and step layers, outside images: butler gc --build-cache SIZE keeps it in check).
 
 Options:
       --repo NAME   only this repository
@@ -57,8 +58,11 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
       : null,
     ...totalsOf(history),
   };
+  const buildCache = known ? await buildCacheOf(io) : undefined;
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ repositories: rows, total }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ repositories: rows, total, buildCache: buildCache ?? null }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
   if (rows.length === 0) {
@@ -99,7 +103,21 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
     ],
     [...rows.map((r) => cells(r.repo, r)), ...(rows.length > 1 ? [cells('TOTAL', total)] : [])],
   );
+  if (buildCache) {
+    io.stdout.write(
+      `\nBuildKit build cache: ${formatBytes(buildCache.bytes)} in ${buildCache.records} records (${formatBytes(buildCache.reclaimableBytes)} reclaimable; butler gc --build-cache SIZE)\n`,
+    );
+  }
   return EXIT.ok;
+}
+
+/** BuildKit's build cache on the engine; undefined where it keeps none or cannot say. */
+async function buildCacheOf(io: CliIo) {
+  try {
+    return await buildCacheUsage(requirePlainEndpoint(io.env, 'stats'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Image count and bytes per repository, from the engine; a warning and undefined when it is unreachable. */
