@@ -57,3 +57,46 @@ test('a platform ARG given as a build arg is that value for both builders; an un
   const undeclared = await hashed('FROM scratch\nCOPY dist/${TARGETARCH:-amd64}/app /app\n', 'linux/arm64');
   expect(undeclared.files).toEqual(['dist/amd64/app']);
 });
+
+test('under BuildKit only BuildKit’s platform values count: an edit to what the classic builder would copy is no rebuild', async () => {
+  const dockerfile = 'FROM scratch\nARG TARGETPLATFORM\nCOPY ./dist/$TARGETPLATFORM/traefik /\n';
+  const tree = await makeTree({ ...FILES, Dockerfile: dockerfile });
+  try {
+    const first = await hashContext({ context: tree.dir, platform: 'linux/arm64', builder: 'buildkit' });
+    expect(first.inputs.files.map((f) => f.path).filter((p) => p !== 'Dockerfile')).toEqual([
+      'dist/linux/arm64/traefik',
+    ]);
+    expect(first.hashed.context.notes).toEqual([]);
+    await tree.write({ 'dist/traefik': 'changed, but BuildKit never copies it\n' });
+    const second = await hashContext({ context: tree.dir, platform: 'linux/arm64', builder: 'buildkit' });
+    expect(second.digest).toBe(first.digest);
+    // The classic builder reads only its own (empty-valued) path; and the builder itself is an input.
+    const classic = await hashContext({ context: tree.dir, platform: 'linux/arm64', builder: 'classic' });
+    expect(classic.inputs.files.map((f) => f.path).filter((p) => p !== 'Dockerfile')).toEqual(['dist/traefik']);
+    expect(classic.digest).not.toBe(first.digest);
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a # syntax= frontend is a dependency under BuildKit (and unknown builders), not under the classic builder', async () => {
+  const tree = await makeTree({ Dockerfile: '# syntax=docker/dockerfile:1.7\n# escape=\\\nFROM base:1\n' });
+  try {
+    const images = async (builder?: 'buildkit' | 'classic') =>
+      (await hashContext({ context: tree.dir, builder })).hashed.context.images.map((i) => i.reference);
+    expect(await images('buildkit')).toEqual(['base:1', 'docker/dockerfile:1.7']);
+    expect(await images(undefined)).toEqual(['base:1', 'docker/dockerfile:1.7']);
+    expect(await images('classic')).toEqual(['base:1']);
+  } finally {
+    await tree.remove();
+  }
+  // A directive after the first comment or instruction is no directive (Docker's rule).
+  const late = await makeTree({ Dockerfile: 'FROM base:1\n# syntax=docker/dockerfile:1.7\n' });
+  try {
+    expect((await hashContext({ context: late.dir })).hashed.context.images.map((i) => i.reference)).toEqual([
+      'base:1',
+    ]);
+  } finally {
+    await late.remove();
+  }
+});
