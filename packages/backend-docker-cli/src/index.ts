@@ -12,6 +12,7 @@ import {
   frontendUnavailable,
   imageInfoFromInspect,
   imageMatchesTarget,
+  missingSecret,
   parseDockerignore,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
@@ -119,6 +120,15 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           }
           const { buildArgFlags, buildArgEnv } = passBuildArgs(context.request.buildArgs);
           args.push(...buildArgFlags);
+          // Secrets by reference (a file, or a variable docker reads from its environment): never a value on the command line.
+          for (const secret of context.request.secrets ?? []) {
+            args.push(
+              '--secret',
+              secret.file !== undefined
+                ? `id=${secret.id},src=${secret.file}`
+                : `id=${secret.id},env=${secret.env ?? secret.id}`,
+            );
+          }
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
@@ -141,7 +151,7 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           } catch (error) {
             // docker saw only a broken upload; the tar knows which file changed.
             const failed = cliError(error as ExecaError, binary);
-            throw tar.failure() ?? frontendUnavailable(job, failed) ?? failed;
+            throw tar.failure() ?? frontendUnavailable(job, failed) ?? missingSecret(failed) ?? failed;
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);

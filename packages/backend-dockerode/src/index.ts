@@ -7,16 +7,21 @@ import {
   ButlerError,
   type ButlerPlugin,
   contextTarFor,
+  createPatternMatcher,
   type EngineImageInspect,
   frontendUnavailable,
   type ImageInfo,
   imageInfoFromInspect,
   imageMatchesTarget,
+  missingSecret,
   parseDockerignore,
   type ResolvedContext,
+  readSecretValue,
+  type SecretSource,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
+  type BuildSession,
   type EngineEndpoint,
   engineBuild,
   engineError,
@@ -24,6 +29,7 @@ import {
   followBuildResponse,
   inspectImage,
   loadBuildkitDecoder,
+  openBuildSession,
   plainEndpoint,
   unreachable,
 } from '@devops-butler/engine-client';
@@ -85,6 +91,19 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
         const { context, target, labels } = job;
         const buildkit = context.request.builder === 'buildkit';
+        const secrets = context.request.secrets ?? [];
+        if (secrets.length > 0 && !buildkit) {
+          throw new ButlerError(
+            'CONFIG_INVALID',
+            `build secrets (${secrets.map((s) => s.id).join(', ')}) reach the build only through BuildKit, and this build uses the classic builder`,
+            { hint: "drop DOCKER_BUILDKIT=0 or builder: 'classic', or build on an engine with BuildKit" },
+          );
+        }
+        // Secrets travel through a BuildKit session the engine calls back into, read on request.
+        // A Dockerfile that mounts secrets gets one even when none were given: BuildKit then skips
+        // an optional mount and names a required one, instead of "no active sessions".
+        const mountsSecrets = buildkit && /--mount=[^\s]*type=secret/.test(context.dockerfileText);
+        const session = secrets.length > 0 || mountsSecrets ? await engine.openSession(secrets) : undefined;
         const tar = contextTarFor(job);
         const id = await engine
           .build(
@@ -96,13 +115,15 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
               ...(context.request.target ? { target: context.request.target } : {}),
               ...(context.request.platform ? { platform: context.request.platform } : {}),
               ...(buildkit ? { version: '2' as const } : {}),
+              ...(session ? { session: session.id } : {}),
             },
             job.onOutput,
           )
           .catch((error: unknown) => {
             // The engine saw only a broken upload; the tar knows which file changed.
-            throw tar.failure() ?? frontendUnavailable(job, error) ?? error;
-          });
+            throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecret(error) ?? error;
+          })
+          .finally(() => session?.close());
         const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
@@ -124,14 +145,19 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
  * one `COPY .` copies: a Dockerfile that .dockerignore leaves out (or that lives outside the
  * context) is then copied too, which docker build, sending it on the side, does not. Said once.
  */
-function withUploadedDockerfileNote(context: ResolvedContext): ResolvedContext {
+async function withUploadedDockerfileNote(context: ResolvedContext): Promise<ResolvedContext> {
   const inside = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
-  if (context.files.includes(inside)) return context;
+  const outside = inside.startsWith('../') || inside === '..';
+  const ignored =
+    !outside &&
+    context.ignoreFile !== undefined &&
+    createPatternMatcher(parseDockerignore(await readFile(context.ignoreFile, 'utf8')))(inside);
+  if (!outside && !ignored) return context;
   return {
     ...context,
     notes: [
       ...context.notes,
-      `the Dockerfile is not part of the context (${inside.startsWith('..') ? 'it lies outside it' : '.dockerignore leaves it out'}), but BuildKit over the Engine API reads it from the uploaded context: a COPY of the context root copies it too (docker build does not)`,
+      `the Dockerfile is not part of the context (${outside ? 'it lies outside it' : '.dockerignore leaves it out'}), but BuildKit over the Engine API reads it from the uploaded context: a COPY of the context root copies it too (docker build does not)`,
     ],
   };
 }
@@ -167,6 +193,21 @@ class EngineClient {
     return this.client;
   }
 
+  /** A BuildKit session serving `secrets` (their values read only when the build asks). */
+  async openSession(secrets: readonly SecretSource[]): Promise<BuildSession> {
+    if (!this.endpoint) {
+      throw new ButlerError(
+        'CONFIG_INVALID',
+        'build secrets need the engine on a unix socket or plain tcp DOCKER_HOST for now',
+        { hint: "use backend: 'docker-cli', which passes --secret to docker build" },
+      );
+    }
+    return openBuildSession(
+      this.endpoint,
+      secrets.map((source) => ({ id: source.id, read: () => readSecretValue(source) })),
+    );
+  }
+
   async inspect(reference: string): Promise<EngineImageInspect | undefined> {
     if (this.endpoint) return inspectImage(this.endpoint, reference);
     const docker = await this.dockerode();
@@ -189,12 +230,15 @@ class EngineClient {
       platform?: string;
       /** `2`: BuildKit (the context is the uploaded tar; no session needed). */
       version?: '2';
+      /** A BuildKit session serving the build's secrets. */
+      session?: string;
     },
     onOutput: (line: string) => void,
   ): Promise<string> {
     if (this.endpoint) {
       const query = new URLSearchParams({ dockerfile: options.dockerfile, rm: '1', forcerm: '1' });
       if (options.version) query.set('version', options.version);
+      if (options.session) query.set('session', options.session);
       query.set('buildargs', JSON.stringify(options.buildargs));
       if (options.labels) query.set('labels', JSON.stringify(options.labels));
       if (options.target) query.set('target', options.target);

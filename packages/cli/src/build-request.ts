@@ -9,6 +9,7 @@ import {
   DEFAULT_DOCKERFILE,
   repoNameFrom,
   resolveRegistry,
+  type SecretSource,
   toRequest,
 } from '@devops-butler/core';
 import type { ButlerConfig } from './config.js';
@@ -22,6 +23,7 @@ export const BUILD_FLAGS = {
   repo: { type: 'string' },
   registry: { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
   target: { type: 'string' },
   platform: { type: 'string' },
   config: { type: 'string' },
@@ -35,6 +37,7 @@ export interface BuildFlagValues {
   repo?: string | undefined;
   registry?: string | undefined;
   'build-arg'?: string[] | undefined;
+  secret?: string[] | undefined;
   target?: string | undefined;
   platform?: string | undefined;
   force?: boolean | undefined;
@@ -46,6 +49,8 @@ export async function resolveBuildRequest(
   flags: BuildFlagValues,
   config: ButlerConfig,
   env: NodeJS.ProcessEnv,
+  /** Where relative `--secret src=` paths start (the command's folder). */
+  cwd: string = process.cwd(),
 ): Promise<BuildRequest> {
   const context = resolve(dir);
   const registry = resolveRegistry(flags.registry, env, config.registry);
@@ -68,7 +73,67 @@ export async function resolveBuildRequest(
     target: flags.target ?? config.target,
     platform: flags.platform ?? config.platform,
     force: flags.force === true || env.BUTLER_FORCE_REBUILD === 'true' || env.BUTLER_FORCE_REBUILD === '1',
+    secrets: buildSecrets(flags.secret ?? [], config.secrets ?? {}, { cwd, context, env }),
   });
+}
+
+/**
+ * `--secret id=ID[,src=PATH|,env=VAR]` (docker build's form; `source`, `type=file|env` too) over
+ * the config's `secrets`. Only where each value is: checked to exist now, read when BuildKit asks.
+ */
+export function buildSecrets(
+  flags: readonly string[],
+  configured: NonNullable<ButlerConfig['secrets']>,
+  where: { cwd: string; context: string; env: NodeJS.ProcessEnv },
+): SecretSource[] {
+  const byId = new Map<string, SecretSource>();
+  for (const [id, source] of Object.entries(configured)) {
+    byId.set(id, {
+      id,
+      ...(source.file ? { file: resolve(where.context, source.file) } : { env: source.env ?? id }),
+    });
+  }
+  for (const flag of flags) {
+    const fields = new Map(
+      flag.split(',').map((part) => {
+        const eq = part.indexOf('=');
+        return (eq < 0 ? [part.trim(), ''] : [part.slice(0, eq).trim(), part.slice(eq + 1)]) as [
+          string,
+          string,
+        ];
+      }),
+    );
+    const id = fields.get('id');
+    const file = fields.get('src') ?? fields.get('source');
+    const variable = fields.get('env');
+    const known = new Set(['id', 'src', 'source', 'env', 'type', 'required']);
+    const unknown = [...fields.keys()].find((key) => !known.has(key));
+    if (!id || unknown !== undefined || (file !== undefined && variable !== undefined)) {
+      throw new UsageError(
+        `--secret "${flag}" must be id=ID with src=PATH or env=VARIABLE (as docker build takes it)`,
+      );
+    }
+    const type = fields.get('type');
+    byId.set(
+      id,
+      file !== undefined || type === 'file'
+        ? { id, file: resolve(where.cwd, file ?? id) }
+        : { id, env: variable ?? id },
+    );
+  }
+  for (const secret of byId.values()) {
+    if (secret.file !== undefined && !existsSync(secret.file)) {
+      throw new UsageError(
+        `the secret "${secret.id}" is to be read from ${secret.file}, which does not exist`,
+      );
+    }
+    if (secret.env !== undefined && where.env[secret.env] === undefined) {
+      throw new UsageError(
+        `the secret "${secret.id}" is to be read from the variable ${secret.env}, which is not set`,
+      );
+    }
+  }
+  return [...byId.values()];
 }
 
 /**

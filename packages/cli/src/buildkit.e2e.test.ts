@@ -248,3 +248,57 @@ test("butler gc --build-cache SIZE prunes BuildKit's own cache to SIZE and stats
   const text = await butler('gc', '--repo', fx.repo, '--build-cache', '100TB');
   expect(text.stdout).toMatch(/🧱 BuildKit's build cache: .* within 100\.0 TB; nothing pruned/);
 }, 120_000);
+
+test('secrets given by file and by variable reach the build, and appear in no output, label, history or state file', async () => {
+  const fileValue = `file-secret-${fx.repo}-7f3a`;
+  const envValue = `env-secret-${fx.repo}-9c1d`;
+  await fx.tree.write({
+    'Dockerfile.secret': `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nRUN --mount=type=secret,id=token --mount=type=secret,id=api,required echo ${fx.repo} && cat /run/secrets/token /run/secrets/api | md5sum > /secrets.md5\n`,
+    'secret-token.txt': fileValue,
+  });
+  const env = { ...process.env, BUTLER_STATE_DIR: fx.stateDir, API_KEY: envValue };
+  const args = ['build', fx.tree.dir, '-f', 'Dockerfile.secret', '--repo', fx.repo];
+  const secrets = [
+    '--secret',
+    `id=token,src=${fx.tree.dir}/secret-token.txt`,
+    '--secret',
+    'id=api,env=API_KEY',
+  ];
+  const text = await run(process.execPath, [bin, ...args, ...secrets, '--verbose'], { env, cwd: tmpdir() });
+  const json = await run(process.execPath, [bin, ...args, ...secrets, '--json', '--force'], {
+    env,
+    cwd: tmpdir(),
+  });
+  const image = JSON.parse(json.stdout).image.id;
+  // The build saw both values (their digest is in the image, the values are not). The step names
+  // the test's repository: BuildKit's cache key leaves secrets out, so another run's step would do.
+  const { stdout: digest } = await run('docker', ['run', '--rm', image, 'cat', '/secrets.md5']);
+  expect(digest.trim().split(/\s+/)[0]).toBe(await md5(fileValue + envValue));
+  const history = await run('docker', ['history', '--no-trunc', image]);
+  const inspect = await run('docker', ['image', 'inspect', image]);
+  const stateFiles = await run('grep', ['-rl', '-e', fileValue, '-e', envValue, fx.stateDir]).catch(() => ({
+    stdout: '',
+  }));
+  for (const seen of [text.stdout, text.stderr, json.stdout, json.stderr, history.stdout, inspect.stdout]) {
+    expect(seen).not.toContain(fileValue);
+    expect(seen).not.toContain(envValue);
+  }
+  expect(stateFiles.stdout).toBe('');
+  // Secrets are not part of the hash (as in BuildKit's cache): without them the image is reused.
+  expect(JSON.parse((await butler(...args, '--json')).stdout).outcome).toBe('reused');
+  // A step not built before that requires a secret nobody gave: one line naming it.
+  await fx.tree.write({
+    'Dockerfile.secret2': `FROM butler-test/busybox:latest\nRUN --mount=type=secret,id=api,required echo ${fx.repo} again\n`,
+  });
+  const missing = await butler('build', fx.tree.dir, '-f', 'Dockerfile.secret2', '--repo', fx.repo).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(missing).toMatchObject({ code: 1 });
+  const errorLines = (missing as { stderr: string }).stderr
+    .split('\n')
+    .filter((line) => line.startsWith('✖'));
+  expect(errorLines).toHaveLength(1);
+  expect(errorLines[0]).toMatch(
+    /the build needs the secret "api", which was not given — pass it: butler build --secret id=api/,
+  );
+}, 180_000);

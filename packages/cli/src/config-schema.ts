@@ -9,6 +9,12 @@ const text = z.optional(z.string());
 const buildArgs = z.optional(z.record(z.string(), z.string()));
 // Retention has its own validator (shared with `butler gc`); the schema only requires an object.
 const retention = z.optional(z.record(z.string(), z.unknown()));
+const secrets = z.optional(
+  z.record(
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a secret id: letters, digits, . _ -' })),
+    z.union([z.strictObject({ file: z.string() }), z.strictObject({ env: z.string() })]),
+  ),
+);
 
 const image = z.strictObject({
   name: z
@@ -19,6 +25,7 @@ const image = z.strictObject({
   target: text,
   platform: text,
   buildArgs,
+  secrets,
   // Per image only the keep count: the rest of retention is the config's.
   retention: z.optional(z.strictObject({ keep: z.optional(z.int().check(z.minimum(0))) })),
 });
@@ -39,6 +46,7 @@ export const configSchema = z.strictObject({
   platform: text,
   backend: z.optional(z.enum(['dockerode', 'docker-cli'])),
   builder: z.optional(z.enum(['buildkit', 'classic'])),
+  secrets,
   plugins: z.optional(z.array(z.unknown())),
   replaceDefaultPlugins: z.optional(z.boolean()),
   retention,

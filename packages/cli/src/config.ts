@@ -26,6 +26,12 @@ export interface ButlerConfig {
    * is honoured as docker honours it). Part of the hash: switching builders rebuilds.
    */
   builder?: 'buildkit' | 'classic';
+  /**
+   * Secrets builds may mount (`RUN --mount=type=secret,id=ID`): where each value is read from, a
+   * file (relative to the build folder) or a variable of Butler's environment. Never hashed,
+   * printed, labelled or stored; `--secret` adds to or replaces them.
+   */
+  secrets?: Record<string, { file: string; env?: undefined } | { env: string; file?: undefined }>;
   /** Plugins to add after the default set; falsy entries and nested arrays are fine. */
   plugins?: PluginOption[];
   /** Which images `butler gc` and the cleanup after each build remove; see docs/retention.md. */
@@ -47,6 +53,8 @@ export interface ImageConfig {
   target?: string;
   platform?: string;
   buildArgs?: Record<string, string>;
+  /** This image's secrets, over the config's (see `ButlerConfig.secrets`). */
+  secrets?: ButlerConfig['secrets'];
   /** How many of this image's builds retention keeps (like `retention.repos[name].keep`). */
   retention?: { keep?: number };
 }

@@ -9,10 +9,9 @@ import {
 import {
   FileDescriptorProtoSchema,
   file_google_protobuf_timestamp,
-  FieldDescriptorProto_Label as Label,
   type Timestamp,
-  FieldDescriptorProto_Type as Type,
 } from '@bufbuild/protobuf/wkt';
+import { Label, message, repeated, scalar, Type, timestamp } from './proto-descriptor.js';
 
 /**
  * The part of BuildKit's `control.proto` (package moby.buildkit.v1) that a build's status stream
@@ -64,19 +63,6 @@ const CONTROL_PROTO = create(FileDescriptorProtoSchema, {
     ]),
   ],
 });
-
-function message(name: string, field: ReturnType<typeof scalar>[]) {
-  return { name, field };
-}
-function scalar(name: string, number: number, type: Type) {
-  return { name, number, type, label: Label.OPTIONAL, jsonName: name, typeName: '' };
-}
-function repeated(name: string, number: number, typeName: string) {
-  return { name, number, type: Type.MESSAGE, label: Label.REPEATED, jsonName: name, typeName };
-}
-function timestamp(name: string, number: number) {
-  return { ...scalar(name, number, Type.MESSAGE), typeName: '.google.protobuf.Timestamp' };
-}
 
 export interface BuildkitVertex {
   digest: string;

@@ -4,6 +4,7 @@ export {
   followBuildResponse,
   loadBuildkitDecoder,
 } from './build-progress.js';
+export { type BuildSecret, type BuildSession, openBuildSession } from './build-session.js';
 export type { BuildkitStatus } from './buildkit-status.js';
 export {
   closedDuring,

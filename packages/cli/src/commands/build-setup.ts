@@ -103,10 +103,11 @@ export async function setUpBuild(
             values,
             imageConfig(config, image),
             io.env,
+            io.cwd,
           ),
         })),
       )
-    : [{ name: undefined, request: await resolveBuildRequest(searchFrom, values, config, io.env) }];
+    : [{ name: undefined, request: await resolveBuildRequest(searchFrom, values, config, io.env, io.cwd) }];
   return {
     targets,
     config,
@@ -161,6 +162,7 @@ function imageConfig(config: ButlerConfig, image: ImageConfig): ButlerConfig {
     target: image.target ?? config.target,
     platform: image.platform ?? config.platform,
     buildArgs: { ...config.buildArgs, ...image.buildArgs },
+    secrets: { ...config.secrets, ...image.secrets },
     retention:
       image.retention?.keep === undefined
         ? config.retention

@@ -17,6 +17,9 @@ Options:
       --repo NAME          repository name (default: config, else the folder or git remote name)
       --registry HOST      registry part of the name (default: local-registry; env BUTLER_REGISTRY)
       --build-arg K=V      build argument (repeatable); part of the hash
+      --secret id=ID,src=PATH | id=ID,env=VAR
+                           a secret RUN --mount=type=secret,id=ID can read (repeatable; BuildKit
+                           only); read when the build asks, never hashed, printed or stored
       --target STAGE       build this stage
       --platform P         target platform, e.g. linux/amd64
       --force              build even when the image exists (env BUTLER_FORCE_REBUILD=true)

@@ -72,7 +72,9 @@ test('under BuildKit only BuildKit’s platform values count: an edit to what th
     expect(second.digest).toBe(first.digest);
     // The classic builder reads only its own (empty-valued) path; and the builder itself is an input.
     const classic = await hashContext({ context: tree.dir, platform: 'linux/arm64', builder: 'classic' });
-    expect(classic.inputs.files.map((f) => f.path).filter((p) => p !== 'Dockerfile')).toEqual(['dist/traefik']);
+    expect(classic.inputs.files.map((f) => f.path).filter((p) => p !== 'Dockerfile')).toEqual([
+      'dist/traefik',
+    ]);
     expect(classic.digest).not.toBe(first.digest);
   } finally {
     await tree.remove();

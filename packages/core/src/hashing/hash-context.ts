@@ -39,5 +39,6 @@ export function toRequest(options: Partial<BuildRequest> & { context: string }):
     force: options.force ?? false,
     labels: options.labels ?? {},
     ...(options.builder ? { builder: options.builder } : {}),
+    ...(options.secrets?.length ? { secrets: options.secrets } : {}),
   };
 }

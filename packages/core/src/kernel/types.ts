@@ -19,6 +19,18 @@ export interface BuildRequest {
    * offline hash), then the analysis keeps what either builder would read.
    */
   builder?: Builder | undefined;
+  /**
+   * Secrets the build may mount (`RUN --mount=type=secret,id=…`): where each value comes from,
+   * never the value. Not part of the hash (as in BuildKit's own cache).
+   */
+  secrets?: SecretSource[] | undefined;
+}
+
+/** Where a build secret's value is read from when BuildKit asks: a file, or a variable of Butler's environment. */
+export interface SecretSource {
+  id: string;
+  file?: string | undefined;
+  env?: string | undefined;
 }
 
 /** BuildKit (Docker's builder since 23.0) or the classic builder (older engines, Podman's API). */

@@ -1,0 +1,25 @@
+import type { EngineEndpoint } from './engine-api.js';
+
+/** A secret a build may mount (`RUN --mount=type=secret,id=…`): read only when BuildKit asks for it. */
+export interface BuildSecret {
+  id: string;
+  /** Reads the value; called once per request of the build, never before, never stored. */
+  read(): Promise<Buffer>;
+}
+
+/** An open session the engine's BuildKit calls back into; pass `id` as the build's `session`. */
+export interface BuildSession {
+  id: string;
+  close(): void;
+}
+
+/**
+ * Opens a BuildKit session on the engine that serves `secrets` (see build-session-server.ts).
+ * Loaded on demand: the gRPC server and protobuf runtime are never on a cache hit's path.
+ */
+export async function openBuildSession(
+  endpoint: EngineEndpoint,
+  secrets: readonly BuildSecret[],
+): Promise<BuildSession> {
+  return (await import('./build-session-server.js')).openSession(endpoint, secrets);
+}
