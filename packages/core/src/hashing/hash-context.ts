@@ -1,7 +1,7 @@
 import { DEFAULT_DOCKERFILE, DEFAULT_REGISTRY } from '../image/image-name.js';
 import { Butler } from '../kernel/butler.js';
 import type { PluginOption } from '../kernel/plugin.js';
-import type { BuildRequest, HashedContext, HashInputs } from '../kernel/types.js';
+import type { Builder, BuildRequest, HashedContext, HashInputs } from '../kernel/types.js';
 
 export interface HashContextOptions {
   context: string;
@@ -11,6 +11,8 @@ export interface HashContextOptions {
   platform?: string;
   registry?: string;
   repo?: string;
+  /** The builder that will build (its rules alone apply; undefined: what either would read). */
+  builder?: Builder | undefined;
   /** Plugins that add hash inputs (a backend resolves base image identities; without one they are left out). */
   plugins?: readonly PluginOption[];
   /** Where the stat cache lives; none by default, so a library call leaves no files behind. */
