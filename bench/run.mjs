@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { generatePnpmProject } from '@devops-butler/test-support';
 import { scenarioTeam } from './team-cache.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -407,6 +408,43 @@ function scenarioConfigTs() {
   ts.throughput = `+${((ts.median - mjs.median) / 1000).toFixed(3)} s over .mjs (goal ≤ +0.050 s)`;
 }
 
+/**
+ * A hit on a folder whose Dockerfile copies a large pnpm lockfile (1,400 packages, 1.3 MB, like
+ * vite's), beside the same hit copying one small file: what the lockfile costs a hit (issue #32).
+ */
+function scenarioLockfileHit() {
+  const dir = join(work, 'lockfile');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(generatePnpmProject(1400))) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, 'a'), 'a\n');
+  const state = join(work, 'state-lockfile');
+  const hits = (dockerfile, repo) => {
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM butler-test/busybox:latest\nLABEL ${BENCH_LABEL}=${repo}\n${dockerfile}\n`,
+    );
+    butler(['build', dir, '--repo', repo], { BUTLER_STATE_DIR: state });
+    return Array.from({ length: RUNS }, () => {
+      const r = butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: state });
+      if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+      return r.ms;
+    });
+  };
+  const small = record(
+    'hit-lockfile',
+    'butler build, cache hit, COPY a /a',
+    hits('COPY a /a', 'butler-bench-lock-small'),
+  );
+  const large = record(
+    'hit-lockfile',
+    'butler build, cache hit, COPY package.json pnpm-lock.yaml (1,400 packages)',
+    hits('COPY package.json pnpm-lock.yaml /app/', 'butler-bench-lock-large'),
+    'ms',
+    small,
+  );
+  large.throughput = `+${((large.median - small.median) / 1000).toFixed(3)} s over the small hit (goal ≤ +0.050 s)`;
+}
+
 const want = (name) => !only || only.has(name);
 try {
   if (want('miss-small'))
@@ -444,6 +482,7 @@ try {
     rmSync(large, { recursive: true, force: true });
   }
   if (want('config-ts')) scenarioConfigTs();
+  if (want('hit-lockfile')) scenarioLockfileHit();
   if (want('hit-small'))
     scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
   if (want('gc-500')) scenarioGc();

@@ -40,6 +40,7 @@ export function bundler(options: ManifestPluginOptions = {}): ButlerPlugin {
       manifests: BUNDLER_MANIFESTS,
       heavyFolders: ['vendor/bundle', '.bundle'],
       parse: resolveBundlerDependencies,
+      module: import.meta.url,
     },
     options,
   );

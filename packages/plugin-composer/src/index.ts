@@ -12,6 +12,7 @@ export function composer(options: ManifestPluginOptions = {}): ButlerPlugin {
       manifests: COMPOSER_MANIFESTS,
       heavyFolders: ['vendor'],
       parse: resolveComposerDependencies,
+      module: import.meta.url,
     },
     options,
   );

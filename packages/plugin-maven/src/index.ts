@@ -12,6 +12,7 @@ export function maven(options: ManifestPluginOptions = {}): ButlerPlugin {
       heavyFolders: ['target'],
       // The parser library loads only when the build has such a manifest.
       parse: async (files) => (await import('./resolve-maven.js')).resolveMavenDependencies(files),
+      module: import.meta.url,
     },
     options,
   );

@@ -12,6 +12,7 @@ export function npm(options: ManifestPluginOptions = {}): ButlerPlugin {
       manifests: NPM_MANIFESTS,
       heavyFolders: ['node_modules'],
       parse: resolveNpmDependencies,
+      module: import.meta.url,
     },
     options,
   );

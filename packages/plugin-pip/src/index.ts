@@ -27,6 +27,7 @@ export function pip(options: ManifestPluginOptions = {}): ButlerPlugin {
       manifests: PIP_MANIFESTS,
       heavyFolders: ['.venv', 'venv', '__pycache__'],
       parse: resolvePipDependencies,
+      module: import.meta.url,
     },
     options,
   );

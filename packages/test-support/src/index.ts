@@ -9,6 +9,7 @@ export {
 export { type EngineFixture, useEngineFixture } from './engine-fixture.js';
 export { type FixtureTree, makeTree, type TreeEntry } from './fixture-tree.js';
 export { httpGet } from './http-get.js';
+export { generatePnpmProject } from './pnpm-lockfile.js';
 export { readFixtureTree } from './read-fixture-tree.js';
 export { freePort, type RegistryLab, useRegistryLab } from './registry-lab.js';
 export { repoRoot } from './repo-root.js';

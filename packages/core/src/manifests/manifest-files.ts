@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import type { ManifestProblem } from './dependencies.js';
@@ -18,29 +19,41 @@ export interface ManifestFiles {
   parse<T>(path: string, parser: (text: string) => T): T | undefined;
 }
 
-/** Creates the parser's view of the context, collecting problems as it goes. */
+/**
+ * What a parse asked about the context: each `has` answer, and each file it read with the digest
+ * of its text (or `!` and why it could not be read). The parse cache compares them next time.
+ */
+export interface ManifestReads {
+  has: [path: string, had: boolean][];
+  files: [path: string, digest: string][];
+}
+
+/** Creates the parser's view of the context, collecting problems (and, given `reads`, what it read) as it goes. */
 export function createManifestFiles(
   contextDir: string,
   inputs: readonly string[],
   found: readonly string[],
   problems: ManifestProblem[],
+  reads?: ManifestReads,
 ): ManifestFiles {
   const used = new Set(inputs);
-  let root: string | undefined;
   return {
     found,
-    has: (path) => used.has(path),
+    has: (path) => {
+      const had = used.has(path);
+      reads?.has.push([path, had]);
+      return had;
+    },
     sibling: (file, name) => posix.join(posix.dirname(file), name),
     parse(path, parser) {
       if (!used.has(path)) return undefined;
-      let text: string;
-      try {
-        root ??= realpathSync(contextDir);
-        text = readInsideContext(root, join(contextDir, path));
-      } catch (error) {
-        problems.push({ file: path, message: (error as Error).message, unread: true });
+      const read = readManifestText(contextDir, path);
+      reads?.files.push([path, read.digest]);
+      if (read.text === undefined) {
+        problems.push({ file: path, message: read.error, unread: true });
         return undefined;
       }
+      const text = read.text;
       try {
         return parser(text);
       } catch (error) {
@@ -52,6 +65,23 @@ export function createManifestFiles(
       }
     },
   };
+}
+
+/**
+ * A manifest's text, and the digest the parse cache compares (`!reason` when it cannot be read):
+ * only a regular file whose real path lies inside the context is opened.
+ */
+export function readManifestText(
+  contextDir: string,
+  path: string,
+): { text: string; digest: string; error?: undefined } | { text?: undefined; digest: string; error: string } {
+  try {
+    const text = readInsideContext(realpathSync(contextDir), join(contextDir, path));
+    return { text, digest: createHash('sha256').update(text).digest('hex') };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { digest: `!${message}`, error: message };
+  }
 }
 
 /** The 1-based line a parser's error points at, from whatever its library reports. */

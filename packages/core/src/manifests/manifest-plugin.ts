@@ -9,8 +9,9 @@ import {
   normalizeDependencies,
   summarizeDependencies,
 } from './dependencies.js';
-import { createManifestFiles, type ManifestFiles } from './manifest-files.js';
+import type { ManifestFiles } from './manifest-files.js';
 import { createManifestMatcher } from './manifest-matcher.js';
+import { parseRemembered } from './parse-cache.js';
 
 /** What distinguishes one ecosystem from another: its name, the files that reveal it, their parser. */
 export interface ManifestPluginSpec {
@@ -28,6 +29,11 @@ export interface ManifestPluginSpec {
    * May be async: load parser libraries lazily, every `butler` run pays for what is imported.
    */
   parse?: (files: ManifestFiles) => DependencyReport | Promise<DependencyReport>;
+  /**
+   * `import.meta.url` of the module that holds `parse`: its file's identity keys the remembered
+   * parses in the state folder (a new build of the plugin parses afresh). Without it every run parses.
+   */
+  module?: string;
 }
 
 export type UnpinnedPolicy = 'warn' | 'ttl' | 'strict';
@@ -72,9 +78,18 @@ export function createManifestPlugin(
       butler.hooks.resolveContext.tapPromise(name, async (context) => {
         const found = context.files.filter(isManifest);
         if (found.length === 0) return context;
-        const problems: ManifestProblem[] = [];
-        const files = createManifestFiles(context.request.context, context.files, found, problems);
-        const report = (await spec.parse?.(files)) ?? { dependencies: [] };
+        // Remembered per manifest bytes: a hit with unchanged lockfiles parses nothing.
+        const { report, problems } = await parseRemembered(
+          {
+            stateDir: butler.stateDir || undefined,
+            ecosystem: spec.ecosystem,
+            parserModule: spec.module,
+            contextDir: context.request.context,
+            inputs: context.files,
+            found,
+          },
+          spec.parse,
+        );
         const dependencies = normalizeDependencies(report.dependencies);
         const unpinned = dependencies.filter((d) => d.unpinned !== undefined);
         if (policy === 'strict' && unpinned.length > 0) {

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUTLER_VERSION } from '../image/labels.js';
+import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import type { DependencyReport, ManifestProblem } from './dependencies.js';
+import {
+  createManifestFiles,
+  type ManifestFiles,
+  type ManifestReads,
+  readManifestText,
+} from './manifest-files.js';
+
+/** What a parse read: its answer is the same while every one of these is. */
+interface RememberedParse {
+  key: string;
+  found: string[];
+  reads: ManifestReads;
+  report: DependencyReport;
+  problems: ManifestProblem[];
+}
+
+/**
+ * A manifest plugin's parse, remembered in the state folder per ecosystem and context: with the
+ * same parser (`parserModule`'s file and Butler's version), the same manifests found, the same
+ * answers to `has` and the same bytes in every file it read (checked by digest — reading and
+ * hashing a 1.4 MB lockfile takes milliseconds, parsing it half a second), the remembered
+ * dependencies are returned and no parser is loaded. A torn, foreign or stale file is ignored.
+ */
+export async function parseRemembered(
+  options: {
+    stateDir: string | undefined;
+    ecosystem: string;
+    /** The URL of the module that holds the parser (`import.meta.url`); none: nothing is remembered. */
+    parserModule: string | undefined;
+    contextDir: string;
+    inputs: readonly string[];
+    found: readonly string[];
+  },
+  parse: ((files: ManifestFiles) => DependencyReport | Promise<DependencyReport>) | undefined,
+): Promise<{ report: DependencyReport; problems: ManifestProblem[] }> {
+  const { stateDir, ecosystem, contextDir, inputs, found } = options;
+  const parser = parserIdentity(options.parserModule);
+  const file =
+    stateDir && parser
+      ? join(stateDir, 'manifest-cache', `${digest(`${ecosystem}\0${contextDir}`).slice(0, 32)}.json`)
+      : undefined;
+  const key = digest(JSON.stringify([BUTLER_VERSION, parser, ecosystem]));
+  if (file) {
+    const saved = readSaved(file);
+    if (saved && saved.key === key && unchanged(saved, options)) {
+      return { report: saved.report, problems: saved.problems };
+    }
+  }
+  const problems: ManifestProblem[] = [];
+  const reads: ManifestReads = { has: [], files: [] };
+  const files = createManifestFiles(contextDir, inputs, found, problems, reads);
+  const report = (await parse?.(files)) ?? { dependencies: [] };
+  if (file && stateDir) {
+    const remembered: RememberedParse = { key, found: [...found], reads, report, problems };
+    try {
+      stateSubdir(stateDir, 'manifest-cache');
+      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, JSON.stringify(remembered), { mode: PRIVATE_FILE_MODE });
+      renameSync(tmp, file);
+    } catch {
+      // A state folder that cannot be written costs the next run a parse, nothing else.
+    }
+  }
+  return { report, problems };
+}
+
+function unchanged(
+  saved: RememberedParse,
+  options: { contextDir: string; inputs: readonly string[]; found: readonly string[] },
+): boolean {
+  if (saved.found.length !== options.found.length || saved.found.some((f, i) => f !== options.found[i])) {
+    return false;
+  }
+  const used = new Set(options.inputs);
+  if (saved.reads.has.some(([path, had]) => used.has(path) !== had)) return false;
+  return saved.reads.files.every(
+    ([path, seen]) => readManifestText(options.contextDir, path).digest === seen,
+  );
+}
+
+/** A saved parse, or undefined when the file is missing, torn or not one of ours. */
+function readSaved(file: string): RememberedParse | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as RememberedParse;
+    const valid =
+      typeof saved.key === 'string' &&
+      Array.isArray(saved.found) &&
+      Array.isArray(saved.reads?.has) &&
+      Array.isArray(saved.reads?.files) &&
+      Array.isArray(saved.problems) &&
+      Array.isArray(saved.report?.dependencies) &&
+      saved.report.dependencies.every((d) => typeof d?.name === 'string' && typeof d?.version === 'string');
+    return valid ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The parser's build: its module's file and when it was written (a rebuild or an upgrade changes it). */
+function parserIdentity(moduleUrl: string | undefined): string | undefined {
+  if (!moduleUrl) return undefined;
+  try {
+    return `${moduleUrl}:${statSync(fileURLToPath(moduleUrl)).mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
