@@ -88,7 +88,7 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           ...context,
           notes: [
             ...context.notes,
-            `${differs.length} file(s) in ignored folders that an exception re-includes are sent (BuildKit's rule); the classic builder would leave them out (${differs.slice(0, 3).join(', ')})`,
+            `${differs.length} entries in ignored folders that an exception re-includes are sent (BuildKit's rule); the classic builder would leave them out (${differs.slice(0, 3).join(', ')})`,
           ],
         };
       });

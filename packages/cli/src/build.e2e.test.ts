@@ -87,7 +87,7 @@ test('an unreachable engine is one line that says how to start one, exit 1', asy
   });
   expect(result.code).toBe(1);
   expect(result.stderr.trim()).toMatch(
-    /^✖ (\[plugin:butler:dockerode\] )?cannot reach the Docker engine .* — start it/,
+    /^✖ (\[plugin:butler:dockerode\] )?cannot reach the Docker engine .* — start Docker/,
   );
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
 });
@@ -96,7 +96,9 @@ test('a failing step is one line naming the step, and nothing is tagged', async 
   await fx.tree.write({ Dockerfile: `${fx.from}RUN exit 7\n` });
   const result = await butler(['build', fx.tree.dir, '--repo', fx.repo]);
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/✖ (\[plugin:butler:dockerode\] )?build failed at Step 3\/\d+ : RUN exit 7/);
+  expect(result.stderr).toMatch(
+    /✖ (\[plugin:butler:dockerode\] )?build failed at \[\d+\/\d+\] RUN exit 7: exited with code 7/,
+  );
   const { stdout } = await run('docker', ['image', 'ls', '-q', `local-registry/${fx.repo}`]);
   expect(stdout.trim()).toBe('');
 });

@@ -105,7 +105,7 @@ test('stats count a scripted sequence of hits, misses and forced builds exactly'
   });
   expect(repositories[0].savedMs).toBeGreaterThan(0);
   const table = (await butler('stats', '--repo', fx.repo)).stdout;
-  expect(table).toMatch(new RegExp(`^${fx.repo}\\s+3\\s+.*\\s6\\s+3\\s+2\\s+1\\s+50%`, 'm'));
+  expect(table).toMatch(new RegExp(`^${fx.repo}\\s+3\\s+.*\\s6\\s+3\\s+2\\s+1\\s+0\\s+50%`, 'm'));
 });
 
 test('list and details show what the images are and where latest points', async () => {

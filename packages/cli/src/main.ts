@@ -22,8 +22,12 @@ Commands:
   rollback <name>  put the version that ran before back (or --to an older one)
 
 Options:
-  -h, --help      show help (also: butler <command> --help)
-  -v, --version   show the version
+  -H, --host ADDR     the engine, as docker -H takes it: unix:///path, tcp://host:2376 (TLS with
+                      DOCKER_TLS_VERIFY/DOCKER_CERT_PATH), ssh://user@host[:port]
+  -c, --context NAME  a docker context (default: DOCKER_HOST, else DOCKER_CONTEXT, else the one
+                      docker context use chose); any command, before or after its name
+  -h, --help          show help (also: butler <command> --help)
+  -v, --version       show the version
 
 Exit codes: 0 success, 1 failure, 2 usage or config error. Every command has --help; those
 that print data have --json. BUTLER_DEBUG=1 prints stack traces of unexpected errors.
@@ -52,7 +56,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 /** Runs the CLI and returns the exit code; the only place errors become messages. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  let args: string[];
+  try {
+    args = takeEngineFlags(argv, io.env);
+  } catch (error) {
+    return reportError(error, io, argv.includes('--json'));
+  }
+  const [command, ...rest] = args;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     io.stdout.write(`${HELP}\n`);
     return command ? EXIT.ok : EXIT.usage;
@@ -113,4 +123,45 @@ function isConfigError(error: unknown): boolean {
     ButlerError.isInstance(error) &&
     (error.code === 'CONFIG_INVALID' || error.code === 'NAME_INVALID' || error.code === 'SOURCE_INVALID')
   );
+}
+
+/**
+ * `--host`/`-H` and `--context`/`-c`, wherever they stand: docker's global flags, applied as docker
+ * applies them — they set DOCKER_HOST / DOCKER_CONTEXT for everything the command does (a context
+ * beats a DOCKER_HOST in the environment; both flags at once is an error). `env` is changed in place:
+ * it is the process's environment, which every engine call reads.
+ */
+function takeEngineFlags(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const rest: string[] = [];
+  let host: string | undefined;
+  let context: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const [flag, inline] = arg.startsWith('--')
+      ? (arg.split(/=(.*)/s) as [string, string?])
+      : [arg, undefined];
+    const isHost = flag === '--host' || flag === '-H';
+    const isContext = flag === '--context' || flag === '-c';
+    if (!isHost && !isContext) {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
+    if (isHost) host = value;
+    else context = value;
+  }
+  if (host !== undefined && context !== undefined) {
+    throw new UsageError('--host and --context contradict each other: give one (as with docker)');
+  }
+  if (host !== undefined) env.DOCKER_HOST = host;
+  if (context !== undefined) {
+    env.DOCKER_CONTEXT = context;
+    delete env.DOCKER_HOST;
+  }
+  return rest;
 }

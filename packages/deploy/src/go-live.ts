@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ButlerError, LABELS, type Logger, withTargetLock } from '@devops-butler/core';
-import type { EngineEndpoint } from '@devops-butler/engine-client';
+import {
+  type EngineEndpoint,
+  endpointAddress,
+  engineEndpoint,
+  isLocalEndpoint,
+} from '@devops-butler/engine-client';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { readDeployment, recordDeploy } from './records.js';
 import { deploymentLock, type ReplaceResult, replaceContainer } from './replace.js';
@@ -49,6 +54,23 @@ export function appEnvironment(
     );
   }
   return { ...parseEnvFile(text, settings.envFile, processEnv), ...settings.env };
+}
+
+/**
+ * The engine a deploy or rollback runs on. Its health checks and front reach the app through
+ * ports published on 127.0.0.1, so for now the engine must be this machine's: a remote one (ssh://,
+ * another host's tcp://) is refused in one line before anything is built.
+ */
+export function localDeployEndpoint(env: NodeJS.ProcessEnv, command: 'deploy' | 'rollback'): EngineEndpoint {
+  const endpoint = engineEndpoint(env);
+  if (!isLocalEndpoint(endpoint)) {
+    throw new ButlerError(
+      'ENGINE_UNREACHABLE',
+      `butler ${command} runs against an engine on this machine for now, and ${endpointAddress(endpoint)} is another one (its health checks reach the app on 127.0.0.1)`,
+      { hint: `run butler ${command} on that host (ssh there), or build here and ${command} there` },
+    );
+  }
+  return endpoint;
 }
 
 /** One version going live: what the state store records about it. */

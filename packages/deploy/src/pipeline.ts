@@ -19,7 +19,7 @@ import {
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
-import { type EngineEndpoint, engineBuilder, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { type EngineEndpoint, engineBuilder } from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
   type RetentionOptions,
@@ -31,7 +31,7 @@ import { builtImageIdsIn, lastUsedIn, rollbackImageIdsIn } from '@devops-butler/
 import { checkout } from './checkout.js';
 import type { ContainerSpec, Mount } from './containers.js';
 import { type DeploySource, parseSource } from './git-source.js';
-import { goLive, settleDeployment } from './go-live.js';
+import { goLive, localDeployEndpoint, settleDeployment } from './go-live.js';
 import type { HealthOptions } from './health.js';
 import type { ReplaceResult } from './replace.js';
 import type { DeploySettings, GivenSettings } from './settings.js';
@@ -135,7 +135,7 @@ export interface DeployResult {
 export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
   const env = options.processEnv ?? process.env;
   const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
-  const endpoint = requirePlainEndpoint(env, 'deploy');
+  const endpoint = localDeployEndpoint(env, 'deploy');
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
   if (options.repo !== undefined) assertRepoName(options.repo);

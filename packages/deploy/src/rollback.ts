@@ -1,6 +1,6 @@
 import { ButlerError, createLogger, defaultStateDir, type LogEntry } from '@devops-butler/core';
-import { inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
-import { goLive, settleDeployment } from './go-live.js';
+import { inspectImage } from '@devops-butler/engine-client';
+import { goLive, localDeployEndpoint, settleDeployment } from './go-live.js';
 import { type DeployedVersion, deploymentVersions, rollbackTarget } from './history.js';
 import { assertContainerName } from './pipeline.js';
 import type { ReplaceResult } from './replace.js';
@@ -41,7 +41,7 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
   const env = options.processEnv ?? process.env;
   const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
   const stateDir = options.stateDir ?? defaultStateDir(env);
-  const endpoint = requirePlainEndpoint(env, 'rollback');
+  const endpoint = localDeployEndpoint(env, 'rollback');
   const { settings, appEnv, history } = settleDeployment(
     stateDir,
     name,

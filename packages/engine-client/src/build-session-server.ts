@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { create, createFileRegistry, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ButlerError } from '@devops-butler/core';
 import type { BuildSecret, BuildSession } from './build-session.js';
-import { type EngineEndpoint, unreachable } from './engine-api.js';
+import { unreachable } from './engine-api.js';
+import { type EngineEndpoint, transportFor } from './engine-transport.js';
 import { message, scalar, Type } from './proto-descriptor.js';
 
 // BuildKit's session services Butler serves (moby.buildkit.secrets.v1 and grpc.health.v1), as
@@ -105,7 +105,8 @@ export async function openSession(
 /** `POST /session` answered with 101: the raw connection, now the engine's HTTP/2 client side. */
 function upgrade(endpoint: EngineEndpoint, headers: Record<string, string | string[]>): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...endpoint, method: 'POST', path: '/session', headers });
+    const transport = transportFor(endpoint);
+    const req = transport.request({ ...transport.options, method: 'POST', path: '/session', headers });
     req.on('upgrade', (_res, socket, head) => {
       if (head.length > 0) socket.unshift(head);
       resolve(socket);

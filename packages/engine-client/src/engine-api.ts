@@ -1,31 +1,18 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type RequestOptions, request } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ButlerError, type EngineImageInspect } from '@devops-butler/core';
+import { engineEndpoint } from './engine-endpoint.js';
+import { type EngineEndpoint, endpointAddress, transportFor } from './engine-transport.js';
 import { familiarTags } from './familiar-tags.js';
 
-/** Where the engine listens, as docker-modem would read it from DOCKER_HOST or an explicit socket. */
-export type EngineEndpoint = { socketPath: string } | { host: string; port: number };
+export type { EngineEndpoint } from './engine-transport.js';
 
 /**
- * The endpoint for Butler's own small calls (inspect, tag), or undefined when only dockerode can
- * talk to it (ssh://, TLS). Loading dockerode costs ~0.25 s, a large part of a cache hit; these
- * two calls are one HTTP request each.
+ * The engine's endpoint (see engineEndpoint: DOCKER_HOST, contexts, the local socket), or the
+ * socket given. Kept for callers of the earlier API; every endpoint docker reaches is reached now.
  */
 export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): EngineEndpoint | undefined {
-  if (socketPath) return { socketPath };
-  const host = env.DOCKER_HOST;
-  if (!host) return { socketPath: '/var/run/docker.sock' };
-  if (!/^(unix|tcp|ssh|npipe|fd|http|https):\/\//.test(host)) {
-    throw new ButlerError('CONFIG_INVALID', `DOCKER_HOST="${host}" is not an engine address`, {
-      hint: 'set it to unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, or unset it',
-    });
-  }
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  if (host.startsWith('tcp://') && !env.DOCKER_TLS_VERIFY && !env.DOCKER_CERT_PATH) {
-    const url = new URL(host.replace(/^tcp:/, 'http:'));
-    return { host: url.hostname, port: Number(url.port || 2375) };
-  }
-  return undefined;
+  return socketPath ? { socketPath } : engineEndpoint(env);
 }
 
 /** One Engine API call (with a JSON body when given); resolves with the status and the parsed JSON body. */
@@ -59,16 +46,17 @@ export function engineExchange(
   } = {},
 ): Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
+    const transport = transportFor(endpoint);
     // servername '' spares the agent working one out (an IP check whose first call costs ~6 ms):
-    // the Engine API here is plain HTTP, no TLS to name a server for.
-    const plain: RequestOptions & { servername: string } = {
-      ...endpoint,
+    // plain HTTP has no TLS to name a server for.
+    const plain: RequestOptions & { servername?: string } = {
+      ...transport.options,
       method,
       path,
       headers: options.headers,
-      servername: '',
+      ...('tls' in endpoint && endpoint.tls ? {} : { servername: '' }),
     };
-    const req = request(plain, (res) => {
+    const req = transport.request(plain, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
@@ -123,17 +111,11 @@ export async function inspectImage(
 }
 
 /**
- * The endpoint for commands that talk to the engine themselves (gc, list, deploy, …), or one clear
- * error when only dockerode could reach it.
+ * The engine for commands that talk to it themselves (gc, list, deploy, …): any endpoint docker
+ * reaches. `command` is kept for callers of the earlier API.
  */
-export function requirePlainEndpoint(env: NodeJS.ProcessEnv, command: string): EngineEndpoint {
-  const endpoint = plainEndpoint(env);
-  if (endpoint) return endpoint;
-  throw new ButlerError(
-    'ENGINE_UNREACHABLE',
-    `butler ${command} needs the engine on a unix socket or plain tcp DOCKER_HOST`,
-    { hint: 'run it on the engine host, or point DOCKER_HOST at unix:// or tcp://' },
-  );
+export function requirePlainEndpoint(env: NodeJS.ProcessEnv, _command?: string): EngineEndpoint {
+  return engineEndpoint(env);
 }
 
 /**
@@ -146,9 +128,10 @@ export function engineBuild(
   tar: Readable,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(
+    const transport = transportFor(endpoint);
+    const req = transport.request(
       {
-        ...endpoint,
+        ...transport.options,
         method: 'POST',
         path: `/build?${query}`,
         headers: { 'content-type': 'application/x-tar', 'transfer-encoding': 'chunked' },
@@ -185,6 +168,17 @@ function parseBody(bytes: Buffer): unknown {
 
 /** Turns a socket error into one clear line, or passes other errors through. */
 export function unreachable(error: NodeJS.ErrnoException, endpoint?: EngineEndpoint): Error {
+  const code = String(error.code ?? '');
+  if (endpoint && 'tls' in endpoint && endpoint.tls && /CERT|SSL|SELF_SIGNED|UNABLE_TO|TLS/.test(code)) {
+    return new ButlerError(
+      'ENGINE_UNREACHABLE',
+      `cannot reach the Docker engine at ${endpointAddress(endpoint)}: its TLS handshake failed (${code})`,
+      {
+        cause: error,
+        hint: "point DOCKER_CERT_PATH at the folder with the engine's ca.pem and your cert.pem and key.pem",
+      },
+    );
+  }
   if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'EACCES') {
     const at = endpoint ? ` at ${endpointAddress(endpoint)}` : '';
     return new ButlerError('ENGINE_UNREACHABLE', `cannot reach the Docker engine${at} (${error.code})`, {
@@ -196,13 +190,6 @@ export function unreachable(error: NodeJS.ErrnoException, endpoint?: EngineEndpo
     });
   }
   return error;
-}
-
-/** `unix:///var/run/docker.sock` or `tcp://host:2375`: the address as DOCKER_HOST would spell it. */
-export function endpointAddress(endpoint: EngineEndpoint): string {
-  return 'socketPath' in endpoint
-    ? `unix://${endpoint.socketPath}`
-    : `tcp://${endpoint.host}:${endpoint.port}`;
 }
 
 /**

@@ -29,6 +29,7 @@ export {
   engineBuilder,
   engineBuilderFromPing,
 } from './engine-builder.js';
+export { contextEndpoint, endpointFromHost, engineEndpoint } from './engine-endpoint.js';
 export {
   type BuildCacheUsage,
   buildCacheUsage,
@@ -38,4 +39,5 @@ export {
   listImages,
   pruneBuildCache,
 } from './engine-images.js';
+export { type EngineSsh, type EngineTls, endpointAddress, isLocalEndpoint } from './engine-transport.js';
 export { familiarTag, familiarTags } from './familiar-tags.js';

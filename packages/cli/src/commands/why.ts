@@ -1,5 +1,5 @@
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
-import { defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
+import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
@@ -25,7 +25,9 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const endpoint = requirePlainEndpoint(io.env, 'why');
   const stateDir = defaultStateDir(io.env);
   const plugins = withConfigPlugins(await defaultPlugins(config.backend), config);
-  const hashed = await createButler({ plugins, stateDir }).hash(request);
+  // The builder a build would choose: the hash names it, so `why` must hash as a build does.
+  const builder = await chooseBuilder(config.backend, config.builder, io.env);
+  const hashed = await createButler({ plugins, stateDir }).hash({ ...request, builder: builder.builder });
   const { toInputManifest, diffManifests, dependenciesOf } = await import('@devops-butler/state-store');
   const current = toInputManifest(hashed.digest, hashed.inputs, dependenciesOf(hashed));
 
