@@ -118,6 +118,8 @@ class SshConnection extends Duplex {
       this.stderr = (this.stderr + chunk.toString()).slice(-2000);
     });
     this.child.on('error', (error) => this.fail(error));
+    // A write after ssh gave up fails with EPIPE; how ssh ended (on close) is the error that counts.
+    this.child.stdin?.on('error', () => undefined);
     // The end of ssh's output is the end of the connection only once ssh has said how it ended:
     // a refused key or an unknown host ends the output too, and that must be the error.
     this.child.on('close', (code) => {
@@ -138,7 +140,7 @@ class SshConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.child.stdin?.write(chunk, done);
+    this.child.stdin?.write(chunk, () => done());
   }
 
   override _final(done: () => void): void {

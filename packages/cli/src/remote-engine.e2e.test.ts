@@ -1,0 +1,268 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { repoRoot, useEngineFixture } from '@devops-butler/test-support';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+// The engine is this machine's, reached the ways docker reaches a remote one: over ssh (an sshd of
+// the tests' own on 127.0.0.1, key login only), over TLS (a proxy that demands a client
+// certificate), and through a docker context naming either.
+const fx = useEngineFixture('remote', ({ from }) => ({
+  Dockerfile: `${from}COPY app.txt /app.txt\n`,
+  'app.txt': 'v1\n',
+}));
+
+const sshDir = `/tmp/butler-sshd-${process.pid}`;
+const sshScript = join(repoRoot(), 'scripts/sshd-service.sh');
+let sshConfig = '';
+let tls: { dir: string; port: number; server: Server } | undefined;
+
+beforeAll(async () => {
+  sshConfig = (await run('bash', [sshScript, 'start', sshDir], { timeout: 300_000 })).stdout.trim();
+  tls = await startTlsProxy();
+}, 300_000);
+afterAll(async () => {
+  tls?.server.close();
+  if (tls) rmSync(tls.dir, { recursive: true, force: true });
+  await run('bash', [sshScript, 'stop', sshDir]);
+});
+
+function butler(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const clean = { ...process.env };
+  for (const name of [
+    'DOCKER_HOST',
+    'DOCKER_CONTEXT',
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_CERT_PATH',
+    'DOCKER_CONFIG',
+  ])
+    delete clean[name];
+  return run(process.execPath, [bin, ...args], {
+    env: { ...clean, BUTLER_STATE_DIR: fx.stateDir, BUTLER_SSH_CONFIG: sshConfig, ...env },
+    cwd: tmpdir(),
+    timeout: 120_000,
+  }).then(
+    (ok) => ({ code: 0, ...ok }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+test('ssh://: build, reuse, list, stats and gc reach the engine through OpenSSH, as docker does', async () => {
+  const host = 'ssh://butler-test-engine';
+  const built = await butler({}, 'build', fx.tree.dir, '--repo', fx.repo, '-H', host, '--json');
+  expect(built.code).toBe(0);
+  expect(JSON.parse(built.stdout)).toMatchObject({ outcome: 'built', builder: { builder: 'buildkit' } });
+  const again = await butler({ DOCKER_HOST: host }, 'build', fx.tree.dir, '--repo', fx.repo, '--json');
+  expect(JSON.parse(again.stdout).outcome).toBe('reused');
+  const list = await butler({}, 'list', '--repo', fx.repo, '--json', '--host', host);
+  expect(JSON.parse(list.stdout).images).toHaveLength(1);
+  const stats = await butler({ DOCKER_HOST: host }, 'stats', '--repo', fx.repo, '--json');
+  expect(JSON.parse(stats.stdout).repositories[0].disk).toMatchObject({ images: 1 });
+  const gc = await butler({ DOCKER_HOST: host }, 'gc', '--repo', fx.repo, '--json', '--dry-run');
+  expect(gc.code).toBe(0);
+}, 180_000);
+
+test('ssh:// failures are one line naming the host and the fix: refused key, unknown host key, nothing listening', async () => {
+  const refused = await butler({}, 'list', '-H', 'ssh://nobody@butler-test-engine');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr.trim()).toMatch(
+    /^✖ cannot reach the Docker engine at ssh:\/\/nobody@butler-test-engine: .*Permission denied.* — nobody@butler-test-engine refused the key/,
+  );
+  // The same host, with a known_hosts that does not know it.
+  const config = readFileSync(sshConfig, 'utf8').replace(
+    /UserKnownHostsFile .*/,
+    `UserKnownHostsFile ${sshDir}/empty`,
+  );
+  writeFileSync(`${sshDir}/ssh_config_unknown`, config);
+  writeFileSync(`${sshDir}/empty`, '');
+  const unknown = await butler(
+    { BUTLER_SSH_CONFIG: `${sshDir}/ssh_config_unknown` },
+    'list',
+    '-H',
+    'ssh://butler-test-engine',
+  );
+  expect(unknown.stderr.trim()).toMatch(
+    /Host key verification failed.* — the host key of butler-test-engine is unknown or changed/,
+  );
+  const closed = await butler({}, 'list', '-H', 'ssh://root@127.0.0.1:1');
+  expect(closed.stderr.trim()).toMatch(
+    /Connection refused — check that 127\.0\.0\.1 is reachable and runs sshd on port 1$/,
+  );
+  for (const result of [refused, unknown, closed]) expect(result.stderr.trim().split('\n')).toHaveLength(1);
+}, 120_000);
+
+test('a deploy to a remote engine is refused in one line before anything is built', async () => {
+  const deploy = await butler({}, 'deploy', fx.tree.dir, '-H', 'ssh://butler-test-engine', '--name', fx.repo);
+  expect(deploy.code).toBe(1);
+  expect(deploy.stderr.trim()).toMatch(
+    /^✖ butler deploy runs against an engine on this machine for now, and ssh:\/\/butler-test-engine is another one/,
+  );
+  expect(deploy.stdout).not.toMatch(/Building/);
+});
+
+test('tcp:// with TLS: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as docker reads them; an untrusted engine is one line', async () => {
+  const { dir, port } = tls as { dir: string; port: number };
+  const env = {
+    DOCKER_HOST: `tcp://127.0.0.1:${port}`,
+    DOCKER_TLS_VERIFY: '1',
+    DOCKER_CERT_PATH: join(dir, 'client'),
+  };
+  const built = await butler(env, 'build', fx.tree.dir, '--repo', fx.repo, '--json');
+  expect(built.code).toBe(0);
+  expect(JSON.parse((await butler(env, 'list', '--repo', fx.repo, '--json')).stdout).images).toHaveLength(1);
+  // Another CA: the engine's certificate is not trusted.
+  const wrong = await butler({ ...env, DOCKER_CERT_PATH: join(dir, 'other') }, 'list');
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr.trim()).toMatch(
+    new RegExp(
+      `^✖ cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:${port}: its TLS handshake failed \\(\\w+\\) — point DOCKER_CERT_PATH`,
+    ),
+  );
+}, 180_000);
+
+test('docker contexts: DOCKER_CONTEXT, the current context of the docker config, and --context; --host beats them', async () => {
+  const { dir, port } = tls as { dir: string; port: number };
+  const config = mkdtempSync(join(tmpdir(), 'butler-docker-config-'));
+  try {
+    const context = (name: string, host: string, tlsFrom?: string) => {
+      const id = createHash('sha256').update(name).digest('hex');
+      mkdirSync(join(config, 'contexts/meta', id), { recursive: true });
+      writeFileSync(
+        join(config, 'contexts/meta', id, 'meta.json'),
+        JSON.stringify({
+          Name: name,
+          Metadata: {},
+          Endpoints: { docker: { Host: host, SkipTLSVerify: false } },
+        }),
+      );
+      if (tlsFrom) {
+        mkdirSync(join(config, 'contexts/tls', id, 'docker'), { recursive: true });
+        for (const file of ['ca.pem', 'cert.pem', 'key.pem'])
+          writeFileSync(join(config, 'contexts/tls', id, 'docker', file), readFileSync(join(tlsFrom, file)));
+      }
+    };
+    context('prod', 'ssh://butler-test-engine');
+    context('secure', `tcp://127.0.0.1:${port}`, join(dir, 'client'));
+    context('broken', 'unix:///nonexistent/engine.sock');
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: 'broken' }));
+    const env = { DOCKER_CONFIG: config };
+    // `docker context use broken`: every command goes there, and says where it tried.
+    const current = await butler(env, 'list');
+    expect(current.stderr).toMatch(/cannot reach the Docker engine at unix:\/\/\/nonexistent\/engine\.sock/);
+    for (const [how, extra] of [
+      ['DOCKER_CONTEXT', { DOCKER_CONTEXT: 'prod' }],
+      ['--context', {}],
+    ] as const) {
+      const args = how === '--context' ? ['--context', 'secure'] : [];
+      const listed = await butler({ ...env, ...extra }, 'list', '--repo', fx.repo, '--json', ...args);
+      expect(listed.code, how).toBe(0);
+    }
+    // --host wins over the current context; both flags at once is a usage error.
+    expect((await butler(env, 'list', '-H', 'unix:///var/run/docker.sock')).code).toBe(0);
+    expect((await butler(env, 'list', '-H', 'unix:///var/run/docker.sock', '--context', 'prod')).code).toBe(
+      2,
+    );
+    const missing = await butler(env, 'list', '--context', 'nope');
+    expect(missing.stderr.trim()).toBe(
+      '✖ there is no docker context named "nope" — docker context ls lists them; docker context use default goes back to the local engine',
+    );
+  } finally {
+    rmSync(config, { recursive: true, force: true });
+  }
+}, 180_000);
+
+/**
+ * A TLS front for the local engine, as `dockerd --tlsverify` would be: its certificate signed by a
+ * CA of the test's, client certificates required (client/{ca,cert,key}.pem), and a second CA
+ * (other/) that signed nothing of the server's.
+ */
+async function startTlsProxy(): Promise<{ dir: string; port: number; server: Server }> {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-tls-'));
+  const ssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  for (const ca of ['ca', 'other-ca']) {
+    await ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${ca}`,
+      '-keyout',
+      `${ca}-key.pem`,
+      '-out',
+      `${ca}.pem`,
+    );
+  }
+  const sign = async (name: string, cn: string, ext: string) => {
+    await ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      `${name}-key.pem`,
+      '-out',
+      `${name}.csr`,
+    );
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    await ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    );
+  };
+  await sign('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  await sign('client', 'client', 'extendedKeyUsage=clientAuth\n');
+  for (const [folder, ca] of [
+    ['client', 'ca.pem'],
+    ['other', 'other-ca.pem'],
+  ]) {
+    mkdirSync(join(dir, folder as string));
+    writeFileSync(join(dir, folder as string, 'ca.pem'), readFileSync(join(dir, ca as string)));
+    writeFileSync(join(dir, folder as string, 'cert.pem'), readFileSync(join(dir, 'client.pem')));
+    writeFileSync(join(dir, folder as string, 'key.pem'), readFileSync(join(dir, 'client-key.pem')));
+  }
+  const server = createServer(
+    {
+      key: readFileSync(join(dir, 'server-key.pem')),
+      cert: readFileSync(join(dir, 'server.pem')),
+      ca: readFileSync(join(dir, 'ca.pem')),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (client) => {
+      const engine = connect('/var/run/docker.sock');
+      client.pipe(engine).pipe(client);
+      client.on('error', () => engine.destroy());
+      engine.on('error', () => client.destroy());
+    },
+  );
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { dir, port: (server.address() as { port: number }).port, server };
+}
