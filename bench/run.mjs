@@ -55,6 +55,11 @@ function generateTree(dir, files, megabytes) {
 const butler = (args, env) => sh('node', [butlerBin, ...args], { env: { ...process.env, ...env } });
 const dockerBuild = (tag, dir) =>
   sh('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+// BuildKit, the builder of every Docker since 23.0: the peer now (Debian's 20.10 CLI has it built
+// in; the newer docker first on PATH would need buildx).
+const BUILDKIT_DOCKER = '/usr/bin/docker';
+const dockerBuildKit = (tag, dir) =>
+  sh(BUILDKIT_DOCKER, ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
 
 function scenarioCacheHit(name, dir, repo) {
   // docker build with a warm layer cache: one build to warm it, then the timed ones.
@@ -81,6 +86,16 @@ function scenarioCacheHit(name, dir, repo) {
     () => butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: warmState }).ms,
   );
   record(name, 'butler build, cache hit, warm stat cache', warm, 'ms', docker);
+  // The same hit against BuildKit's warm no-op (its layer cache and file sync), in the same run.
+  const buildkitTag = `butler-bench/${repo}:buildkit`;
+  dockerBuildKit(buildkitTag, dir);
+  const buildkit = record(
+    name,
+    'docker build with BuildKit (warm no-op)',
+    Array.from({ length: RUNS }, () => dockerBuildKit(buildkitTag, dir).ms),
+  );
+  const againstBuildkit = record(name, 'butler build, cache hit, warm (vs BuildKit)', warm, 'ms', buildkit);
+  againstBuildkit.throughput = `${(againstBuildkit.median / buildkit.median).toFixed(2)}× BuildKit's no-op`;
 }
 
 /**
@@ -234,6 +249,21 @@ function scenarioMiss(name, dir, changedFile, repo) {
     docker,
   );
   b.throughput = `overhead ${(((b.median - docker.median) / docker.median) * 100).toFixed(0)}% (+${((b.median - docker.median) / 1000).toFixed(2)} s)`;
+  // BuildKit's docker build of the same kind of change: the peer Butler (building with BuildKit
+  // too) is measured against now.
+  const buildkitTag = `butler-bench/${repo}:buildkit`;
+  change('buildkit-warm', 0);
+  dockerBuildKit(buildkitTag, dir);
+  const buildkit = record(
+    name,
+    'docker build with BuildKit of a changed context',
+    Array.from({ length: RUNS }, (_, i) => {
+      change('buildkit', i);
+      return dockerBuildKit(buildkitTag, dir).ms;
+    }),
+  );
+  const vs = record(name, 'butler build of a changed context (vs BuildKit)', b.samples, 'ms', buildkit);
+  vs.throughput = `${(vs.median / buildkit.median).toFixed(2)}× BuildKit (+${((vs.median - buildkit.median) / 1000).toFixed(2)} s)`;
 }
 
 /**

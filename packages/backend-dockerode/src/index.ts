@@ -37,7 +37,7 @@ import type Docker from 'dockerode';
 import { followBuild } from './build-stream.js';
 
 export interface DockerodeOptions {
-  /** A ready client; by default one from DOCKER_HOST or the default socket. */
+  /** A dockerode client to use instead of Butler's own engine client (which reaches DOCKER_HOST, contexts, ssh and TLS). */
   docker?: Docker;
   socketPath?: string;
 }
@@ -163,34 +163,19 @@ async function withUploadedDockerfileNote(context: ResolvedContext): Promise<Res
 }
 
 /**
- * Inspect, build and tag over plain HTTP on a local socket or plain TCP; dockerode (loaded on first
- * need: it costs ~0.22 s) for ssh:// and TLS endpoints, or when the caller passes a client.
+ * Inspect, build and tag through the engine client (unix, tcp, TLS, ssh: every endpoint docker
+ * reaches), or through a dockerode client the caller passes in.
  */
 class EngineClient {
   private readonly endpoint: EngineEndpoint | undefined;
-  private client: Docker | undefined;
 
   constructor(private readonly options: DockerodeOptions) {
     this.endpoint = options.docker ? undefined : plainEndpoint(process.env, options.socketPath);
   }
 
   async dockerode(): Promise<Docker> {
-    if (this.options.docker) return this.options.docker;
-    if (!this.client) {
-      // Only ssh:// and TLS engines (and a caller's own client) need dockerode: an optional peer,
-      // so the ordinary install is spared it and the ssh/gRPC libraries it brings.
-      const { default: Dockerode } = await import('dockerode').catch(() => {
-        throw new ButlerError(
-          'ENGINE_UNREACHABLE',
-          'this engine (ssh:// or TLS DOCKER_HOST) is reached through the dockerode package, which is not installed',
-          { hint: 'npm install dockerode, or use backend: docker-cli (the docker CLI reaches it)' },
-        );
-      });
-      this.client = new Dockerode(
-        this.options.socketPath ? { socketPath: this.options.socketPath } : undefined,
-      );
-    }
-    return this.client;
+    if (!this.options.docker) throw new ButlerError('PLUGIN_FAILED', 'no dockerode client was given');
+    return this.options.docker;
   }
 
   /** A BuildKit session serving `secrets` (their values read only when the build asks). */
@@ -198,8 +183,8 @@ class EngineClient {
     if (!this.endpoint) {
       throw new ButlerError(
         'CONFIG_INVALID',
-        'build secrets need the engine on a unix socket or plain tcp DOCKER_HOST for now',
-        { hint: "use backend: 'docker-cli', which passes --secret to docker build" },
+        'build secrets are not served through a dockerode client passed to dockerode()',
+        { hint: 'leave the client out: Butler reaches the same engine itself, and serves the secrets' },
       );
     }
     return openBuildSession(
