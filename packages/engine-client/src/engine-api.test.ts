@@ -10,7 +10,15 @@ test('talks to the default socket when DOCKER_HOST is unset, and to a unix or pl
   expect(plainEndpoint({}, '/tmp/other.sock')).toEqual({ socketPath: '/tmp/other.sock' });
 });
 
-test('leaves TLS and ssh endpoints to dockerode', () => {
-  expect(plainEndpoint({ DOCKER_HOST: 'tcp://10.0.0.1:2376', DOCKER_TLS_VERIFY: '1' })).toBeUndefined();
-  expect(plainEndpoint({ DOCKER_HOST: 'ssh://me@build-host' })).toBeUndefined();
+test('TLS and ssh endpoints are reached by the client itself (no dockerode needed)', () => {
+  expect(
+    plainEndpoint({ DOCKER_HOST: 'tcp://10.0.0.1:2376', DOCKER_TLS: '1', DOCKER_CERT_PATH: '/nonexistent' }),
+  ).toEqual({
+    host: '10.0.0.1',
+    port: 2376,
+    tls: { ca: undefined, cert: undefined, key: undefined, verify: false },
+  });
+  expect(plainEndpoint({ DOCKER_HOST: 'ssh://me@build-host' })).toEqual({
+    ssh: { host: 'build-host', user: 'me' },
+  });
 });
