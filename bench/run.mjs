@@ -475,6 +475,42 @@ function scenarioLockfileHit() {
   large.throughput = `+${((large.median - small.median) / 1000).toFixed(3)} s over the small hit (goal ≤ +0.050 s)`;
 }
 
+/**
+ * The same small-app hit with the engine reached over ssh (an sshd of the bench's own on 127.0.0.1,
+ * `docker system dial-stdio` on the far side) and over the local socket: what ssh costs a hit. The
+ * engine client keeps one ssh connection for the whole command.
+ */
+function scenarioSshHit() {
+  const dir = appCopy('ssh-hit');
+  const sshd = join('/tmp', `butler-bench-sshd-${process.pid}`);
+  const config = sh('bash', [join(root, 'scripts/sshd-service.sh'), 'start', sshd]).stdout.trim();
+  try {
+    const state = join(work, 'state-ssh-hit');
+    const hits = (env) => {
+      butler(['build', dir, '--repo', 'butler-bench-ssh'], { BUTLER_STATE_DIR: state, ...env });
+      return Array.from({ length: RUNS }, () => {
+        const r = butler(['build', dir, '--repo', 'butler-bench-ssh', '--json'], {
+          BUTLER_STATE_DIR: state,
+          ...env,
+        });
+        if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+        return r.ms;
+      });
+    };
+    const local = record('hit-ssh', 'butler build, cache hit, local socket', hits({}));
+    const overSsh = record(
+      'hit-ssh',
+      'butler build, cache hit, DOCKER_HOST=ssh:// (sshd on 127.0.0.1)',
+      hits({ DOCKER_HOST: 'ssh://butler-test-engine', BUTLER_SSH_CONFIG: config }),
+      'ms',
+      local,
+    );
+    overSsh.throughput = `+${((overSsh.median - local.median) / 1000).toFixed(3)} s for ssh`;
+  } finally {
+    sh('bash', [join(root, 'scripts/sshd-service.sh'), 'stop', sshd]);
+  }
+}
+
 const want = (name) => !only || only.has(name);
 try {
   if (want('miss-small'))
@@ -513,6 +549,7 @@ try {
   }
   if (want('config-ts')) scenarioConfigTs();
   if (want('hit-lockfile')) scenarioLockfileHit();
+  if (want('hit-ssh')) scenarioSshHit();
   if (want('hit-small'))
     scenarioCacheHit('hit-small', join(root, 'examples/hello-node'), 'butler-bench-small');
   if (want('gc-500')) scenarioGc();
