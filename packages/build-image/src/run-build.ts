@@ -9,7 +9,7 @@ import {
   type PluginOption,
 } from '@devops-butler/core';
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
-import { type BuilderChoice, describeBuilder } from '@devops-butler/engine-client';
+import { type BuilderChoice, describeBuilder, engineAddress } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
 import {
@@ -95,6 +95,7 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     ...withConfigPlugins(defaults, settings),
     recordBuilds({
       stateDir,
+      engine: engineAddress(env),
       onWarning: (message) => settings.onEvent?.({ type: 'warning', message }),
     }),
   ];
@@ -138,7 +139,12 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     .catch(async (error: unknown) => {
       // A failed build is a build too: `butler stats` counts it (its image never existed).
       const code = ButlerError.isInstance(error) ? error.code : 'INTERNAL';
-      await recordBuildFailure(stateDir, { repo: request.repo, code, durationMs: Date.now() - started });
+      await recordBuildFailure(stateDir, {
+        repo: request.repo,
+        code,
+        durationMs: Date.now() - started,
+        engine: engineAddress(env),
+      });
       throw error;
     });
   if (marked) await clearForceMarker(stateDir, request.repo);
@@ -168,7 +174,7 @@ export async function retentionPlugin(
     env,
     onReport,
     lastUsed: () => lastUsed,
-    builtByButler: () => builtImageIdsIn(stateDir),
+    builtByButler: () => builtImageIdsIn(stateDir, engineAddress(env)),
     keptForRollback: () => rollbackImageIdsIn(stateDir),
   });
 }

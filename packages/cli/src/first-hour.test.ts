@@ -169,6 +169,8 @@ test('stats with the engine down says disk use is unknown, not 0 (and null in --
       repo: 'never-built',
       code: 'BUILD_FAILED',
       durationMs: 1200,
+      // Recorded against the engine this stats asks about (histories are kept per engine).
+      engine: 'unix:///nonexistent/docker.sock',
       at: new Date().toISOString(),
     });
     store.close();

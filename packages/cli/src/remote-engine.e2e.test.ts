@@ -66,7 +66,14 @@ test('ssh://: build, reuse, list, stats and gc reach the engine through OpenSSH,
   const list = await butler({}, 'list', '--repo', fx.repo, '--json', '--host', host);
   expect(JSON.parse(list.stdout).images).toHaveLength(1);
   const stats = await butler({ DOCKER_HOST: host }, 'stats', '--repo', fx.repo, '--json');
-  expect(JSON.parse(stats.stdout).repositories[0].disk).toMatchObject({ images: 1 });
+  expect(JSON.parse(stats.stdout)).toMatchObject({
+    engine: 'ssh://butler-test-engine',
+    repositories: [{ disk: { images: 1 }, builds: 2, hits: 1, misses: 1 }],
+  });
+  // The same state folder, asked about the local socket: that engine's history has none of them
+  // (here both reach one dockerd, so the image itself is there).
+  const local = JSON.parse((await butler({}, 'stats', '--repo', fx.repo, '--json')).stdout);
+  expect(local.repositories).toMatchObject([{ builds: 0, disk: { images: 1 } }]);
   const gc = await butler({ DOCKER_HOST: host }, 'gc', '--repo', fx.repo, '--json', '--dry-run');
   expect(gc.code).toBe(0);
 }, 180_000);

@@ -1,3 +1,4 @@
+import { engineAddress } from '@devops-butler/engine-client';
 import type { StateStore } from '@devops-butler/state-store';
 import type { CliIo } from './io.js';
 
@@ -18,9 +19,13 @@ export async function openState(stateDir: string, io: CliIo): Promise<StateStore
   }
 }
 
-/** The state store's IDs of images Butler built, read only when retention asks (an untagged candidate). */
-export function builtByButler(stateDir: string): () => Promise<ReadonlySet<string>> {
-  return async () => (await import('@devops-butler/state-store')).builtImageIdsIn(stateDir);
+/**
+ * The state store's IDs of images Butler built on the engine `env` names, read only when retention
+ * asks (an untagged candidate).
+ */
+export function builtByButler(stateDir: string, env: NodeJS.ProcessEnv): () => Promise<ReadonlySet<string>> {
+  return async () =>
+    (await import('@devops-butler/state-store')).builtImageIdsIn(stateDir, engineAddress(env));
 }
 
 /** The images deployments' last versions ran, which retention keeps for `butler rollback`. */

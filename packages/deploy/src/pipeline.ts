@@ -19,7 +19,7 @@ import {
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
-import { type EngineEndpoint, engineBuilder } from '@devops-butler/engine-client';
+import { type EngineEndpoint, endpointAddress, engineBuilder } from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
   type RetentionOptions,
@@ -192,7 +192,7 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
           repo: builtRepo,
           registry: build.target.registry,
           stateDir,
-          builtByButler: () => builtImageIdsIn(stateDir),
+          builtByButler: () => builtImageIdsIn(stateDir, endpointAddress(endpoint)),
           keptForRollback: () => rollbackImageIdsIn(stateDir),
           // Least recently used first, as after `butler build` (read only when a size limit needs it).
           lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),

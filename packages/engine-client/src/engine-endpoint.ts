@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ButlerError } from '@devops-butler/core';
-import type { EngineEndpoint, EngineTls } from './engine-transport.js';
+import { type EngineEndpoint, type EngineTls, endpointAddress } from './engine-transport.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -18,6 +18,18 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndp
   const context = env.DOCKER_CONTEXT || currentContext(env);
   if (context && context !== 'default') return contextEndpoint(context, env);
   return { socketPath: DEFAULT_SOCKET };
+}
+
+/**
+ * The engine's address as DOCKER_HOST spells it (`ssh://ops@app1`): what the state store keeps
+ * records apart by. Undefined when the environment names no valid engine.
+ */
+export function engineAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return endpointAddress(engineEndpoint(env));
+  } catch {
+    return undefined;
+  }
 }
 
 /** `unix:///path`, `tcp://host[:port]` (TLS when `tls` is given) or `ssh://[user@]host[:port]`. */

@@ -29,7 +29,7 @@ export {
   engineBuilder,
   engineBuilderFromPing,
 } from './engine-builder.js';
-export { contextEndpoint, endpointFromHost, engineEndpoint } from './engine-endpoint.js';
+export { contextEndpoint, endpointFromHost, engineAddress, engineEndpoint } from './engine-endpoint.js';
 export {
   type BuildCacheUsage,
   buildCacheUsage,

@@ -18,6 +18,8 @@ export function recordBuildResult(
   result: BuildResult,
   hashed: HashedContext | undefined,
   at: Date = new Date(),
+  /** The engine it ran on (as DOCKER_HOST spells it); absent: the local socket. */
+  engine?: string,
 ): void {
   store.recordBuild(
     {
@@ -29,6 +31,7 @@ export function recordBuildResult(
       imageId: result.image.id,
       size: result.image.size,
       context: hashed?.context.request.context,
+      engine,
       at: at.toISOString(),
     },
     hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
@@ -38,7 +41,7 @@ export function recordBuildResult(
 /** Records a build that ended in an error; a store that cannot be opened costs the record, nothing else. */
 export async function recordBuildFailure(
   stateDir: string,
-  failure: { repo: string; code: string; durationMs: number },
+  failure: { repo: string; code: string; durationMs: number; engine?: string | undefined },
 ): Promise<void> {
   let store: StateStore | undefined;
   try {
@@ -55,8 +58,8 @@ export async function recordBuildFailure(
  * IDs of the images Butler built with this state folder, for retention; empty when the store
  * cannot be read (then retention leaves untagged images alone, which is the safe side).
  */
-export function builtImageIdsIn(stateDir: string): Promise<ReadonlySet<string>> {
-  return readStore(stateDir, (store) => store.builtImageIds(), new Set<string>());
+export function builtImageIdsIn(stateDir: string, engine?: string): Promise<ReadonlySet<string>> {
+  return readStore(stateDir, (store) => store.builtImageIds(engine), new Set<string>());
 }
 
 /**

@@ -15,6 +15,7 @@ export {
   type BuildRecord,
   type Decision,
   type DeploymentRecord,
+  LOCAL_ENGINE,
   type RepoStats,
   StateStore,
 } from './state-store.js';

@@ -63,6 +63,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX build_failures_by_repo ON build_failures (repo, id);`,
   // 5: how long a deploy paused the service to hand a writable volume over.
   `ALTER TABLE deployments ADD COLUMN paused_ms INTEGER;`,
+  // 6: which engine each build ran on (its address; NULL before: the local socket), so two
+  // engines' histories do not mix.
+  `ALTER TABLE builds ADD COLUMN engine TEXT;
+   ALTER TABLE build_failures ADD COLUMN engine TEXT;`,
 ];
 
 /** Brings the database to the newest schema version. */

@@ -9,6 +9,8 @@ import { StateStore } from './state-store.js';
  */
 export function recordBuilds(options: {
   stateDir: string;
+  /** The engine the builds run on (as DOCKER_HOST spells it), so engines' histories stay apart. */
+  engine?: string | undefined;
   onWarning?: (message: string) => void;
 }): ButlerPlugin {
   return {
@@ -17,7 +19,7 @@ export function recordBuilds(options: {
       butler.hooks.done.tapPromise('butler:record-builds', async ({ result, hashed }) => {
         const store = StateStore.open(options.stateDir, { onWarning: options.onWarning });
         try {
-          recordBuildResult(store, result, hashed);
+          recordBuildResult(store, result, hashed, new Date(), options.engine);
         } finally {
           store.close();
         }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { InputManifest } from './input-manifest.js';
-import { type BuildRecord, type DeploymentRecord, StateStore } from './state-store.js';
+import { type BuildRecord, type DeploymentRecord, LOCAL_ENGINE, StateStore } from './state-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -201,4 +201,38 @@ test('current deployments: the newest success per name; a failed attempt keeps t
   ]);
   expect(store.deploymentHistory('api').map((d) => d.outcome)).toEqual(['failed', 'deployed']);
   store.close();
+});
+
+test('each engine has its own history: stats, the last build and built images; records without one are the local socket', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-engines-'));
+  try {
+    const store = StateStore.open(dir);
+    const record = (engine: string | undefined, decision: 'hit' | 'miss', imageId: string) =>
+      store.recordBuild({
+        repo: 'app',
+        tag: imageId.slice(7, 19).padEnd(12, '0'),
+        digest: imageId,
+        decision,
+        durationMs: 1000,
+        imageId,
+        ...(engine ? { engine } : {}),
+        at: new Date().toISOString(),
+      });
+    record(undefined, 'miss', 'sha256:aaaa');
+    record('ssh://ops@app1', 'miss', 'sha256:bbbb');
+    record('ssh://ops@app1', 'hit', 'sha256:bbbb');
+    expect(store.stats('app', LOCAL_ENGINE)).toMatchObject([{ builds: 1, misses: 1, hits: 0 }]);
+    expect(store.stats('app', 'ssh://ops@app1')).toMatchObject([{ builds: 2, misses: 1, hits: 1 }]);
+    expect(store.stats('app')).toMatchObject([{ builds: 3 }]);
+    expect(store.lastBuild('app', LOCAL_ENGINE)?.imageId).toBe('sha256:aaaa');
+    expect(store.lastBuild('app', 'ssh://ops@app1')).toMatchObject({
+      imageId: 'sha256:bbbb',
+      engine: 'ssh://ops@app1',
+    });
+    expect([...store.builtImageIds('ssh://ops@app1')]).toEqual(['sha256:bbbb']);
+    expect([...store.builtImageIds(LOCAL_ENGINE)]).toEqual(['sha256:aaaa']);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -18,9 +18,17 @@ export interface BuildRecord {
   size?: number | undefined;
   /** The build context folder (for `butler why` by name). */
   context?: string | undefined;
+  /** The engine it ran on, as DOCKER_HOST spells it (absent: the local socket). */
+  engine?: string | undefined;
   /** ISO time. */
   at: string;
 }
+
+/** The engine records without one belong to: builds from before engines were recorded ran here. */
+export const LOCAL_ENGINE = 'unix:///var/run/docker.sock';
+
+/** `(engine IS NULL → the local socket) = @engine`, or every engine when @engine is NULL. */
+const ON_ENGINE = `(@engine IS NULL OR coalesce(engine, '${LOCAL_ENGINE}') = @engine)`;
 
 /** One deploy attempt, or an undeploy. No credentials: `source` is the URL without them. */
 export interface DeploymentRecord {
@@ -65,6 +73,7 @@ export interface BuildFailureRecord {
   repo: string;
   code: string;
   durationMs: number;
+  engine?: string | undefined;
   /** ISO time. */
   at: string;
 }
@@ -106,8 +115,8 @@ export class StateStore {
         .transaction(() => {
           this.db
             .prepare(
-              `INSERT INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, engine, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
               record.repo,
@@ -118,6 +127,7 @@ export class StateStore {
               record.imageId ?? null,
               record.size ?? null,
               record.context ?? null,
+              record.engine ?? null,
               record.at,
             );
           const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
@@ -149,28 +159,32 @@ export class StateStore {
   recordFailure(record: BuildFailureRecord): void {
     this.guard(() =>
       this.db
-        .prepare('INSERT INTO build_failures (repo, code, duration_ms, created_at) VALUES (?, ?, ?, ?)')
-        .run(record.repo, record.code, Math.round(record.durationMs), record.at),
+        .prepare(
+          'INSERT INTO build_failures (repo, code, duration_ms, engine, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(record.repo, record.code, Math.round(record.durationMs), record.engine ?? null, record.at),
     );
   }
 
-  /** The newest recorded decision for a repository. */
-  lastBuild(repo: string): BuildRecord | undefined {
+  /** The newest recorded decision for a repository (on `engine`, when given). */
+  lastBuild(repo: string, engine?: string): BuildRecord | undefined {
     const row = this.guard(() =>
-      this.db.prepare('SELECT * FROM builds WHERE repo = ? ORDER BY id DESC LIMIT 1').get(repo),
+      this.db
+        .prepare(`SELECT * FROM builds WHERE repo = @repo AND ${ON_ENGINE} ORDER BY id DESC LIMIT 1`)
+        .get({ repo, engine: engine ?? null }),
     ) as BuildRow | undefined;
     return row && toRecord(row);
   }
 
   /** The newest build of a repository that has an input manifest other than `digest`. */
-  previousManifest(repo: string, exceptDigest: string): InputManifest | undefined {
+  previousManifest(repo: string, exceptDigest: string, engine?: string): InputManifest | undefined {
     const row = this.guard(() =>
       this.db
         .prepare(
           `SELECT m.body FROM builds b JOIN manifests m ON m.digest = b.digest
-           WHERE b.repo = ? AND b.digest <> ? ORDER BY b.id DESC LIMIT 1`,
+           WHERE b.repo = @repo AND b.digest <> @digest AND ${ON_ENGINE} ORDER BY b.id DESC LIMIT 1`,
         )
-        .get(repo, exceptDigest),
+        .get({ repo, digest: exceptDigest, engine: engine ?? null }),
     ) as { body: Buffer } | undefined;
     return row && decodeManifest(row.body);
   }
@@ -183,8 +197,8 @@ export class StateStore {
     return row && decodeManifest(row.body);
   }
 
-  /** Per-repository numbers (all repositories, or the one asked for), by name. */
-  stats(repo?: string): RepoStats[] {
+  /** Per-repository numbers (all repositories, or the one asked for; on `engine`, when given), by name. */
+  stats(repo?: string, engine?: string): RepoStats[] {
     const rows = this.guard(() =>
       this.db
         .prepare(
@@ -197,21 +211,21 @@ export class StateStore {
                     coalesce(sum(CASE WHEN decision <> 'hit' THEN duration_ms END), 0) AS build_ms,
                     avg(CASE WHEN decision <> 'hit' THEN duration_ms END) AS avg_build_ms,
                     max(created_at) AS last_build
-             FROM builds WHERE (@repo IS NULL OR repo = @repo) GROUP BY repo)
+             FROM builds WHERE (@repo IS NULL OR repo = @repo) AND ${ON_ENGINE} GROUP BY repo)
            SELECT per.*,
                   coalesce((SELECT sum(max(0, per.avg_build_ms - b.duration_ms)) FROM builds b
-                            WHERE b.repo = per.repo AND b.decision = 'hit'), 0) AS saved_ms
+                            WHERE b.repo = per.repo AND b.decision = 'hit' AND ${ON_ENGINE}), 0) AS saved_ms
            FROM per ORDER BY repo`,
         )
-        .all({ repo: repo ?? null }),
+        .all({ repo: repo ?? null, engine: engine ?? null }),
     ) as StatsRow[];
     const failures = this.guard(() =>
       this.db
         .prepare(
           `SELECT repo, count(*) AS failed, max(created_at) AS last_failure FROM build_failures
-           WHERE (@repo IS NULL OR repo = @repo) GROUP BY repo`,
+           WHERE (@repo IS NULL OR repo = @repo) AND ${ON_ENGINE} GROUP BY repo`,
         )
-        .all({ repo: repo ?? null }),
+        .all({ repo: repo ?? null, engine: engine ?? null }),
     ) as { repo: string; failed: number; last_failure: string }[];
     const failedBy = new Map(failures.map((f) => [f.repo, f]));
     // A repository whose every build failed has no decisions, but it has numbers to show.
@@ -360,13 +374,13 @@ export class StateStore {
    * IDs of the images Butler built on this machine (not reused ones): retention may remove such
    * an image after it lost its tags (a forced rebuild moves the tag to the new image).
    */
-  builtImageIds(): Set<string> {
+  builtImageIds(engine?: string): Set<string> {
     const rows = this.guard(() =>
       this.db
         .prepare(
-          "SELECT DISTINCT image_id FROM builds WHERE decision IN ('miss', 'forced') AND image_id IS NOT NULL",
+          `SELECT DISTINCT image_id FROM builds WHERE decision IN ('miss', 'forced') AND image_id IS NOT NULL AND ${ON_ENGINE}`,
         )
-        .all(),
+        .all({ engine: engine ?? null }),
     ) as { image_id: string }[];
     return new Set(rows.map((row) => row.image_id));
   }
@@ -461,6 +475,7 @@ interface BuildRow {
   image_id: string | null;
   size: number | null;
   context: string | null;
+  engine: string | null;
   created_at: string;
 }
 
@@ -485,6 +500,7 @@ function toRecord(row: BuildRow): BuildRecord {
     imageId: row.image_id ?? undefined,
     size: row.size ?? undefined,
     context: row.context ?? undefined,
+    ...(row.engine ? { engine: row.engine } : {}),
     at: row.created_at,
   };
 }

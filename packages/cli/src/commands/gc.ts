@@ -108,7 +108,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     repo: values.repo,
     registry: resolveRegistry(undefined, io.env, config.registry),
     stateDir: defaultStateDir(io.env),
-    builtByButler: builtByButler(defaultStateDir(io.env)),
+    builtByButler: builtByButler(defaultStateDir(io.env), io.env),
     keptForRollback: keptForRollback(defaultStateDir(io.env)),
     // By hand, gc organises the earlier tool's images too (the cleanup after a build does not).
     includeLegacy: true,

@@ -27,7 +27,12 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
   }
   const endpoint = requirePlainEndpoint(io.env, 'list');
   const inventory = [
-    ...(await loadInventory(endpoint, undefined, values.repo, builtByButler(defaultStateDir(io.env)))),
+    ...(await loadInventory(
+      endpoint,
+      undefined,
+      values.repo,
+      builtByButler(defaultStateDir(io.env), io.env),
+    )),
     // The earlier tool's images (no labels) under the configured registry part: shown, marked.
     ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), values.repo)),
   ];

@@ -1,5 +1,5 @@
 import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { buildCacheUsage, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { buildCacheUsage, engineAddress, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
@@ -39,7 +39,9 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
   const disk = await diskUse(io, values.repo);
   const known = disk !== undefined;
   const store = await openState(defaultStateDir(io.env), io);
-  const history = store?.stats(values.repo) ?? [];
+  // This engine's history only: another engine's builds are not these images' story.
+  const engine = engineAddress(io.env);
+  const history = store?.stats(values.repo, engine) ?? [];
   store?.close();
 
   const repos = [...new Set([...history.map((h) => h.repo), ...(disk?.keys() ?? [])])].sort();
@@ -61,7 +63,7 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
   const buildCache = known ? await buildCacheOf(io) : undefined;
   if (values.json) {
     io.stdout.write(
-      `${JSON.stringify({ repositories: rows, total, buildCache: buildCache ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ engine: engine ?? null, repositories: rows, total, buildCache: buildCache ?? null }, null, 2)}\n`,
     );
     return EXIT.ok;
   }
@@ -126,7 +128,7 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
   try {
     const endpoint = requirePlainEndpoint(io.env, 'stats');
     const inventory = [
-      ...(await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env)))),
+      ...(await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env), io.env))),
       ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), repo)),
     ];
     const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();

@@ -1,6 +1,6 @@
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
-import { inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { engineAddress, inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
@@ -43,7 +43,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
     else {
       if (latestDigest)
         note = `${hashed.target.latest} was not built on this machine: its inputs are not recorded`;
-      const lastBuild = store?.lastBuild(request.repo);
+      const lastBuild = store?.lastBuild(request.repo, engineAddress(io.env));
       const last =
         lastBuild && (lastBuild.digest === current.digest ? current : store?.manifest(lastBuild.digest));
       if (last) against = { source: 'last build', manifest: last };
