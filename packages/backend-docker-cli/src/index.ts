@@ -129,6 +129,7 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
                 : `id=${secret.id},env=${secret.env ?? secret.id}`,
             );
           }
+          for (const agent of context.request.ssh ?? []) args.push('--ssh', `${agent.id}=${agent.socket}`);
           if (context.request.target) args.push('--target', context.request.target);
           if (context.request.platform) args.push('--platform', context.request.platform);
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.

@@ -18,6 +18,7 @@ import {
   type ResolvedContext,
   readSecretValue,
   type SecretSource,
+  type SshAgentSource,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
@@ -92,18 +93,23 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         const { context, target, labels } = job;
         const buildkit = context.request.builder === 'buildkit';
         const secrets = context.request.secrets ?? [];
-        if (secrets.length > 0 && !buildkit) {
+        const agents = context.request.ssh ?? [];
+        if ((secrets.length > 0 || agents.length > 0) && !buildkit) {
+          const what = [...secrets.map((s) => `secret ${s.id}`), ...agents.map((a) => `ssh ${a.id}`)];
           throw new ButlerError(
             'CONFIG_INVALID',
-            `build secrets (${secrets.map((s) => s.id).join(', ')}) reach the build only through BuildKit, and this build uses the classic builder`,
+            `build secrets and SSH agents (${what.join(', ')}) reach the build only through BuildKit, and this build uses the classic builder`,
             { hint: "drop DOCKER_BUILDKIT=0 or builder: 'classic', or build on an engine with BuildKit" },
           );
         }
         // Secrets travel through a BuildKit session the engine calls back into, read on request.
         // A Dockerfile that mounts secrets gets one even when none were given: BuildKit then skips
         // an optional mount and names a required one, instead of "no active sessions".
-        const mountsSecrets = buildkit && /--mount=[^\s]*type=secret/.test(context.dockerfileText);
-        const session = secrets.length > 0 || mountsSecrets ? await engine.openSession(secrets) : undefined;
+        const mountsSecrets = buildkit && /--mount=[^\s]*type=(secret|ssh)/.test(context.dockerfileText);
+        const session =
+          secrets.length > 0 || agents.length > 0 || mountsSecrets
+            ? await engine.openSession(secrets, agents)
+            : undefined;
         const tar = contextTarFor(job);
         const id = await engine
           .build(
@@ -179,7 +185,10 @@ class EngineClient {
   }
 
   /** A BuildKit session serving `secrets` (their values read only when the build asks). */
-  async openSession(secrets: readonly SecretSource[]): Promise<BuildSession> {
+  async openSession(
+    secrets: readonly SecretSource[],
+    agents: readonly SshAgentSource[],
+  ): Promise<BuildSession> {
     if (!this.endpoint) {
       throw new ButlerError(
         'CONFIG_INVALID',
@@ -187,10 +196,10 @@ class EngineClient {
         { hint: 'leave the client out: Butler reaches the same engine itself, and serves the secrets' },
       );
     }
-    return openBuildSession(
-      this.endpoint,
-      secrets.map((source) => ({ id: source.id, read: () => readSecretValue(source) })),
-    );
+    return openBuildSession(this.endpoint, {
+      secrets: secrets.map((source) => ({ id: source.id, read: () => readSecretValue(source) })),
+      agents,
+    });
   }
 
   async inspect(reference: string): Promise<EngineImageInspect | undefined> {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -10,6 +10,7 @@ import {
   repoNameFrom,
   resolveRegistry,
   type SecretSource,
+  type SshAgentSource,
   toRequest,
 } from '@devops-butler/core';
 import type { ButlerConfig } from './config.js';
@@ -24,6 +25,7 @@ export const BUILD_FLAGS = {
   registry: { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
   secret: { type: 'string', multiple: true },
+  ssh: { type: 'string', multiple: true },
   target: { type: 'string' },
   platform: { type: 'string' },
   config: { type: 'string' },
@@ -38,6 +40,7 @@ export interface BuildFlagValues {
   registry?: string | undefined;
   'build-arg'?: string[] | undefined;
   secret?: string[] | undefined;
+  ssh?: string[] | undefined;
   target?: string | undefined;
   platform?: string | undefined;
   force?: boolean | undefined;
@@ -74,6 +77,41 @@ export async function resolveBuildRequest(
     platform: flags.platform ?? config.platform,
     force: flags.force === true || env.BUTLER_FORCE_REBUILD === 'true' || env.BUTLER_FORCE_REBUILD === '1',
     secrets: buildSecrets(flags.secret ?? [], config.secrets ?? {}, { cwd, context, env }),
+    ssh: sshAgents(flags.ssh ?? [], { cwd, env }),
+  });
+}
+
+/**
+ * `--ssh default` (the agent SSH_AUTH_SOCK names) or `--ssh ID=SOCKET`, as docker build takes them:
+ * the build may use the agent; keys stay in it. A key file (docker starts an agent for one) is not
+ * taken: point at an agent that holds the key.
+ */
+export function sshAgents(
+  flags: readonly string[],
+  where: { cwd: string; env: NodeJS.ProcessEnv },
+): SshAgentSource[] {
+  return flags.map((flag) => {
+    const eq = flag.indexOf('=');
+    const id = (eq < 0 ? flag : flag.slice(0, eq)).trim();
+    const path = eq < 0 ? where.env.SSH_AUTH_SOCK : resolve(where.cwd, flag.slice(eq + 1));
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      throw new UsageError(`--ssh "${flag}" must be default or ID=SOCKET (as docker build takes it)`);
+    }
+    if (!path) {
+      throw new UsageError(
+        `--ssh ${id} uses the agent SSH_AUTH_SOCK names, and SSH_AUTH_SOCK is not set (start ssh-agent, or give ${id}=SOCKET)`,
+      );
+    }
+    let socket = false;
+    try {
+      socket = statSync(path).isSocket();
+    } catch {}
+    if (!socket) {
+      throw new UsageError(
+        `--ssh ${id}: ${path} is not an SSH agent's socket (give the agent's socket; keys stay in the agent)`,
+      );
+    }
+    return { id, socket: path };
   });
 }
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTree, OWNER_LABEL, removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
@@ -301,4 +302,46 @@ test('secrets given by file and by variable reach the build, and appear in no ou
   expect(errorLines[0]).toMatch(
     /the build needs the secret "api", which was not given — pass it: butler build --secret id=api/,
   );
+}, 180_000);
+
+test('--ssh forwards an SSH agent: the build talks to it through BuildKit, both ways; a missing one is one line', async () => {
+  // A stand-in agent on a socket of the test's own: it answers what it was sent.
+  const { createServer } = await import('node:net');
+  const socket = join(fx.stateDir, 'agent.sock');
+  const agent = createServer((c) => c.once('data', (d) => c.end(`agent saw: ${d}`)));
+  await new Promise<void>((listening) => agent.listen(socket, listening));
+  try {
+    await fx.tree.write({
+      'Dockerfile.ssh': `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nRUN --mount=type=ssh node -e "const s=require('net').connect(process.env.SSH_AUTH_SOCK);s.end('hello from ${fx.repo}');let o='';s.on('data',d=>o+=d);s.on('end',()=>require('fs').writeFileSync('/agent-said',o))"\n`,
+    });
+    const built = await run(
+      process.execPath,
+      [bin, 'build', fx.tree.dir, '-f', 'Dockerfile.ssh', '--repo', fx.repo, '--ssh', 'default', '--json'],
+      { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, SSH_AUTH_SOCK: socket }, cwd: tmpdir() },
+    );
+    const { stdout } = await run('docker', [
+      'run',
+      '--rm',
+      JSON.parse(built.stdout).image.id,
+      'cat',
+      '/agent-said',
+    ]);
+    expect(stdout).toBe(`agent saw: hello from ${fx.repo}`);
+  } finally {
+    agent.close();
+  }
+  await fx.tree.write({
+    'Dockerfile.ssh2': `FROM butler-test/busybox:latest\nRUN --mount=type=ssh,id=deploykey,required echo ${fx.repo}\n`,
+  });
+  const missing = await butler('build', fx.tree.dir, '-f', 'Dockerfile.ssh2', '--repo', fx.repo).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(missing).toMatchObject({ code: 1 });
+  expect((missing as { stderr: string }).stderr.trim()).toMatch(
+    /^✖ .*the build needs the SSH agent "deploykey", which was not given — pass it: butler build --ssh deploykey=SOCKET/,
+  );
+  const notSocket = await butler('build', fx.tree.dir, '--ssh', `key=${fx.tree.dir}/tool.sh`).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(notSocket).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not an SSH agent's socket/) });
 }, 180_000);

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { create, createFileRegistry, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ButlerError } from '@devops-butler/core';
-import type { BuildSecret, BuildSession } from './build-session.js';
+import type { BuildSession, BuildSshAgent, SessionServices } from './build-session.js';
 import { unreachable } from './engine-api.js';
 import { type EngineEndpoint, transportFor } from './engine-transport.js';
 import { message, scalar, Type } from './proto-descriptor.js';
 
-// BuildKit's session services Butler serves (moby.buildkit.secrets.v1 and grpc.health.v1), as
-// their .proto files define them; annotations (field 2 of GetSecretRequest) are not needed.
+// BuildKit's session services Butler serves (moby.buildkit.secrets.v1, moby.sshforward.v1 and
+// grpc.health.v1), as their .proto files define them; annotations (field 2 of GetSecretRequest)
+// are not needed.
 const SESSION_PROTO = create(FileDescriptorProtoSchema, {
   name: 'butler/session.proto',
   package: 'butler.session',
@@ -19,10 +21,17 @@ const SESSION_PROTO = create(FileDescriptorProtoSchema, {
     message('GetSecretResponse', [scalar('data', 1, Type.BYTES)]),
     message('HealthCheckRequest', [scalar('service', 1, Type.STRING)]),
     message('HealthCheckResponse', [scalar('status', 1, Type.INT32)]),
+    message('BytesMessage', [scalar('data', 1, Type.BYTES)]),
+    message('CheckAgentRequest', [scalar('id', 1, Type.STRING)]),
+    message('CheckAgentResponse', []),
   ],
 });
 const SECRETS_GET = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
+const SSH_CHECK = '/moby.sshforward.v1.SSH/CheckAgent';
+const SSH_FORWARD = '/moby.sshforward.v1.SSH/ForwardAgent';
+/** The metadata key BuildKit names the agent by on ForwardAgent (sshforward.KeySSHID). */
+const SSH_ID_KEY = 'buildkit.ssh.id';
 /** grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING */
 const SERVING = 1;
 
@@ -36,7 +45,7 @@ type MethodDefinition<Req, Res> = import('@grpc/grpc-js').MethodDefinition<Req, 
  */
 export async function openSession(
   endpoint: EngineEndpoint,
-  secrets: readonly BuildSecret[],
+  { secrets, agents = [] }: SessionServices,
 ): Promise<BuildSession> {
   const grpc: GrpcModule = await import('@grpc/grpc-js').catch(() => {
     throw new ButlerError(
@@ -49,10 +58,15 @@ export async function openSession(
   const schema = (name: string) => registry.getMessage(`butler.session.${name}`) as DescMessage;
   const byId = new Map(secrets.map((secret) => [secret.id, secret]));
   const server = new grpc.Server();
-  const unary = (path: string, requestType: string, responseType: string): MethodDefinition<any, any> => ({
+  const unary = (
+    path: string,
+    requestType: string,
+    responseType: string,
+    streams = false,
+  ): MethodDefinition<any, any> => ({
     path,
-    requestStream: false,
-    responseStream: false,
+    requestStream: streams,
+    responseStream: streams,
     requestSerialize: (value) => Buffer.from(toBinary(schema(requestType), value)),
     requestDeserialize: (bytes: Buffer) => fromBinary(schema(requestType), bytes),
     responseSerialize: (value) => Buffer.from(toBinary(schema(responseType), value)),
@@ -82,6 +96,25 @@ export async function openSession(
         respond(null, create(schema('HealthCheckResponse'), { status: SERVING })),
     },
   );
+  const agentsById = new Map(agents.map((agent) => [agent.id, agent]));
+  if (agents.length > 0) {
+    server.addService(
+      {
+        CheckAgent: unary(SSH_CHECK, 'CheckAgentRequest', 'CheckAgentResponse'),
+        ForwardAgent: unary(SSH_FORWARD, 'BytesMessage', 'BytesMessage', true),
+      },
+      {
+        CheckAgent: (
+          call: { request: { id: string } },
+          respond: (error: { code: number; details: string } | null, value?: unknown) => void,
+        ) =>
+          agentsById.has(call.request.id || 'default')
+            ? respond(null, create(schema('CheckAgentResponse'), {}))
+            : respond({ code: grpc.status.NOT_FOUND, details: 'not given' }),
+        ForwardAgent: (call: AgentStream) => forwardAgent(call, agentsById, schema('BytesMessage')),
+      } as never,
+    );
+  }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const id = randomBytes(16).toString('hex').slice(0, 25);
   const socket = await upgrade(endpoint, {
@@ -90,7 +123,11 @@ export async function openSession(
     'X-Docker-Expose-Session-Uuid': id,
     'X-Docker-Expose-Session-Name': 'butler',
     'X-Docker-Expose-Session-Sharedkey': randomBytes(8).toString('hex'),
-    'X-Docker-Expose-Session-Grpc-Method': [SECRETS_GET, HEALTH_CHECK],
+    'X-Docker-Expose-Session-Grpc-Method': [
+      SECRETS_GET,
+      HEALTH_CHECK,
+      ...(agents.length > 0 ? [SSH_CHECK, SSH_FORWARD] : []),
+    ],
   });
   injector.injectConnection(socket);
   return {
@@ -122,4 +159,36 @@ function upgrade(endpoint: EngineEndpoint, headers: Record<string, string | stri
     req.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(error, endpoint)));
     req.end();
   });
+}
+
+/** One ForwardAgent call as grpc-js hands it over: a stream of BytesMessages both ways. */
+interface AgentStream {
+  metadata: { get(key: string): unknown[] };
+  on(event: 'data', listener: (message: { data: Uint8Array }) => void): void;
+  on(event: 'end' | 'error' | 'cancelled', listener: () => void): void;
+  write(message: unknown): boolean;
+  end(): void;
+  destroy(error?: Error): void;
+}
+
+/**
+ * One connection of the build to an SSH agent: the bytes BuildKit sends go to the agent's socket on
+ * this machine, the agent's answers go back. Keys never leave the agent.
+ */
+function forwardAgent(
+  call: AgentStream,
+  agents: ReadonlyMap<string, BuildSshAgent>,
+  bytes: DescMessage,
+): void {
+  const id = String(call.metadata.get(SSH_ID_KEY)[0] ?? 'default');
+  const agent = agents.get(id);
+  if (!agent) return call.destroy(new Error(`no SSH agent "${id}" was given`));
+  const socket = connect(agent.socket);
+  socket.on('data', (chunk: Buffer) => call.write(create(bytes, { data: chunk })));
+  socket.on('end', () => call.end());
+  socket.on('error', () => call.end());
+  call.on('data', (message) => socket.write(message.data));
+  call.on('end', () => socket.end());
+  call.on('cancelled', () => socket.destroy());
+  call.on('error', () => socket.destroy());
 }

@@ -7,6 +7,19 @@ export interface BuildSecret {
   read(): Promise<Buffer>;
 }
 
+/** An SSH agent a build may use (`RUN --mount=type=ssh[,id=…]`): its socket on this machine. */
+export interface BuildSshAgent {
+  /** `default` unless the Dockerfile names another. */
+  id: string;
+  socket: string;
+}
+
+/** What a session serves. */
+export interface SessionServices {
+  secrets: readonly BuildSecret[];
+  agents?: readonly BuildSshAgent[] | undefined;
+}
+
 /** An open session the engine's BuildKit calls back into; pass `id` as the build's `session`. */
 export interface BuildSession {
   id: string;
@@ -14,12 +27,12 @@ export interface BuildSession {
 }
 
 /**
- * Opens a BuildKit session on the engine that serves `secrets` (see build-session-server.ts).
+ * Opens a BuildKit session on the engine that serves secrets and SSH agents (see build-session-server.ts).
  * Loaded on demand: the gRPC server and protobuf runtime are never on a cache hit's path.
  */
 export async function openBuildSession(
   endpoint: EngineEndpoint,
-  secrets: readonly BuildSecret[],
+  services: SessionServices,
 ): Promise<BuildSession> {
-  return (await import('./build-session-server.js')).openSession(endpoint, secrets);
+  return (await import('./build-session-server.js')).openSession(endpoint, services);
 }

@@ -4,7 +4,13 @@ export {
   followBuildResponse,
   loadBuildkitDecoder,
 } from './build-progress.js';
-export { type BuildSecret, type BuildSession, openBuildSession } from './build-session.js';
+export {
+  type BuildSecret,
+  type BuildSession,
+  type BuildSshAgent,
+  openBuildSession,
+  type SessionServices,
+} from './build-session.js';
 export type { BuildkitStatus } from './buildkit-status.js';
 export {
   closedDuring,

@@ -20,6 +20,9 @@ Options:
       --secret id=ID,src=PATH | id=ID,env=VAR
                            a secret RUN --mount=type=secret,id=ID can read (repeatable; BuildKit
                            only); read when the build asks, never hashed, printed or stored
+      --ssh default | ID=SOCKET
+                           an SSH agent RUN --mount=type=ssh can use (default: SSH_AUTH_SOCK's;
+                           repeatable; BuildKit only); keys stay in the agent
       --target STAGE       build this stage
       --platform P         target platform, e.g. linux/amd64
       --force              build even when the image exists (env BUTLER_FORCE_REBUILD=true)

@@ -42,5 +42,6 @@ export function toRequest(options: Partial<BuildRequest> & { context: string }):
     labels: options.labels ?? {},
     ...(options.builder ? { builder: options.builder } : {}),
     ...(options.secrets?.length ? { secrets: options.secrets } : {}),
+    ...(options.ssh?.length ? { ssh: options.ssh } : {}),
   };
 }

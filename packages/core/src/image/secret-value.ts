@@ -22,9 +22,19 @@ export async function readSecretValue(
   return Buffer.from(value);
 }
 
-/** BuildKit's "secret X not found" (a required secret mount nobody gave) as one line naming it. */
+/**
+ * BuildKit's "secret X not found" (a required secret mount nobody gave), or its missing SSH agent,
+ * as one line naming it.
+ */
 export function missingSecret(error: unknown): ButlerError | undefined {
   const message = error instanceof Error ? error.message : String(error);
+  const agent = /no SSH key "?([^"\s]+)"? forwarded/i.exec(message)?.[1];
+  if (agent) {
+    return new ButlerError('BUILD_FAILED', `the build needs the SSH agent "${agent}", which was not given`, {
+      cause: error,
+      hint: `pass it: butler build --ssh ${agent === 'default' ? 'default' : `${agent}=SOCKET`} (default: the agent SSH_AUTH_SOCK names)`,
+    });
+  }
   const id = /secret (\S+?):? not found/.exec(message)?.[1];
   if (!id) return undefined;
   return new ButlerError('BUILD_FAILED', `the build needs the secret "${id}", which was not given`, {

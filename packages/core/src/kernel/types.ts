@@ -24,6 +24,14 @@ export interface BuildRequest {
    * never the value. Not part of the hash (as in BuildKit's own cache).
    */
   secrets?: SecretSource[] | undefined;
+  /** SSH agents the build may use (`RUN --mount=type=ssh`): their sockets here. Not part of the hash. */
+  ssh?: SshAgentSource[] | undefined;
+}
+
+/** An SSH agent a build may use: `default` (SSH_AUTH_SOCK) or another id, and its socket. */
+export interface SshAgentSource {
+  id: string;
+  socket: string;
 }
 
 /** Where a build secret's value is read from when BuildKit asks: a file, or a variable of Butler's environment. */
