@@ -36,7 +36,9 @@ const SSH_ID_KEY = 'buildkit.ssh.id';
 const SERVING = 1;
 
 type GrpcModule = typeof import('@grpc/grpc-js');
-type MethodDefinition<Req, Res> = import('@grpc/grpc-js').MethodDefinition<Req, Res>;
+// grpc-js types a service's methods with `any` messages; ours are protobuf-es messages.
+// biome-ignore lint/suspicious/noExplicitAny: the shape grpc-js's addService takes
+type Method = import('@grpc/grpc-js').MethodDefinition<any, any>;
 
 /**
  * Opens a BuildKit session on the engine (`POST /session`, upgraded to HTTP/2) and serves the
@@ -58,12 +60,8 @@ export async function openSession(
   const schema = (name: string) => registry.getMessage(`butler.session.${name}`) as DescMessage;
   const byId = new Map(secrets.map((secret) => [secret.id, secret]));
   const server = new grpc.Server();
-  const unary = (
-    path: string,
-    requestType: string,
-    responseType: string,
-    streams = false,
-  ): MethodDefinition<any, any> => ({
+  // One method of a service, unary or (streams) bidirectional, its messages by their schema's name.
+  const unary = (path: string, requestType: string, responseType: string, streams = false): Method => ({
     path,
     requestStream: streams,
     responseStream: streams,
@@ -182,7 +180,10 @@ function forwardAgent(
 ): void {
   const id = String(call.metadata.get(SSH_ID_KEY)[0] ?? 'default');
   const agent = agents.get(id);
-  if (!agent) return call.destroy(new Error(`no SSH agent "${id}" was given`));
+  if (!agent) {
+    call.destroy(new Error(`no SSH agent "${id}" was given`));
+    return;
+  }
   const socket = connect(agent.socket);
   socket.on('data', (chunk: Buffer) => call.write(create(bytes, { data: chunk })));
   socket.on('end', () => call.end());
