@@ -1,4 +1,4 @@
-import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
+import { ButlerError, defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { buildCacheUsage, engineAddress, requirePlainEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
@@ -141,6 +141,8 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
       byRepo.set(image.repo, use);
     }
   } catch (error) {
+    // A DOCKER_HOST or context that names no engine is the command line's mistake, not an engine down.
+    if (ButlerError.isInstance(error) && error.code === 'CONFIG_INVALID') throw error;
     io.stderr.write(`⚠️ disk use is unknown: ${(error as Error).message}\n`);
     return undefined;
   }
