@@ -66,6 +66,14 @@ export interface RunBuildResult extends BuildResult {
 export async function runBuild(request: BuildRequest, settings: BuildSettings = {}): Promise<RunBuildResult> {
   const env = settings.env ?? process.env;
   const stateDir = settings.stateDir ?? defaultStateDir(env);
+  // Asked first (one `/_ping`), answered while the plugins load; needed before hashing.
+  const choosing: Promise<BuilderChoice> = request.builder
+    ? Promise.resolve({ builder: request.builder, reason: 'the request names it' })
+    : chooseBuilder(settings.backend, settings.builder, env);
+  // Settled even if the plugins fail to load first: a rejection must not go unhandled.
+  choosing.catch(() => undefined);
+  // The engine's address names this build's records (the state store keeps engines apart).
+  const engine = engineAddress(env);
   const reports: RetentionReport[] = [];
   const messages: RemoteCacheMessage[] = [];
   const mode = remoteCacheMode(request.registry, settings.remoteCacheFlag, env, settings.remoteCache);
@@ -95,7 +103,7 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     ...withConfigPlugins(defaults, settings),
     recordBuilds({
       stateDir,
-      engine: engineAddress(env),
+      engine,
       onWarning: (message) => settings.onEvent?.({ type: 'warning', message }),
     }),
   ];
@@ -118,9 +126,7 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
     settings.onEvent?.(event);
   };
   // Chosen before hashing: the hash follows the builder that builds (and names it).
-  const builder: BuilderChoice = request.builder
-    ? { builder: request.builder, reason: 'the request names it' }
-    : await chooseBuilder(settings.backend, settings.builder, env);
+  const builder = await choosing;
   onEvent({
     type: 'log',
     entry: {
@@ -143,7 +149,7 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
         repo: request.repo,
         code,
         durationMs: Date.now() - started,
-        engine: engineAddress(env),
+        engine,
       });
       throw error;
     });
