@@ -12,7 +12,7 @@ import {
   frontendUnavailable,
   imageInfoFromInspect,
   imageMatchesTarget,
-  missingSecret,
+  missingSecretOrAgent,
   parseDockerignore,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
@@ -152,7 +152,7 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           } catch (error) {
             // docker saw only a broken upload; the tar knows which file changed.
             const failed = cliError(error as ExecaError, binary);
-            throw tar.failure() ?? frontendUnavailable(job, failed) ?? missingSecret(failed) ?? failed;
+            throw tar.failure() ?? frontendUnavailable(job, failed) ?? missingSecretOrAgent(failed) ?? failed;
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);

@@ -13,7 +13,7 @@ import {
   type ImageInfo,
   imageInfoFromInspect,
   imageMatchesTarget,
-  missingSecret,
+  missingSecretOrAgent,
   parseDockerignore,
   type ResolvedContext,
   readSecretValue,
@@ -25,13 +25,13 @@ import {
   type BuildSession,
   type EngineEndpoint,
   engineBuild,
+  engineEndpoint,
   engineError,
   engineRequest,
   followBuildResponse,
   inspectImage,
   loadBuildkitDecoder,
   openBuildSession,
-  plainEndpoint,
   unreachable,
 } from '@devops-butler/engine-client';
 import type Docker from 'dockerode';
@@ -127,7 +127,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
           )
           .catch((error: unknown) => {
             // The engine saw only a broken upload; the tar knows which file changed.
-            throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecret(error) ?? error;
+            throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
           })
           .finally(() => session?.close());
         const built = await engine.inspect(id);
@@ -176,7 +176,11 @@ class EngineClient {
   private readonly endpoint: EngineEndpoint | undefined;
 
   constructor(private readonly options: DockerodeOptions) {
-    this.endpoint = options.docker ? undefined : plainEndpoint(process.env, options.socketPath);
+    this.endpoint = options.docker
+      ? undefined
+      : options.socketPath
+        ? { socketPath: options.socketPath }
+        : engineEndpoint(process.env);
   }
 
   async dockerode(): Promise<Docker> {

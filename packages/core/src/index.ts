@@ -29,7 +29,7 @@ export {
   resolveRegistry,
 } from './image/image-name.js';
 export { BUTLER_VERSION, buildLabels, LABELS } from './image/labels.js';
-export { missingSecret, readSecretValue } from './image/secret-value.js';
+export { missingSecretOrAgent, readSecretValue } from './image/secret-value.js';
 export { type TarSource, tarMembers } from './image/tar-writer.js';
 export {
   Butler,

@@ -31,8 +31,8 @@ export async function chooseBuilder(
   if (backend === 'docker-cli') {
     return (await import('@devops-butler/backend-docker-cli')).cliBuilder({ configured });
   }
-  const { apiBuilder, plainEndpoint } = await import('@devops-butler/engine-client');
-  return apiBuilder(plainEndpoint(env), { configured, env });
+  const { apiBuilder, engineEndpoint } = await import('@devops-butler/engine-client');
+  return apiBuilder(engineEndpoint(env), { configured, env });
 }
 
 /** Manifest plugins only: for commands that must not touch the engine (`butler hash`). */

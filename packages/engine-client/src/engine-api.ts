@@ -9,7 +9,7 @@ export type { EngineEndpoint } from './engine-transport.js';
 
 /**
  * The engine's endpoint (see engineEndpoint: DOCKER_HOST, contexts, the local socket), or the
- * socket given. Kept for callers of the earlier API; every endpoint docker reaches is reached now.
+ * socket given. @deprecated every endpoint is reached now: call engineEndpoint.
  */
 export function plainEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): EngineEndpoint | undefined {
   return socketPath ? { socketPath } : engineEndpoint(env);
@@ -110,10 +110,7 @@ export async function inspectImage(
   return { ...image, RepoTags: familiarTags(image.RepoTags) };
 }
 
-/**
- * The engine for commands that talk to it themselves (gc, list, deploy, …): any endpoint docker
- * reaches. `command` is kept for callers of the earlier API.
- */
+/** @deprecated the name of the earlier API: call engineEndpoint (any endpoint docker reaches). */
 export function requirePlainEndpoint(env: NodeJS.ProcessEnv, _command?: string): EngineEndpoint {
   return engineEndpoint(env);
 }

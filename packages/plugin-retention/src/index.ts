@@ -1,5 +1,5 @@
 import { alreadyTagged, ButlerError, type ButlerPlugin } from '@devops-butler/core';
-import { plainEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint } from '@devops-butler/engine-client';
 import {
   DEFAULT_MIN_AGE_MS,
   globMatcher,
@@ -63,8 +63,7 @@ export function retention(options: RetentionPluginOptions = {}): ButlerPlugin {
         // A reuse that moved no tag brought no new image and freed none: the last build's or
         // reuse's retention already weighed this repository (`butler gc` applies a changed policy).
         if (outcome === 'reused' && alreadyTagged(image, target)) return;
-        const endpoint = plainEndpoint(env ?? process.env);
-        if (!endpoint) return; // ssh:// and TLS engines: run `butler gc` where the socket is reachable
+        const endpoint = engineEndpoint(env ?? process.env);
         const report = await runRetention(endpoint, {
           repo: target.repo,
           registry: target.registry,

@@ -6,7 +6,7 @@ import {
   imageMatchesTarget,
   type ResolvedContext,
 } from '@devops-butler/core';
-import { plainEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint } from '@devops-butler/engine-client';
 import { NOT_FOUND, type RemoteManifest } from './engine-registry.js';
 import {
   knownInRegistry,
@@ -65,11 +65,14 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
       // Progress and warnings go to Butler's logger; the CLI decides how they look.
       const log = butler.getLogger(NAME);
       const warn = (text: string) => log.warn(text);
-      const endpoint = options.via === 'docker-cli' ? undefined : plainEndpoint(env, options.socketPath);
-      const transport: RegistryTransport | undefined =
-        options.via === 'docker-cli' ? cliTransport(env) : endpoint && engineTransport(endpoint, env);
-      const noTransport =
-        'the registry cache needs the engine on a unix socket or plain tcp DOCKER_HOST (or backend: docker-cli)';
+      // Every engine docker reaches is reached by the engine client (or by the docker CLI).
+      const transport: RegistryTransport =
+        options.via === 'docker-cli'
+          ? cliTransport(env)
+          : engineTransport(
+              options.socketPath ? { socketPath: options.socketPath } : engineEndpoint(env),
+              env,
+            );
       // Targets whose lookup could not use the registry (unreachable, or refused): one warning covers the push too.
       const unusable = new Map<string, string>();
 
@@ -90,7 +93,6 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         target: ImageTarget,
         then: string,
       ): Promise<RemoteManifest | typeof NOT_FOUND | undefined> => {
-        if (!transport) return undefined;
         try {
           return await transport.inspectRemote(target);
         } catch (error) {
@@ -105,10 +107,6 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
 
       butler.hooks.lookup.tapPromise({ name: NAME, stage: AFTER_BACKEND }, async (target, context) => {
         if (mode === 'push') return undefined;
-        if (!transport) {
-          warn(`${noTransport}; not asked`);
-          return undefined;
-        }
         const remote = await askRegistry(target, 'building locally, not pushing');
         if (remote === undefined || remote === NOT_FOUND) return undefined;
         const pulled = await pullMatching(target, context, remote, 'building');
@@ -122,7 +120,6 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
         remote: RemoteManifest,
         otherwise: string,
       ): Promise<ImageInfo | undefined> => {
-        if (!transport) return undefined;
         const { host } = parseRegistry(target.registry);
         const wanted = context.request.platform ?? (await transport.enginePlatform());
         if (remote.platforms.length > 0 && !remote.platforms.some((p) => samePlatform(p, wanted))) {
@@ -157,8 +154,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
       butler.hooks.built.tapPromise(
         { name: NAME, stage: AFTER_BACKEND },
         async (image, { target, context, outcome }) => {
-          if (outcome !== 'built' || mode === 'pull' || !transport || unusable.has(target.reference))
-            return image;
+          if (outcome !== 'built' || mode === 'pull' || unusable.has(target.reference)) return image;
           const { host } = parseRegistry(target.registry);
           const remote = await askRegistry(target, 'not pushing');
           if (remote === undefined) return image;
@@ -200,7 +196,6 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             }
             warn(`${why}; the local image is fine (--require-push makes this fail the build)`);
           };
-          if (!transport) return notPushed(`${noTransport}; ${target.reference} was not pushed`);
           const unusableBecause = unusable.get(target.reference);
           if (unusableBecause) {
             // Said once already, at lookup; only --require-push turns it into a failure here.
@@ -243,7 +238,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
             windowMs,
           });
         }
-        if (!pushed || !transport) return;
+        if (!pushed) return;
         const now = await transport.inspectRemote(target).catch((): typeof NOT_FOUND => NOT_FOUND);
         if (now !== NOT_FOUND && now.digest !== pushed) {
           warn(
@@ -258,7 +253,7 @@ export function remoteCache(options: RemoteCacheOptions = {}): ButlerPlugin {
        * the hash tag: a hit on an older version must not move the registry's latest back.
        */
       const fillRegistry = async (image: ImageInfo, target: ImageTarget): Promise<void> => {
-        if (!transport || knownInRegistry(butler.stateDir, target.reference, image.id)) return;
+        if (knownInRegistry(butler.stateDir, target.reference, image.id)) return;
         const { host } = parseRegistry(target.registry);
         if (recentlyUnreachable(butler.stateDir, host)) return;
         try {

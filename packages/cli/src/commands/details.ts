@@ -1,5 +1,5 @@
 import { assertRepoName, ButlerError, LABELS, resolveRegistry } from '@devops-butler/core';
-import { engineError, engineRequest, inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint, engineError, engineRequest, inspectImage } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes } from '../output.js';
@@ -43,7 +43,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
   if (positionals.length !== 1)
     throw new UsageError('butler details takes one image name — run butler details --help');
   const reference = await resolveReference(positionals[0] as string, values.registry, configFlag(values), io);
-  const endpoint = requirePlainEndpoint(io.env, 'details');
+  const endpoint = engineEndpoint(io.env);
   const image = await inspectImage(endpoint, reference);
   if (!image) {
     throw new ButlerError('IMAGE_NOT_FOUND', `no image ${reference}`, {

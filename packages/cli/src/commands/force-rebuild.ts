@@ -1,6 +1,6 @@
 import { setForceMarker } from '@devops-butler/build-image';
 import { assertRepoName, defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { requirePlainEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint } from '@devops-butler/engine-client';
 import { runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
 import { printRetentionReport } from '../output.js';
@@ -24,7 +24,7 @@ export async function forceRebuildCommand(args: string[], io: CliIo): Promise<nu
   const [repo, ...extra] = positionals;
   if (!repo || extra.length > 0) throw new UsageError('butler force-rebuild takes one repository name');
   assertRepoName(repo);
-  const endpoint = requirePlainEndpoint(io.env, 'force-rebuild');
+  const endpoint = engineEndpoint(io.env);
   const stateDir = defaultStateDir(io.env);
   // The marker first: if removing fails halfway, the next build is still forced.
   await setForceMarker(stateDir, repo);

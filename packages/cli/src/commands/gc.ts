@@ -1,5 +1,5 @@
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { buildCacheUsage, pruneBuildCache, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { buildCacheUsage, engineEndpoint, pruneBuildCache } from '@devops-butler/engine-client';
 import { createRetentionPolicy, parseSize, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
@@ -99,7 +99,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('--min-age is for --remote (retention.minAge sets the local disk rule)');
   }
   const buildCacheLimit = values['build-cache'] === undefined ? undefined : sizeFlag(values['build-cache']);
-  const endpoint = requirePlainEndpoint(io.env, 'gc');
+  const endpoint = engineEndpoint(io.env);
   const lastUsed =
     config.retention?.maxSize === undefined
       ? undefined

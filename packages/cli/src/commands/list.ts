@@ -1,5 +1,5 @@
 import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { type EngineEndpoint, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { type EngineEndpoint, engineEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages } from '@devops-butler/plugin-retention';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
@@ -25,7 +25,7 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const endpoint = requirePlainEndpoint(io.env, 'list');
+  const endpoint = engineEndpoint(io.env);
   const inventory = [
     ...(await loadInventory(
       endpoint,

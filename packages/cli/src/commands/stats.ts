@@ -1,5 +1,5 @@
 import { ButlerError, defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { buildCacheUsage, engineAddress, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { buildCacheUsage, engineAddress, engineEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages, uniqueBytesByImage } from '@devops-butler/plugin-retention';
 import type { RepoStats } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
@@ -116,7 +116,7 @@ export async function statsCommand(args: string[], io: CliIo): Promise<number> {
 /** BuildKit's build cache on the engine; undefined where it keeps none or cannot say. */
 async function buildCacheOf(io: CliIo) {
   try {
-    return await buildCacheUsage(requirePlainEndpoint(io.env, 'stats'));
+    return await buildCacheUsage(engineEndpoint(io.env));
   } catch {
     return undefined;
   }
@@ -126,7 +126,7 @@ async function buildCacheOf(io: CliIo) {
 async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string, DiskUse> | undefined> {
   const byRepo = new Map<string, DiskUse>();
   try {
-    const endpoint = requirePlainEndpoint(io.env, 'stats');
+    const endpoint = engineEndpoint(io.env);
     const inventory = [
       ...(await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env), io.env))),
       ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), repo)),

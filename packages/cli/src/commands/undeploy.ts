@@ -1,5 +1,5 @@
 import { ButlerError, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import { requirePlainEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';
@@ -37,7 +37,7 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   const grace = graceSeconds(values.timeout);
   const { assertContainerName, deploymentLock, removeDeployment } = await import('@devops-butler/deploy');
   assertContainerName(name);
-  const endpoint = requirePlainEndpoint(io.env, 'undeploy');
+  const endpoint = engineEndpoint(io.env);
   // Not in the middle of a deploy of the same name: it waits for that one to finish.
   const { containers: removed, keptVolumes } = await withTargetLock(
     defaultStateDir(io.env),

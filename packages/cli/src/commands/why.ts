@@ -1,6 +1,6 @@
 import { createButler, defaultStateDir, LABELS } from '@devops-butler/core';
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
-import { engineAddress, inspectImage, requirePlainEndpoint } from '@devops-butler/engine-client';
+import { engineAddress, engineEndpoint, inspectImage } from '@devops-butler/engine-client';
 import type { InputDiff, InputManifest } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { openState } from '../state.js';
@@ -22,7 +22,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   if (!setup) return EXIT.ok;
   const { config } = setup;
   const request = (setup.targets[0] as BuildTarget).request;
-  const endpoint = requirePlainEndpoint(io.env, 'why');
+  const endpoint = engineEndpoint(io.env);
   const stateDir = defaultStateDir(io.env);
   const plugins = withConfigPlugins(await defaultPlugins(config.backend), config);
   // The builder a build would choose: the hash names it, so `why` must hash as a build does.

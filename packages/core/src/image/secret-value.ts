@@ -26,7 +26,7 @@ export async function readSecretValue(
  * BuildKit's "secret X not found" (a required secret mount nobody gave), or its missing SSH agent,
  * as one line naming it.
  */
-export function missingSecret(error: unknown): ButlerError | undefined {
+export function missingSecretOrAgent(error: unknown): ButlerError | undefined {
   const message = error instanceof Error ? error.message : String(error);
   const agent = /no SSH key "?([^"\s]+)"? forwarded/i.exec(message)?.[1];
   if (agent) {
