@@ -61,6 +61,16 @@ const BUILDKIT_DOCKER = '/usr/bin/docker';
 const dockerBuildKit = (tag, dir) =>
   sh(BUILDKIT_DOCKER, ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
 
+/** One build to warm the stat cache (a miss or a hit), then RUNS timed builds that must all be hits. */
+function warmHits(args, env) {
+  butler(['build', ...args], env);
+  return Array.from({ length: RUNS }, () => {
+    const r = butler(['build', ...args, '--json'], env);
+    if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+    return r.ms;
+  });
+}
+
 function scenarioCacheHit(name, dir, repo) {
   // docker build with a warm layer cache: one build to warm it, then the timed ones.
   const dockerTag = `butler-bench/${repo}:docker`;
@@ -411,12 +421,7 @@ function scenarioConfigTs() {
   const state = join(work, 'state-config-ts');
   const hits = (file, text) => {
     writeFileSync(join(dir, file), text);
-    butler(['build', dir], { BUTLER_STATE_DIR: state });
-    const samples = Array.from({ length: RUNS }, () => {
-      const r = butler(['build', dir, '--json'], { BUTLER_STATE_DIR: state });
-      if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
-      return r.ms;
-    });
+    const samples = warmHits([dir], { BUTLER_STATE_DIR: state });
     rmSync(join(dir, file));
     return samples;
   };
@@ -453,12 +458,7 @@ function scenarioLockfileHit() {
       join(dir, 'Dockerfile'),
       `FROM butler-test/busybox:latest\nLABEL ${BENCH_LABEL}=${repo}\n${dockerfile}\n`,
     );
-    butler(['build', dir, '--repo', repo], { BUTLER_STATE_DIR: state });
-    return Array.from({ length: RUNS }, () => {
-      const r = butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: state });
-      if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
-      return r.ms;
-    });
+    return warmHits([dir, '--repo', repo], { BUTLER_STATE_DIR: state });
   };
   const small = record(
     'hit-lockfile',
@@ -486,17 +486,7 @@ function scenarioSshHit() {
   const config = sh('bash', [join(root, 'scripts/sshd-service.sh'), 'start', sshd]).stdout.trim();
   try {
     const state = join(work, 'state-ssh-hit');
-    const hits = (env) => {
-      butler(['build', dir, '--repo', 'butler-bench-ssh'], { BUTLER_STATE_DIR: state, ...env });
-      return Array.from({ length: RUNS }, () => {
-        const r = butler(['build', dir, '--repo', 'butler-bench-ssh', '--json'], {
-          BUTLER_STATE_DIR: state,
-          ...env,
-        });
-        if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
-        return r.ms;
-      });
-    };
+    const hits = (env) => warmHits([dir, '--repo', 'butler-bench-ssh'], { BUTLER_STATE_DIR: state, ...env });
     const local = record('hit-ssh', 'butler build, cache hit, local socket', hits({}));
     const overSsh = record(
       'hit-ssh',
