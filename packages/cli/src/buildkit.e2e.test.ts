@@ -239,8 +239,10 @@ test("butler gc --build-cache SIZE prunes BuildKit's own cache to SIZE and stats
   await butler('build', fx.tree.dir, '-f', 'Dockerfile.cache', '--repo', fx.repo);
   const stats = JSON.parse((await butler('stats', '--json')).stdout);
   expect(stats.buildCache.bytes).toBeGreaterThanOrEqual(3 * 1048576);
-  // Just under what is there: the least recently used records go, as docker builder prune does.
-  const limit = stats.buildCache.bytes - 1_000_000;
+  // Half of what is there: the least recently used records go, as docker builder prune does.
+  // (Not "just under": BuildKit weighs records without what they share, so its total is smaller
+  // than the sum /system/df lists, and a limit just under that sum may already be met.)
+  const limit = Math.floor(stats.buildCache.bytes / 2);
   const gc = JSON.parse(
     (await butler('gc', '--repo', fx.repo, '--build-cache', String(limit), '--json')).stdout,
   );

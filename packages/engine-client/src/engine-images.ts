@@ -92,13 +92,15 @@ export async function buildCacheUsage(endpoint: EngineEndpoint): Promise<BuildCa
 
 /**
  * Prunes BuildKit's build cache down to `keepBytes` (least recently used first, as
- * `docker builder prune --keep-storage` does); resolves with the bytes it freed.
+ * `docker builder prune --all --keep-storage` does); resolves with the bytes it freed.
  */
 export async function pruneBuildCache(endpoint: EngineEndpoint, keepBytes: number): Promise<number> {
   const { status, body } = await engineRequest(
     endpoint,
     'POST',
-    `/build/prune?keep-storage=${Math.max(0, Math.floor(keepBytes))}`,
+    // all=1: every record no build uses is a candidate, not only dangling ones (docker builder prune
+    // --all --keep-storage): "keep the cache under SIZE" must be able to reach SIZE.
+    `/build/prune?all=1&keep-storage=${Math.max(0, Math.floor(keepBytes))}`,
   );
   if (status !== 200) throw engineError(status, body);
   return (body as { SpaceReclaimed?: number }).SpaceReclaimed ?? 0;
