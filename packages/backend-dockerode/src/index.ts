@@ -26,12 +26,11 @@ import {
   type EngineEndpoint,
   engineBuild,
   engineEndpoint,
-  engineError,
-  engineRequest,
   followBuildResponse,
   inspectImage,
   loadBuildkitDecoder,
   openBuildSession,
+  tagImage,
   unreachable,
 } from '@devops-butler/engine-client';
 import type Docker from 'dockerode';
@@ -254,13 +253,7 @@ class EngineClient {
 
   async tag(id: string, repo: string, tag: string): Promise<void> {
     if (this.endpoint) {
-      const query = new URLSearchParams({ repo, tag }).toString();
-      const { status, body } = await engineRequest(
-        this.endpoint,
-        'POST',
-        `/images/${encodeURIComponent(id)}/tag?${query}`,
-      );
-      if (status !== 201 && status !== 200) throw engineError(status, body);
+      await tagImage(this.endpoint, id, repo, tag);
       return;
     }
     const docker = await this.dockerode();

@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { ButlerError, LABELS, type Logger, withTargetLock } from '@devops-butler/core';
-import {
-  type EngineEndpoint,
-  endpointAddress,
-  engineEndpoint,
-  isLocalEndpoint,
-} from '@devops-butler/engine-client';
+import { ButlerError, type Logger, withTargetLock } from '@devops-butler/core';
 import type { DeploymentRecord } from '@devops-butler/state-store';
-import { readDeployment, recordDeploy } from './records.js';
-import { deploymentLock, type ReplaceResult, replaceContainer } from './replace.js';
-import { type DeploySettings, type GivenSettings, parseEnvFile, settleSettings } from './settings.js';
+import { deploymentLock } from './shared/locks.js';
+import { readDeployment, recordDeploy } from './shared/records.js';
+import { type DeploySettings, type GivenSettings, parseEnvFile, settleSettings } from './shared/settings.js';
+import type { DeployTarget, GoLiveOutcome, GoLiveRun, Release } from './target.js';
 
 /**
  * This run's settings for a deployment: what the command line gave, the rest remembered from its
@@ -57,82 +52,29 @@ export function appEnvironment(
 }
 
 /**
- * The engine a deploy or rollback runs on. Its health checks and front reach the app through
- * ports published on 127.0.0.1, so for now the engine must be this machine's: a remote one (ssh://,
- * another host's tcp://) is refused in one line before anything is built.
- */
-export function localDeployEndpoint(env: NodeJS.ProcessEnv, command: 'deploy' | 'rollback'): EngineEndpoint {
-  const endpoint = engineEndpoint(env);
-  if (!isLocalEndpoint(endpoint)) {
-    throw new ButlerError(
-      'ENGINE_UNREACHABLE',
-      `butler ${command} runs against an engine on this machine for now, and ${endpointAddress(endpoint)} is another one (its health checks reach the app on 127.0.0.1)`,
-      { hint: `run butler ${command} on that host (ssh there), or build here and ${command} there` },
-    );
-  }
-  return endpoint;
-}
-
-/** One version going live: what the state store records about it. */
-export interface Release {
-  name: string;
-  repo: string;
-  source: string;
-  commit: string | undefined;
-  imageId: string;
-  reference: string;
-  action: 'deploy' | 'rollback';
-}
-
-/**
- * Replaces the deployment's container with `release`'s image through the health-checked swap,
- * under the deployment's lock and the image's (retention skips an image while its lock is held),
- * and records the attempt; on success the settings become the remembered ones.
+ * Replaces what serves the deployment with `release` through `target`'s health-checked
+ * replacement, under the deployment's lock and the image's (retention skips an image while its
+ * lock is held), and records the attempt — the target and what it placed; on success the settings
+ * become the remembered ones.
  */
 export async function goLive(
-  endpoint: EngineEndpoint,
+  target: DeployTarget,
   stateDir: string,
   release: Release,
-  run: {
-    settings: DeploySettings;
-    appEnv: Record<string, string>;
-    force?: boolean | undefined;
-    graceSeconds?: number | undefined;
-    settleMs?: number | undefined;
-    log: Logger;
-  },
-): Promise<ReplaceResult> {
+  run: GoLiveRun,
+): Promise<GoLiveOutcome> {
   const { settings, log } = run;
   const { action, ...record } = release;
-  const recorded = { ...record, ...(action === 'rollback' ? { action } : {}) };
-  let replaced: ReplaceResult;
+  const recorded = {
+    ...record,
+    target: target.kind,
+    engine: target.engine,
+    ...(action === 'rollback' ? { action } : {}),
+  };
+  let live: GoLiveOutcome;
   try {
-    replaced = await withTargetLock(stateDir, deploymentLock(release.name), () =>
-      withTargetLock(stateDir, release.reference, () =>
-        replaceContainer(endpoint, {
-          name: release.name,
-          image: release.imageId,
-          network: settings.network,
-          env: run.appEnv,
-          mounts: settings.mounts,
-          ports: settings.ports,
-          labels: {
-            [LABELS.repo]: release.repo,
-            [LABELS.source]: release.source,
-            ...(release.commit ? { [LABELS.revision]: release.commit } : {}),
-          },
-          health: {
-            ...(run.settleMs === undefined ? {} : { settleMs: run.settleMs }),
-            ...(settings.healthTimeoutMs === undefined ? {} : { timeoutMs: settings.healthTimeoutMs }),
-            ...(settings.healthPath === undefined ? {} : { path: settings.healthPath }),
-          },
-          graceSeconds: run.graceSeconds,
-          drainMs: settings.drainMs,
-          holdMs: settings.holdMs,
-          force: run.force,
-          onStep: (message) => log.info(message),
-        }),
-      ),
+    live = await withTargetLock(stateDir, deploymentLock(release.name), () =>
+      withTargetLock(stateDir, release.reference, () => target.goLive(release, run)),
     );
   } catch (error) {
     recordDeploy(stateDir, { ...recorded, outcome: 'failed' }, log.warn);
@@ -142,12 +84,12 @@ export async function goLive(
     stateDir,
     {
       ...recorded,
-      containerId: replaced.container.id,
-      outcome: replaced.outcome,
-      ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
+      placed: live.placed.id,
+      outcome: live.outcome,
+      ...(live.pausedMs !== undefined ? { pausedMs: live.pausedMs } : {}),
     },
     log.warn,
     settings,
   );
-  return replaced;
+  return live;
 }

@@ -1,4 +1,3 @@
-export { type Checkout, checkout } from './checkout.js';
 export {
   type ContainerSpec,
   type ContainerState,
@@ -10,17 +9,15 @@ export {
   removeContainer,
   renameContainer,
   startContainer,
-} from './containers.js';
-export { ensureFrontImage, FRONT_LABEL, FRONT_REPO, frontName } from './front.js';
-export {
-  ALLOWED_PROTOCOLS,
-  type DeploySource,
-  parseSource,
-  redact,
-  withoutCredentials,
-} from './git-source.js';
-export { type HealthOptions, type HealthResult, waitHealthy } from './health.js';
-export { type DeployedVersion, deploymentVersions, rollbackTarget } from './history.js';
+} from '@devops-butler/engine-client';
+export { ensureFrontImage, FRONT_LABEL, FRONT_REPO, frontName } from './host/front.js';
+export { type HealthOptions, type HealthResult, waitHealthy } from './host/health.js';
+export { hostTarget } from './host/host-target.js';
+export { DEPLOYMENT_LABEL } from './host/own-container.js';
+export { recoverDeployment } from './host/recovery.js';
+export { planRecovery, type RecoveryStep, type SwapState } from './host/recovery-plan.js';
+export { type ReplaceOptions, type ReplaceResult, replaceContainer } from './host/swap.js';
+export { removeDeployment } from './host/undeploy.js';
 export {
   assertContainerName,
   DEFAULT_NETWORK,
@@ -29,15 +26,18 @@ export {
   type RepositoryConfig,
   runPipeline,
 } from './pipeline.js';
-export {
-  DEPLOYMENT_LABEL,
-  deploymentLock,
-  type RemovedDeployment,
-  recoverDeployment,
-  removeDeployment,
-  UnhealthyDeployError,
-} from './replace.js';
 export { type RollbackOptions, type RollbackResult, rollback } from './rollback.js';
+export { type DeploymentNow, deploymentsNow } from './running.js';
+export { type Checkout, checkout } from './shared/checkout.js';
+export {
+  ALLOWED_PROTOCOLS,
+  type DeploySource,
+  parseSource,
+  redact,
+  withoutCredentials,
+} from './shared/git-source.js';
+export { type DeployedVersion, deploymentVersions, rollbackTarget } from './shared/history.js';
+export { checkoutLock, deploymentLock } from './shared/locks.js';
 export {
   assertDistinctTargets,
   DEFAULT_KEEP_VERSIONS,
@@ -46,4 +46,17 @@ export {
   parseEnvFile,
   parseMount,
   shownSettings,
-} from './settings.js';
+} from './shared/settings.js';
+export { UnhealthyDeployError } from './shared/unhealthy.js';
+export type {
+  DeployTarget,
+  GoLiveOutcome,
+  GoLiveRun,
+  Placement,
+  Release,
+  RemovedDeployment,
+  RunningState,
+  TargetKind,
+} from './target.js';
+export { deployTarget, recordedTarget } from './targets.js';
+export { type UndeployOptions, undeploy } from './undeploy.js';

@@ -4,13 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { plainEndpoint } from '@devops-butler/engine-client';
+import { inspectContainer, plainEndpoint } from '@devops-butler/engine-client';
 import { StateStore } from '@devops-butler/state-store';
 import { freePort, httpGet, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { inspectContainer } from './containers.js';
+import { removeDeployment } from './host/undeploy.js';
 import { type DeployOptions, runPipeline } from './pipeline.js';
-import { removeDeployment } from './replace.js';
 
 const run = promisify(execFile);
 const endpoint = plainEndpoint(process.env) as NonNullable<ReturnType<typeof plainEndpoint>>;

@@ -19,7 +19,12 @@ import {
   toRequest,
   withTargetLock,
 } from '@devops-butler/core';
-import { type EngineEndpoint, endpointAddress, engineBuilder } from '@devops-butler/engine-client';
+import {
+  type ContainerSpec,
+  endpointAddress,
+  engineEndpoint,
+  type Mount,
+} from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
   type RetentionOptions,
@@ -28,15 +33,16 @@ import {
 } from '@devops-butler/plugin-retention';
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
 import { builtImageIdsIn, lastUsedIn, rollbackImageIdsIn } from '@devops-butler/state-store';
-import { checkout } from './checkout.js';
-import type { ContainerSpec, Mount } from './containers.js';
-import { type DeploySource, parseSource } from './git-source.js';
-import { goLive, localDeployEndpoint, settleDeployment } from './go-live.js';
-import type { HealthOptions } from './health.js';
-import type { ReplaceResult } from './replace.js';
-import type { DeploySettings, GivenSettings } from './settings.js';
+import { goLive, settleDeployment } from './go-live.js';
+import type { HealthOptions } from './host/health.js';
+import { checkout } from './shared/checkout.js';
+import { type DeploySource, parseSource } from './shared/git-source.js';
+import { checkoutLock } from './shared/locks.js';
+import type { DeploySettings, GivenSettings } from './shared/settings.js';
+import type { GoLiveOutcome, Placement } from './target.js';
+import { deployTarget } from './targets.js';
 
-export { DEFAULT_NETWORK } from './settings.js';
+export { DEFAULT_NETWORK } from './shared/settings.js';
 
 /** What a trusted repository config may set for its deploy build. */
 export interface RepositoryConfig {
@@ -74,6 +80,12 @@ export interface DeployOptions {
   network?: string | undefined;
   /** How many of the deployment's last versions keep their images for rollback (default 3). */
   keepVersions?: number | undefined;
+  /** Run as a Swarm service on the engine (a swarm manager) instead of Butler's container swap. */
+  swarm?: boolean | undefined;
+  /** Swarm: how many tasks (default 1). */
+  replicas?: number | undefined;
+  /** Swarm: publish through the routing mesh (`ingress`, default) or on each task's node (`host`). */
+  publishMode?: 'ingress' | 'host' | undefined;
   /** Forget the remembered settings: only what this call gives (and the defaults) applies. */
   reset?: boolean | undefined;
   /** Build even when the image exists, and replace the container even when it runs that image. */
@@ -116,9 +128,12 @@ export interface DeployResult {
   source: string;
   commit: string | undefined;
   build: BuildResult;
-  outcome: ReplaceResult['outcome'];
-  container: ReplaceResult['container'];
-  replaced: ReplaceResult['replaced'];
+  outcome: GoLiveOutcome['outcome'];
+  /** What runs it now: a container (`target: 'host'`) or a service. */
+  placed: Placement;
+  /** @deprecated the container's ID and name: `placed` says the same for every target. */
+  container: { id: string; name: string };
+  replaced: GoLiveOutcome['replaced'];
   /** A volume handover's pause in ms (the service held new connections meanwhile); absent without one. */
   pausedMs?: number | undefined;
   ports: ContainerSpec['ports'];
@@ -135,7 +150,6 @@ export interface DeployResult {
 export async function runPipeline(sourceText: string, options: DeployOptions = {}): Promise<DeployResult> {
   const env = options.processEnv ?? process.env;
   const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
-  const endpoint = localDeployEndpoint(env, 'deploy');
   const stateDir = options.stateDir ?? defaultStateDir(env);
   const source = parseSource(sourceText, options.cwd ?? process.cwd());
   if (options.repo !== undefined) assertRepoName(options.repo);
@@ -148,7 +162,14 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     processEnv: env,
     log,
   });
-  await refuseDeployOnPodman(endpoint);
+  assertTargetSettings(settings);
+  const target = deployTarget(settings.swarm ? 'swarm' : 'host', {
+    env,
+    stateDir,
+    command: 'deploy',
+    registry: resolveRegistry(options.registry, env),
+  });
+  await target.prepare();
 
   // A checkout folder serves one deploy at a time: another deploy of the same repository (another
   // ref, say) must not move its files while this build reads them.
@@ -158,13 +179,13 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     repo: builtRepo,
     retention: repoRetention,
   } = source.kind === 'git' || options.ref
-    ? await withTargetLock(stateDir, `checkout:${shown}`, () =>
+    ? await withTargetLock(stateDir, checkoutLock(shown), () =>
         fetchAndBuild(source, repo, shown, options, { env, stateDir, log }),
       )
     : await fetchAndBuild(source, repo, shown, options, { env, stateDir, log });
 
   const replaced = await goLive(
-    endpoint,
+    target,
     stateDir,
     {
       name,
@@ -188,18 +209,23 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
   const cleanup =
     retention && retention.auto !== false
-      ? await runRetention(endpoint, {
+      ? await runRetention(engineEndpoint(env), {
           repo: builtRepo,
           registry: build.target.registry,
           stateDir,
-          builtByButler: () => builtImageIdsIn(stateDir, endpointAddress(endpoint)),
+          builtByButler: () => builtImageIdsIn(stateDir, endpointAddress(engineEndpoint(env))),
           keptForRollback: () => rollbackImageIdsIn(stateDir),
           // Least recently used first, as after `butler build` (read only when a size limit needs it).
           lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),
           policy: {
             ...createRetentionPolicy(retention, { env }),
-            // The image it runs now and the one it ran a moment ago: the way back stays.
-            protectedIds: new Set([build.image.id, ...(replaced.replaced ? [replaced.replaced.image] : [])]),
+            // The image it runs now, the one it ran a moment ago (the way back), and whatever the
+            // target's other deployments run.
+            protectedIds: new Set([
+              build.image.id,
+              ...(replaced.replaced ? [replaced.replaced.image] : []),
+              ...(await target.imagesInUse()),
+            ]),
           },
         })
       : undefined;
@@ -210,7 +236,8 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     commit,
     build,
     outcome: replaced.outcome,
-    container: replaced.container,
+    placed: replaced.placed,
+    container: { id: replaced.placed.id, name: replaced.placed.name },
     replaced: replaced.replaced,
     ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
     ports: settings.ports,
@@ -233,6 +260,10 @@ function givenSettings(options: DeployOptions): GivenSettings {
     drainMs: options.drainMs,
     holdMs: options.holdMs,
     keepVersions: options.keepVersions,
+    swarm: options.swarm,
+    replicas: options.replicas,
+    healthCmd: options.health?.cmd,
+    publishMode: options.publishMode,
   };
 }
 
@@ -323,21 +354,27 @@ async function repositoryConfig(dir: string, options: DeployOptions, log: Logger
   return {};
 }
 
-/**
- * Podman builds, tags and runs what Butler asks, but a deploy's checks do not pass there (checked
- * with Podman 4.3 on Debian 12): the front that owns the published ports never becomes reachable,
- * and a candidate that keeps running is never reported healthy. Said before anything is built,
- * not after a minute of waiting.
- */
-async function refuseDeployOnPodman(endpoint: EngineEndpoint): Promise<void> {
-  if ((await engineBuilder(endpoint))?.engine !== 'podman') return;
-  throw new ButlerError(
-    'DEPLOY_FAILED',
-    'butler deploy does not run on Podman yet: the swap’s health checks and its port-keeping front do not work through Podman 4.3’s API',
-    {
-      hint: 'butler build works on Podman: build there and run the image with podman run, or deploy on Docker',
-    },
-  );
+/** Settings that only one kind of target has are refused on the other, in one line. */
+function assertTargetSettings(settings: DeploySettings): void {
+  const wrong = (flag: string, why: string, hint: string): never => {
+    throw new ButlerError('CONFIG_INVALID', `${flag} ${why}`, { hint });
+  };
+  if (settings.swarm) {
+    if (settings.healthPath !== undefined) {
+      wrong(
+        '--health-path',
+        'is the container swap’s check; a Swarm service is checked in its container',
+        'use --health-cmd "wget -qO- http://localhost:PORT/up" (or the image’s HEALTHCHECK)',
+      );
+    }
+    return;
+  }
+  if (settings.replicas !== undefined)
+    wrong('--replicas', 'needs --swarm', 'deploy with --swarm to a swarm manager, or drop --replicas');
+  if (settings.publishMode !== undefined)
+    wrong('--publish-mode', 'needs --swarm', 'drop it: the container swap publishes through its front');
+  if (settings.healthCmd !== undefined)
+    wrong('--health-cmd', 'needs --swarm', 'use --health-path, or a HEALTHCHECK in the Dockerfile');
 }
 
 /** Docker's container name grammar; the front and candidate names add a suffix to it. */

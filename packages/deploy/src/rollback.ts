@@ -1,10 +1,10 @@
 import { ButlerError, createLogger, defaultStateDir, type LogEntry } from '@devops-butler/core';
-import { inspectImage } from '@devops-butler/engine-client';
-import { goLive, localDeployEndpoint, settleDeployment } from './go-live.js';
-import { type DeployedVersion, deploymentVersions, rollbackTarget } from './history.js';
+import { goLive, settleDeployment } from './go-live.js';
 import { assertContainerName } from './pipeline.js';
-import type { ReplaceResult } from './replace.js';
-import type { DeploySettings } from './settings.js';
+import { type DeployedVersion, deploymentVersions, rollbackTarget } from './shared/history.js';
+import type { DeploySettings } from './shared/settings.js';
+import type { Placement } from './target.js';
+import { deployTarget, recordedTarget } from './targets.js';
 
 export interface RollbackOptions {
   /** A commit, image tag or image ID prefix (default: the version that ran before the current one). */
@@ -25,7 +25,10 @@ export interface RollbackResult {
   from: DeployedVersion;
   /** The version that runs now. */
   to: DeployedVersion;
-  container: ReplaceResult['container'];
+  /** What runs it now: a container (`target: 'host'`) or a service. */
+  placed: Placement;
+  /** @deprecated the container's ID and name: `placed` says the same for every target. */
+  container: { id: string; name: string };
   /** A volume handover's pause in ms; absent without one. */
   pausedMs?: number | undefined;
   settings: DeploySettings;
@@ -41,7 +44,6 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
   const env = options.processEnv ?? process.env;
   const log = createLogger('butler:deploy', options.onLog ?? (() => undefined));
   const stateDir = options.stateDir ?? defaultStateDir(env);
-  const endpoint = localDeployEndpoint(env, 'rollback');
   const { settings, appEnv, history } = settleDeployment(
     stateDir,
     name,
@@ -53,9 +55,11 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
       hint: 'butler deployments lists them',
     });
   }
+  const deployedOn = deployTarget(recordedTarget(history), { env, stateDir, command: 'rollback' });
+  await deployedOn.prepare();
   const { running, target } = rollbackTarget(name, deploymentVersions(history), options.to);
   const commit = target.commit ? ` (commit ${target.commit.slice(0, 12)})` : '';
-  if (!(await inspectImage(endpoint, target.imageId))) {
+  if (!(await deployedOn.canPlace(target))) {
     throw new ButlerError(
       'ROLLBACK_UNAVAILABLE',
       `the image of ${name}'s version ${target.reference}${commit} is no longer on this engine`,
@@ -68,7 +72,7 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
   }
   log.info(`⏪ Rolling ${name} back to ${target.reference}${commit}, which went live ${target.at}`);
   const replaced = await goLive(
-    endpoint,
+    deployedOn,
     stateDir,
     {
       name,
@@ -91,7 +95,8 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
     name,
     from: running,
     to: { ...target, ...live },
-    container: replaced.container,
+    placed: replaced.placed,
+    container: { id: replaced.placed.id, name: replaced.placed.name },
     ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
     settings,
   };

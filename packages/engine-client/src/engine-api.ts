@@ -21,9 +21,10 @@ export async function engineRequest(
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   json?: unknown,
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; body: unknown }> {
   const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
-  const headers: Record<string, string | number> = { accept: 'application/json' };
+  const headers: Record<string, string | number> = { accept: 'application/json', ...extraHeaders };
   if (payload)
     Object.assign(headers, { 'content-type': 'application/json', 'content-length': payload.length });
   const { status, body } = await engineExchange(endpoint, method, path, { headers, payload });

@@ -105,3 +105,62 @@ export async function pruneBuildCache(endpoint: EngineEndpoint, keepBytes: numbe
   if (status !== 200) throw engineError(status, body);
   return (body as { SpaceReclaimed?: number }).SpaceReclaimed ?? 0;
 }
+
+/**
+ * Deletes one image reference (a tag, or an ID) without force. `in use`: a container uses it (the
+ * engine refuses with 409); `gone`: there was no such reference.
+ */
+export async function deleteImageReference(
+  endpoint: EngineEndpoint,
+  reference: string,
+): Promise<'deleted' | 'in use' | 'gone'> {
+  const { status, body } = await engineRequest(
+    endpoint,
+    'DELETE',
+    `/images/${encodeURIComponent(reference)}`,
+  );
+  if (status === 404) return 'gone';
+  if (status === 409) return 'in use';
+  if (status !== 200) throw engineError(status, body);
+  return 'deleted';
+}
+
+/** Tags an image (`repo:tag`), as `docker tag` does. */
+export async function tagImage(
+  endpoint: EngineEndpoint,
+  id: string,
+  repo: string,
+  tag: string,
+): Promise<void> {
+  const query = new URLSearchParams({ repo, tag }).toString();
+  const { status, body } = await engineRequest(
+    endpoint,
+    'POST',
+    `/images/${encodeURIComponent(id)}/tag?${query}`,
+  );
+  if (status !== 201 && status !== 200) throw engineError(status, body);
+}
+
+/** One layer of `docker history`. */
+export interface ImageHistoryEntry {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Size: number;
+  Comment?: string;
+}
+
+/** An image's layers, newest first (`GET /images/{id}/history`). */
+export async function imageHistory(endpoint: EngineEndpoint, id: string): Promise<ImageHistoryEntry[]> {
+  const { status, body } = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(id)}/history`);
+  if (status !== 200) throw engineError(status, body);
+  return body as ImageHistoryEntry[];
+}
+
+/** The engine's platform as `os/arch` (`GET /version`). */
+export async function enginePlatform(endpoint: EngineEndpoint): Promise<string> {
+  const { status, body } = await engineRequest(endpoint, 'GET', '/version');
+  if (status !== 200) throw engineError(status, body);
+  const { Os, Arch } = body as { Os?: string; Arch?: string };
+  return `${Os ?? 'linux'}/${Arch ?? 'amd64'}`;
+}

@@ -46,11 +46,21 @@ export function endpointAddress(endpoint: EngineEndpoint): string {
  * True for an engine on this machine: its published ports are this machine's (deploy's health
  * checks and front ask 127.0.0.1).
  */
-export function isLocalEndpoint(endpoint: EngineEndpoint): boolean {
+export function isLocalEndpoint(endpoint: EngineEndpoint): endpoint is LocalEngineEndpoint {
   if ('socketPath' in endpoint) return true;
   if ('ssh' in endpoint) return false;
   return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(endpoint.host);
 }
+
+declare const onThisMachine: unique symbol;
+
+/**
+ * An endpoint whose engine runs on this machine. Only such an engine's published 127.0.0.1 ports
+ * are reachable from here (health probes) and can take this machine's files into an image (the
+ * deploy front's `node`): what needs one takes this type, so work for remote engines sees exactly
+ * what to change. Made by `isLocalEndpoint`.
+ */
+export type LocalEngineEndpoint = EngineEndpoint & { readonly [onThisMachine]: true };
 
 /** How to open an HTTP exchange with the engine: which `request` and the options that reach it. */
 export function transportFor(endpoint: EngineEndpoint): {

@@ -17,8 +17,6 @@ export {
   type EngineEndpoint,
   engineBuild,
   engineError,
-  engineExchange,
-  engineRequest,
   engineTimeoutSeconds,
   inspectImage,
   plainEndpoint,
@@ -35,15 +33,69 @@ export {
   engineBuilder,
   engineBuilderFromPing,
 } from './engine-builder.js';
+export {
+  type ContainerSpec,
+  type ContainerState,
+  containersLabelled,
+  createContainer,
+  enableRestarts,
+  ensureNetwork,
+  inspectContainer,
+  isAnonymousVolume,
+  logLinesSince,
+  logTail,
+  type Mount,
+  removeContainer,
+  renameContainer,
+  signalContainer,
+  startContainer,
+  stopContainer,
+} from './engine-containers.js';
 export { contextEndpoint, endpointFromHost, engineAddress, engineEndpoint } from './engine-endpoint.js';
+export { imageUsers } from './engine-image-users.js';
 export {
   type BuildCacheUsage,
   buildCacheUsage,
+  deleteImageReference,
   type EngineImageSummary,
+  enginePlatform,
   type ImageDiskUsage,
+  type ImageHistoryEntry,
   imageDiskUsage,
+  imageHistory,
   listImages,
   pruneBuildCache,
+  tagImage,
 } from './engine-images.js';
-export { type EngineSsh, type EngineTls, endpointAddress, isLocalEndpoint } from './engine-transport.js';
+export {
+  inspectRemote,
+  NOT_FOUND,
+  pull,
+  push,
+  type RemoteManifest,
+  registryError,
+} from './engine-registry.js';
+export {
+  createService,
+  inspectService,
+  listServices,
+  removeService,
+  type ServiceSpec,
+  type ServiceState,
+  type ServiceTask,
+  type ServiceUpdateConfig,
+  type SwarmMembership,
+  serviceTasks,
+  swarmMembership,
+  taskLogTail,
+  updateService,
+} from './engine-swarm.js';
+export {
+  type EngineSsh,
+  type EngineTls,
+  endpointAddress,
+  isLocalEndpoint,
+  type LocalEngineEndpoint,
+} from './engine-transport.js';
 export { familiarTag, familiarTags } from './familiar-tags.js';
+export { jsonLines, type TransferMessage, TransferProgress } from './transfer-progress.js';

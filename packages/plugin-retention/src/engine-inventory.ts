@@ -1,10 +1,10 @@
 import { DEFAULT_REGISTRY, LABELS } from '@devops-butler/core';
 import {
+  deleteImageReference,
   type EngineEndpoint,
   type EngineImageSummary,
-  engineError,
-  engineRequest,
   imageDiskUsage,
+  imageUsers,
   listImages,
 } from '@devops-butler/engine-client';
 import type { RetentionCandidate } from './retention-plan.js';
@@ -23,11 +23,6 @@ export interface InventoryImage extends RetentionCandidate {
 /** An image as the engine client lists it (tags in Docker's form, whatever the engine). */
 export type EngineImage = EngineImageSummary;
 
-export interface EngineContainer {
-  Names: string[];
-  ImageID: string;
-}
-
 /**
  * Lists the images Butler made, with what protects them. Butler's own are those with its managed
  * label *and* the tag Butler wrote for them — `{registry}/{repo}:{first 12 hex of their content
@@ -43,11 +38,7 @@ export async function loadInventory(
   builtByButler?: () => Promise<ReadonlySet<string>>,
 ): Promise<InventoryImage[]> {
   const labels = [`${LABELS.managed}=true`, ...(repo ? [`${LABELS.repo}=${repo}`] : [])];
-  const [images, containers] = await Promise.all([
-    listImages(endpoint, { labels }),
-    get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
-  ]);
-  const users = usersByImage(containers);
+  const [images, users] = await Promise.all([listImages(endpoint, { labels }), imageUsers(endpoint)]);
   // Asked only when there is an untagged candidate: opening the state store costs the hit path.
   const untagged = images.some((image) => image.RepoTags.length === 0);
   const built = untagged && builtByButler ? await builtByButler() : new Set<string>();
@@ -103,19 +94,6 @@ export function candidate(
   };
 }
 
-/** Image ID → names of the containers (running or stopped) that use it. */
-export async function imageUsers(endpoint: EngineEndpoint): Promise<Map<string, string[]>> {
-  return usersByImage(await get<EngineContainer[]>(endpoint, '/containers/json?all=1'));
-}
-
-export function usersByImage(containers: EngineContainer[]): Map<string, string[]> {
-  const users = new Map<string, string[]>();
-  for (const c of containers) {
-    users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), c.Names[0]?.replace(/^\//, '') ?? '?']);
-  }
-  return users;
-}
-
 /** Image ID → bytes only that image holds, from one disk-usage report (it is slow to compute). */
 export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<string, number>> {
   return (await imageDiskUsage(endpoint)).uniqueBytes;
@@ -131,16 +109,7 @@ export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';
 export async function removeImage(endpoint: EngineEndpoint, image: InventoryImage): Promise<RemovalOutcome> {
   const otherTags = image.tags.filter((t) => !image.butlerTags.includes(t));
   for (const target of image.tags.length === 0 ? [image.id] : image.butlerTags) {
-    const { status, body } = await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(target)}`);
-    if (status === 404) continue;
-    if (status === 409) return 'in use';
-    if (status !== 200) throw engineError(status, body);
+    if ((await deleteImageReference(endpoint, target)) === 'in use') return 'in use';
   }
   return otherTags.length > 0 ? 'untagged' : 'removed';
-}
-
-export async function get<T>(endpoint: EngineEndpoint, path: string): Promise<T> {
-  const { status, body } = await engineRequest(endpoint, 'GET', path);
-  if (status !== 200) throw engineError(status, body);
-  return body as T;
 }

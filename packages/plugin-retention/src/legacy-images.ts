@@ -1,12 +1,6 @@
 import { LABELS } from '@devops-butler/core';
-import { type EngineEndpoint, listImages } from '@devops-butler/engine-client';
-import {
-  candidate,
-  type EngineContainer,
-  get,
-  type InventoryImage,
-  usersByImage,
-} from './engine-inventory.js';
+import { type EngineEndpoint, imageUsers, listImages } from '@devops-butler/engine-client';
+import { candidate, type InventoryImage } from './engine-inventory.js';
 
 /**
  * Images the earlier image manager made, before Butler's labels: tagged
@@ -18,11 +12,7 @@ export async function loadLegacyImages(
   registry: string,
   repo?: string,
 ): Promise<InventoryImage[]> {
-  const [images, containers] = await Promise.all([
-    listImages(endpoint),
-    get<EngineContainer[]>(endpoint, '/containers/json?all=1'),
-  ]);
-  const users = usersByImage(containers);
+  const [images, users] = await Promise.all([listImages(endpoint), imageUsers(endpoint)]);
   const prefix = `${registry}/`;
   return images.flatMap((image) => {
     if (image.Labels?.[LABELS.managed] !== undefined) return [];

@@ -1,12 +1,6 @@
 import { ButlerError, DEFAULT_REGISTRY, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import { type EngineEndpoint, imageDiskUsage } from '@devops-butler/engine-client';
-import {
-  type InventoryImage,
-  imageUsers,
-  loadInventory,
-  type RemovalOutcome,
-  removeImage,
-} from './engine-inventory.js';
+import { type EngineEndpoint, imageDiskUsage, imageUsers } from '@devops-butler/engine-client';
+import { type InventoryImage, loadInventory, type RemovalOutcome, removeImage } from './engine-inventory.js';
 import { loadLegacyImages } from './legacy-images.js';
 import { globMatcher } from './retention-options.js';
 import { planRetention, type RetentionPolicy } from './retention-plan.js';

@@ -1,5 +1,5 @@
+export { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from '@devops-butler/engine-client';
 export { credentialsFor, type RegistryCredentials, registryAuthHeader } from './credentials.js';
-export { inspectRemote, NOT_FOUND, pull, push, type RemoteManifest } from './engine-registry.js';
 export { MANIFEST_TYPES, type Manifest, RegistryClient } from './registry-client.js';
 export {
   parseRegistry,

@@ -6,8 +6,7 @@ import {
   imageMatchesTarget,
   type ResolvedContext,
 } from '@devops-butler/core';
-import { engineEndpoint } from '@devops-butler/engine-client';
-import { NOT_FOUND, type RemoteManifest } from './engine-registry.js';
+import { engineEndpoint, NOT_FOUND, type RemoteManifest } from '@devops-butler/engine-client';
 import {
   knownInRegistry,
   recentlyUnreachable,

@@ -5,16 +5,19 @@ import {
   type ImageTarget,
   imageInfoFromInspect,
 } from '@devops-butler/core';
-import { type EngineEndpoint, engineRequest, inspectImage } from '@devops-butler/engine-client';
-import { credentialsFor, registryAuthHeader } from './credentials.js';
 import {
+  deleteImageReference,
+  type EngineEndpoint,
+  enginePlatform,
+  inspectImage,
   inspectRemote,
   NOT_FOUND,
   pull,
   push,
   type RemoteManifest,
   registryError,
-} from './engine-registry.js';
+} from '@devops-butler/engine-client';
+import { credentialsFor, registryAuthHeader } from './credentials.js';
 import { RegistryClient } from './registry-client.js';
 import { parseRegistry, repositoryPath } from './registry-name.js';
 
@@ -52,13 +55,9 @@ export function engineTransport(endpoint: EngineEndpoint, env: NodeJS.ProcessEnv
       return found && imageInfoFromInspect(found, reference);
     },
     discard: async (id) => {
-      await engineRequest(endpoint, 'DELETE', `/images/${encodeURIComponent(id)}`).catch(() => undefined);
+      await deleteImageReference(endpoint, id).catch(() => undefined);
     },
-    enginePlatform: async () => {
-      const { body } = await engineRequest(endpoint, 'GET', '/version');
-      const { Os, Arch } = body as { Os?: string; Arch?: string };
-      return `${Os ?? 'linux'}/${Arch ?? 'amd64'}`;
-    },
+    enginePlatform: () => enginePlatform(endpoint),
   };
 }
 

@@ -67,6 +67,11 @@ export const MIGRATIONS: readonly string[] = [
   // engines' histories do not mix.
   `ALTER TABLE builds ADD COLUMN engine TEXT;
    ALTER TABLE build_failures ADD COLUMN engine TEXT;`,
+  // 7: a deployment names its target (this machine's containers, a Swarm service) and what the
+  // target placed (a container's or a service's ID), and the engine it was placed through.
+  `ALTER TABLE deployments RENAME COLUMN container_id TO placed;
+   ALTER TABLE deployments ADD COLUMN target TEXT NOT NULL DEFAULT 'host' CHECK (target IN ('host', 'swarm'));
+   ALTER TABLE deployments ADD COLUMN engine TEXT;`,
 ];
 
 /** Brings the database to the newest schema version. */

@@ -40,7 +40,12 @@ export interface DeploymentRecord {
   imageId: string;
   /** `local-registry/app:3f2a…` */
   reference: string;
-  containerId?: string | undefined;
+  /** Where it runs: this machine's containers (`host`, the default) or a Swarm service. */
+  target?: 'host' | 'swarm' | undefined;
+  /** What the target placed: the container's or the service's ID. */
+  placed?: string | undefined;
+  /** The engine it was placed through, as DOCKER_HOST spells it (absent: the local socket). */
+  engine?: string | undefined;
   outcome: 'deployed' | 'unchanged' | 'failed' | 'undeployed';
   /** `rollback`: `butler rollback` put an earlier version back (default `deploy`). */
   action?: 'deploy' | 'rollback' | undefined;
@@ -265,8 +270,8 @@ export class StateStore {
     this.guard(() =>
       this.db
         .prepare(
-          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, container_id, outcome, action, paused_ms, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, target, placed, engine, outcome, action, paused_ms, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           record.name,
@@ -275,7 +280,9 @@ export class StateStore {
           record.commit ?? null,
           record.imageId,
           record.reference,
-          record.containerId ?? null,
+          record.target ?? 'host',
+          record.placed ?? null,
+          record.engine ?? null,
           record.outcome,
           record.action ?? 'deploy',
           record.pausedMs === undefined ? null : Math.round(record.pausedMs),
@@ -339,17 +346,17 @@ export class StateStore {
 
   /**
    * What runs now: per deployment name, the newest successful deploy, unless an undeploy came
-   * after it. Failed attempts do not change what runs.
+   * after it. Failed attempts do not change what runs. With `engine`, only those placed through it.
    */
-  currentDeployments(): DeploymentRecord[] {
+  currentDeployments(engine?: string): DeploymentRecord[] {
     const rows = this.guard(() =>
       this.db
         .prepare(
           `SELECT * FROM deployments d WHERE id = (
              SELECT MAX(id) FROM deployments WHERE name = d.name AND outcome != 'failed')
-           AND outcome != 'undeployed' ORDER BY name`,
+           AND outcome != 'undeployed' AND ${ON_ENGINE} ORDER BY name`,
         )
-        .all(),
+        .all({ engine: engine ?? null }),
     ) as DeploymentRow[];
     return rows.map(fromDeploymentRow);
   }
@@ -512,7 +519,9 @@ interface DeploymentRow {
   commit_sha: string | null;
   image_id: string;
   reference: string;
-  container_id: string | null;
+  target: 'host' | 'swarm';
+  placed: string | null;
+  engine: string | null;
   outcome: DeploymentRecord['outcome'];
   action: 'deploy' | 'rollback';
   paused_ms: number | null;
@@ -527,7 +536,9 @@ function fromDeploymentRow(row: DeploymentRow): DeploymentRecord {
     commit: row.commit_sha ?? undefined,
     imageId: row.image_id,
     reference: row.reference,
-    containerId: row.container_id ?? undefined,
+    target: row.target,
+    ...(row.placed !== null ? { placed: row.placed } : {}),
+    ...(row.engine !== null ? { engine: row.engine } : {}),
     outcome: row.outcome,
     ...(row.action === 'rollback' ? { action: 'rollback' as const } : {}),
     ...(row.paused_ms !== null ? { pausedMs: row.paused_ms } : {}),

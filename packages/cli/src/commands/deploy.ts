@@ -52,6 +52,15 @@ Options:
                            with Retry-After (default: 15s)
       --keep-versions N    how many of the deployment's last versions keep their images for
                            butler rollback (default: 3)
+      --swarm              run as a Swarm service on the engine (a swarm manager): the image is
+                           pushed to --registry (required) and the service updated by digest,
+                           start-first, one task at a time, rolled back by Swarm when a new task
+                           fails; remembered like the other settings
+      --replicas N         Swarm: how many tasks (default: 1)
+      --health-cmd CMD     Swarm: a shell command in the container that must exit 0 for a task
+                           to count as healthy (default: the image's HEALTHCHECK)
+      --publish-mode MODE  Swarm: ingress (the routing mesh, default) or host (each task's node;
+                           the old task then stops before the new one starts)
       --reset              forget the remembered settings; use only what this command gives
       --no-cleanup         skip retention after the deploy
   -q, --quiet              print only the deployed container's name
@@ -83,6 +92,10 @@ const FLAGS = {
   'health-path': { type: 'string' },
   drain: { type: 'string' },
   hold: { type: 'string' },
+  swarm: { type: 'boolean' },
+  replicas: { type: 'string' },
+  'health-cmd': { type: 'string' },
+  'publish-mode': { type: 'string' },
   'no-cleanup': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean' },
@@ -126,6 +139,9 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
         ? undefined
         : countFlag('--keep-versions', values['keep-versions']),
     reset: values.reset === true,
+    swarm: values.swarm === true ? true : undefined,
+    replicas: values.replicas === undefined ? undefined : countFlag('--replicas', values.replicas),
+    publishMode: publishModeFlag(values['publish-mode']),
     network: values.network,
     force: values.force === true,
     registry: values.registry,
@@ -159,6 +175,15 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (verbosity === 'quiet') {
     io.stdout.write(`${result.name}\n`);
+    return EXIT.ok;
+  }
+  if (result.placed.target === 'swarm') {
+    // Swarm publishes a port on every address of its nodes (ingress) or of the task's node (host).
+    const ports = result.ports.map((p) => `${p.host}→${p.container}`).join(', ');
+    say(
+      `🚀 ${result.name} runs ${result.build.target.reference}${result.commit ? ` (commit ${result.commit.slice(0, 12)})` : ''} as Swarm service ${result.name} (${result.settings.replicas ?? 1} ${result.settings.replicas === 1 || result.settings.replicas === undefined ? 'task' : 'tasks'})${ports ? ` — port ${ports} on ${result.settings.publishMode === 'host' ? "each task's node" : 'every node'}` : ''}`,
+    );
+    if (result.cleanup) printCleanup(result.cleanup, io);
     return EXIT.ok;
   }
   const where = result.ports.map((p) => `http://${p.hostIp}:${p.host}`).join(', ');
@@ -205,6 +230,7 @@ function healthOptions(values: {
   timeout?: string | undefined;
   'health-timeout'?: string | undefined;
   'health-path'?: string | undefined;
+  'health-cmd'?: string | undefined;
 }): DeployOptions['health'] {
   if (values.timeout !== undefined && values['health-timeout'] !== undefined) {
     throw new UsageError('--timeout and --health-timeout are the same setting: give one');
@@ -214,11 +240,20 @@ function healthOptions(values: {
   if (path !== undefined && !path.startsWith('/')) {
     throw new UsageError(`--health-path "${path}" must start with / (like /up)`);
   }
-  if (timeout === undefined && path === undefined) return undefined;
+  const cmd = values['health-cmd'];
+  if (cmd !== undefined && cmd.trim() === '') throw new UsageError('--health-cmd needs a command');
+  if (timeout === undefined && path === undefined && cmd === undefined) return undefined;
   return {
     ...(timeout === undefined ? {} : { timeoutMs: durationFlag('--timeout', timeout) }),
     ...(path === undefined ? {} : { path }),
+    ...(cmd === undefined ? {} : { cmd }),
   };
+}
+
+/** `--publish-mode ingress|host`. */
+function publishModeFlag(text: string | undefined): DeployOptions['publishMode'] {
+  if (text === undefined || text === 'ingress' || text === 'host') return text;
+  throw new UsageError(`--publish-mode "${text}" must be ingress or host`);
 }
 
 /** The repository's own config, run only because the user said --trust-config. */

@@ -1,5 +1,5 @@
 import { assertRepoName, ButlerError, LABELS, resolveRegistry } from '@devops-butler/core';
-import { engineEndpoint, engineError, engineRequest, inspectImage } from '@devops-butler/engine-client';
+import { engineEndpoint, imageHistory, inspectImage } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes } from '../output.js';
@@ -27,13 +27,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-interface HistoryEntry {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Size: number;
-}
-
 export async function detailsCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, FLAGS, 'details');
   if (values.help) {
@@ -50,8 +43,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
       hint: 'butler list shows the images Butler built',
     });
   }
-  const history = await engineRequest(endpoint, 'GET', `/images/${encodeURIComponent(image.Id)}/history`);
-  if (history.status !== 200) throw engineError(history.status, history.body);
+  const history = await imageHistory(endpoint, image.Id);
   const labels = image.Config?.Labels ?? {};
   const details = {
     reference,
@@ -65,7 +57,7 @@ export async function detailsCommand(args: string[], io: CliIo): Promise<number>
     revision: labels[LABELS.revision] ?? null,
     dependencies: parseJson(labels[LABELS.dependencies]),
     labels,
-    layers: (history.body as HistoryEntry[]).map((layer) => ({
+    layers: history.map((layer) => ({
       id: layer.Id,
       created: new Date(layer.Created * 1000).toISOString(),
       size: layer.Size,

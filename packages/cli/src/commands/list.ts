@@ -1,10 +1,9 @@
 import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { type EngineEndpoint, engineEndpoint } from '@devops-butler/engine-client';
+import { engineEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages } from '@devops-butler/plugin-retention';
-import type { DeploymentRecord } from '@devops-butler/state-store';
 import { type CliIo, EXIT } from '../io.js';
 import { formatBytes, printTable } from '../output.js';
-import { builtByButler, openState } from '../state.js';
+import { builtByButler } from '../state.js';
 import { parseRepoQuery } from './parse.js';
 
 const HELP = `Usage: butler list [options]
@@ -36,7 +35,14 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
     // The earlier tool's images (no labels) under the configured registry part: shown, marked.
     ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), values.repo)),
   ];
-  const deployments = await deploymentsNow(endpoint, io, values.repo);
+  const { deploymentsNow } = await import('@devops-butler/deploy');
+  const warn = (message: string) => io.stderr.write(`⚠️ ${message}\n`);
+  const deployments = await deploymentsNow({
+    repo: values.repo,
+    processEnv: io.env,
+    step: (message) => io.stderr.write(`${message}\n`),
+    onWarning: warn,
+  });
   const images = inventory
     .map((image) => ({
       repo: image.repo,
@@ -109,33 +115,5 @@ function printImages(io: CliIo, images: ListedImage[]): void {
       image.inUse ? image.containers.join(',') : '-',
       image.latest ? 'latest' : '',
     ]),
-  );
-}
-
-/**
- * The state store's current deployments, with what the engine says of each container now
- * (`running`, `exited`, `missing`). An unreadable store lists none.
- */
-async function deploymentsNow(endpoint: EngineEndpoint, io: CliIo, repo: string | undefined) {
-  const store = await openState(defaultStateDir(io.env), io);
-  let records: DeploymentRecord[] = [];
-  try {
-    records = (store?.currentDeployments() ?? []).filter((d) => repo === undefined || d.repo === repo);
-  } finally {
-    store?.close();
-  }
-  const { inspectContainer, recoverDeployment } = await import('@devops-butler/deploy');
-  // A deploy that was killed mid-swap is brought back to a serving state before it is listed.
-  for (const record of records) {
-    await recoverDeployment(endpoint, defaultStateDir(io.env), record.name, (message) =>
-      io.stderr.write(`${message}\n`),
-    );
-  }
-  return Promise.all(
-    records.map(async (record) => {
-      const container = await inspectContainer(endpoint, record.name);
-      const status = !container ? 'missing' : container.running ? 'running' : 'exited';
-      return { ...record, status, imageId: container?.image ?? record.imageId };
-    }),
   );
 }

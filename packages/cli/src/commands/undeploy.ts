@@ -1,7 +1,4 @@
-import { ButlerError, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import { engineEndpoint } from '@devops-butler/engine-client';
 import { type CliIo, EXIT } from '../io.js';
-import { openState } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag, parseCommandArgs } from './parse.js';
 
@@ -35,29 +32,13 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   if (positionals.length !== 1) throw new UsageError('butler undeploy takes one deployment name');
   const name = positionals[0] as string;
   const grace = graceSeconds(values.timeout);
-  const { assertContainerName, deploymentLock, removeDeployment } = await import('@devops-butler/deploy');
-  assertContainerName(name);
-  const endpoint = engineEndpoint(io.env);
-  // Not in the middle of a deploy of the same name: it waits for that one to finish.
-  const { containers: removed, keptVolumes } = await withTargetLock(
-    defaultStateDir(io.env),
-    deploymentLock(name),
-    () => removeDeployment(endpoint, name, grace, values.volumes === true),
-  );
-  const store = await openState(defaultStateDir(io.env), io);
-  try {
-    const last = store?.currentDeployments().find((d) => d.name === name);
-    if (store && last) {
-      store.recordDeployment({ ...last, outcome: 'undeployed', at: new Date().toISOString() });
-    }
-  } finally {
-    store?.close();
-  }
-  if (removed === 0) {
-    throw new ButlerError('DEPLOYMENT_UNKNOWN', `no deployment named "${name}" is running`, {
-      hint: 'butler list shows the deployments',
-    });
-  }
+  const { undeploy } = await import('@devops-butler/deploy');
+  const { containers: removed, keptVolumes } = await undeploy(name, {
+    graceSeconds: grace,
+    removeVolumes: values.volumes === true,
+    processEnv: io.env,
+    onWarning: (message) => io.stderr.write(`⚠️ ${message}\n`),
+  });
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ name, removedContainers: removed, keptVolumes })}\n`);
     return EXIT.ok;

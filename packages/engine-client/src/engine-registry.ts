@@ -1,5 +1,5 @@
 import { ButlerError } from '@devops-butler/core';
-import { type EngineEndpoint, engineExchange } from '@devops-butler/engine-client';
+import { type EngineEndpoint, engineExchange } from './engine-api.js';
 import { jsonLines, TransferProgress } from './transfer-progress.js';
 
 /** What the registry holds for a tag, as the engine sees it (`GET /distribution/{name}/json`). */

@@ -1,8 +1,7 @@
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EngineEndpoint } from '@devops-butler/engine-client';
-import { inspectContainer } from './containers.js';
+import { inspectContainer, type LocalEngineEndpoint } from '@devops-butler/engine-client';
 
 export interface HealthOptions {
   /** With no HEALTHCHECK: how long the container must stay up (default 2 s). */
@@ -13,6 +12,8 @@ export interface HealthOptions {
   port?: number | undefined;
   /** An HTTP path (`/up`) that must answer 2xx or 3xx on `port`, polled about once a second. */
   path?: string | undefined;
+  /** A shell command run in the container that must exit 0 (a Swarm service's health check). */
+  cmd?: string | undefined;
   /**
    * How often to look (default 200 ms; the health path once a second). A volume handover, where
    * the service pauses until the new container is ready, asks every 25 ms.
@@ -34,7 +35,8 @@ export type HealthResult = { healthy: true } | { healthy: false; reason: string 
  * a connection on it. A container that exits, turns unhealthy or times out is not.
  */
 export async function waitHealthy(
-  endpoint: EngineEndpoint,
+  /** Its published ports are probed on 127.0.0.1: the engine must be this machine's. */
+  endpoint: LocalEngineEndpoint,
   id: string,
   options: HealthOptions = {},
 ): Promise<HealthResult> {

@@ -1,10 +1,5 @@
-import { ButlerError } from '@devops-butler/core';
-import {
-  type EngineEndpoint,
-  engineError,
-  engineExchange,
-  engineRequest,
-} from '@devops-butler/engine-client';
+import { ButlerError, LABELS } from '@devops-butler/core';
+import { type EngineEndpoint, engineError, engineExchange, engineRequest } from './engine-api.js';
 
 /** What a deployment container is made of. */
 export interface ContainerSpec {
@@ -76,7 +71,7 @@ export async function ensureNetwork(endpoint: EngineEndpoint, name: string): Pro
     Name: name,
     Driver: 'bridge',
     CheckDuplicate: true,
-    Labels: { 'devops-butler.managed': 'true' },
+    Labels: { [LABELS.managed]: 'true' },
   });
   // 409: another deploy created it a moment ago.
   if (created.status !== 201 && created.status !== 409) throw engineError(created.status, created.body);
@@ -266,7 +261,7 @@ export async function logTail(endpoint: EngineEndpoint, id: string, lines = 20):
 }
 
 /** Without a TTY the engine frames each chunk with an 8-byte header (stream, 0, 0, 0, size); keep the payloads. */
-function demultiplex(bytes: Buffer): string {
+export function demultiplex(bytes: Buffer): string {
   const framed =
     bytes.length >= 8 && (bytes[0] ?? 9) <= 2 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0;
   if (!framed) return bytes.toString('utf8');

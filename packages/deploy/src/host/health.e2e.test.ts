@@ -1,13 +1,25 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { plainEndpoint } from '@devops-butler/engine-client';
+import {
+  createContainer,
+  engineEndpoint,
+  ensureNetwork,
+  isLocalEndpoint,
+  type LocalEngineEndpoint,
+  logTail,
+  removeContainer,
+  startContainer,
+} from '@devops-butler/engine-client';
 import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
-import { createContainer, ensureNetwork, logTail, removeContainer, startContainer } from './containers.js';
 import { waitHealthy } from './health.js';
 
 const run = promisify(execFile);
-const endpoint = plainEndpoint(process.env) as NonNullable<ReturnType<typeof plainEndpoint>>;
+const endpoint: LocalEngineEndpoint = (() => {
+  const found = engineEndpoint(process.env);
+  if (!isLocalEndpoint(found)) throw new Error('these tests need the engine on this machine');
+  return found;
+})();
 
 const SERVER = `require('node:http').createServer((q, s) => s.end('hello from ' + process.env.WHO)).listen(3000);`;
 const fx = useEngineFixture('containers', ({ repo }) => ({

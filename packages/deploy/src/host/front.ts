@@ -7,28 +7,27 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
 import {
+  type ContainerSpec,
+  createContainer,
   type EngineEndpoint,
   engineBuild,
   followBuildResponse,
-  inspectImage,
-} from '@devops-butler/engine-client';
-import {
-  type ContainerSpec,
-  createContainer,
   inspectContainer,
+  inspectImage,
+  type LocalEngineEndpoint,
   logLinesSince,
   logTail,
   removeContainer,
   signalContainer,
   startContainer,
-} from './containers.js';
+} from '@devops-butler/engine-client';
 import { waitHealthy } from './health.js';
 
 const run = promisify(execFile);
 
 /** The front's image: this machine's Node and the proxy script; its tag is the digest of both. */
 export const FRONT_REPO = 'devops-butler/front';
-const PROXY_PATH = fileURLToPath(new URL('../front/proxy.mjs', import.meta.url));
+const PROXY_PATH = fileURLToPath(new URL('../../front/proxy.mjs', import.meta.url));
 /** Marks the front's image and containers (never a retention candidate: no `devops-butler.managed`). */
 export const FRONT_LABEL = 'devops-butler.front';
 
@@ -36,7 +35,9 @@ export const FRONT_LABEL = 'devops-butler.front';
  * Makes the front's image unless it exists: the running `node` binary, the libraries `ldd` lists
  * for it, and the proxy, on `scratch` (no registry is needed, nothing is pulled).
  */
-export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ reference: string; id: string }> {
+export async function ensureFrontImage(
+  endpoint: LocalEngineEndpoint,
+): Promise<{ reference: string; id: string }> {
   const node = realpathSync(process.execPath);
   const script = readFileSync(PROXY_PATH);
   const inputs = createHash('sha256').update(`${node}\0${process.version}\0`).update(script).digest('hex');
@@ -108,7 +109,7 @@ export function frontName(name: string): string {
  * Runs the deployment's front: kept when it already forwards the same ports on the same network
  * with the same image, else (re)created. Resolves with whether it was created now (a failed first deploy removes it).
  */
-export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Promise<boolean> {
+export async function ensureFront(endpoint: LocalEngineEndpoint, spec: FrontSpec): Promise<boolean> {
   const image = await ensureFrontImage(endpoint);
   // What the front was made for, kept on its label: ports and network (a front on another network
   // could not resolve the app).

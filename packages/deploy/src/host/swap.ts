@@ -1,32 +1,26 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ButlerError, withTargetLock } from '@devops-butler/core';
-import type { EngineEndpoint } from '@devops-butler/engine-client';
 import {
   type ContainerSpec,
-  type ContainerState,
   createContainer,
   enableRestarts,
   ensureNetwork,
   inspectContainer,
   isAnonymousVolume,
+  type LocalEngineEndpoint,
   logTail,
   type Mount,
   removeContainer,
   renameContainer,
   startContainer,
   stopContainer,
-} from './containers.js';
+} from '@devops-butler/engine-client';
+import { UnhealthyDeployError } from '../shared/unhealthy.js';
 import { failpoint } from './failpoint.js';
-import { ensureFront, type FrontHold, frontName, holdFront, releaseFront } from './front.js';
+import { ensureFront, type FrontHold, frontName, holdFront } from './front.js';
 import { type HealthOptions, waitHealthy } from './health.js';
-
-/** Marks every container of a deployment (app and front) with the deployment's name. */
-export const DEPLOYMENT_LABEL = 'devops-butler.deployment';
-/** On a candidate that took over its predecessor's volumes: the predecessor's ID (stopped for it). */
-const TAKES_OVER_LABEL = 'devops-butler.takes-over';
-/** What the container was made with besides its image (env, mounts, network), as a digest. */
-const SETTINGS_LABEL = 'devops-butler.settings';
+import { DEPLOYMENT_LABEL, ownContainer, SETTINGS_LABEL, TAKES_OVER_LABEL } from './own-container.js';
+import { recoverInterruptedSwap } from './recovery.js';
 
 export interface ReplaceOptions {
   /** The deployment's name: the serving container's name, and what the front forwards to. */
@@ -65,25 +59,13 @@ export interface ReplaceResult {
   pausedMs?: number | undefined;
 }
 
-/** Thrown when the new container is not healthy; the old one still serves. */
-export class UnhealthyDeployError extends ButlerError {
-  constructor(
-    message: string,
-    readonly logs: string[],
-  ) {
-    super('DEPLOY_FAILED', message, {
-      hint: 'the previous container keeps serving; fix the app and deploy again',
-    });
-  }
-}
-
 /**
  * Starts the image beside the serving container, waits until it is healthy, then swaps names (the
  * front follows the name) and stops the old one with a grace period. When the new one is not
  * healthy it is removed and the old one is untouched.
  */
 export async function replaceContainer(
-  endpoint: EngineEndpoint,
+  endpoint: LocalEngineEndpoint,
   options: ReplaceOptions,
 ): Promise<ReplaceResult> {
   const step = options.onStep ?? (() => undefined);
@@ -226,130 +208,6 @@ export async function replaceContainer(
     replaced: current ? { id: current.id, image: current.image } : undefined,
     ...(pausedMs !== undefined ? { pausedMs } : {}),
   };
-}
-
-/**
- * Brings a deployment that a killed or failed deploy left between two states back to one that
- * serves. The swap's states: the candidate `<name>-next` runs beside `<name>`; `<name>` renamed
- * to `<name>-old`; the candidate renamed to `<name>` (the old one drains). And with volumes, the
- * old one stopped while the candidate starts on its volumes.
- */
-export async function recoverInterruptedSwap(
-  endpoint: EngineEndpoint,
-  name: string,
-  graceSeconds: number,
-  step: (message: string) => void = () => undefined,
-): Promise<void> {
-  const serving = await ownContainer(endpoint, name, name);
-  const old = await ownContainer(endpoint, `${name}-old`, name);
-  let next = await ownContainer(endpoint, `${name}-next`, name);
-  if (!serving && old && next?.running) {
-    // Stopped between the two renames: the candidate had passed its health check (nothing is
-    // renamed before), so the swap is finished forward.
-    await renameContainer(endpoint, next.id, name);
-    await removeContainer(endpoint, old.id, graceSeconds);
-    next = undefined;
-    step(`♻️ ${name}: finished the swap an interrupted deploy had started`);
-  } else if (!serving && old) {
-    // The old container served until now (the front falls back to it): it gets its name back.
-    await renameContainer(endpoint, old.id, name);
-    if (!old.running) await startContainer(endpoint, old.id, []);
-    step(
-      `♻️ ${name}: an interrupted deploy left it without a container by that name; the previous one serves again`,
-    );
-  } else if (serving && old) {
-    // Stopped during the drain: the new container serves; the old one gets its grace period now.
-    await removeContainer(endpoint, old.id, graceSeconds);
-    step(`🧹 ${name}: removed the container an interrupted deploy had replaced`);
-  }
-  if (next) {
-    // A candidate never swapped in. If it had taken over the volumes, their owner starts again.
-    const tookOver = next.labels[TAKES_OVER_LABEL];
-    await removeContainer(endpoint, next.id, 0, tookOver === undefined);
-    if (serving && !serving.running && tookOver === serving.id) {
-      await startContainer(endpoint, serving.id, []);
-      step(`♻️ ${name}: an interrupted deploy had stopped it for its volumes; started again`);
-    }
-    // An interrupted handover may have left the front holding: what serves now takes the connections.
-    if (tookOver !== undefined) await releaseFront(endpoint, name);
-  }
-}
-
-/** The lock one replacement of a deployment holds (deploy, undeploy and recovery take it). */
-export function deploymentLock(name: string): string {
-  return `deploy:${name}`;
-}
-
-/**
- * For `butler list`: recovers a half-done swap of `name`, unless a deploy of it holds the lock
- * right now (then the swap is in progress, not half-done).
- */
-export async function recoverDeployment(
-  endpoint: EngineEndpoint,
-  stateDir: string,
-  name: string,
-  step: (message: string) => void,
-): Promise<void> {
-  await withTargetLock(
-    stateDir,
-    deploymentLock(name),
-    () => recoverInterruptedSwap(endpoint, name, 10, step),
-    {
-      timeoutMs: 0,
-    },
-  ).catch((error: unknown) => {
-    if (!(ButlerError.isInstance(error) && error.code === 'LOCK_TIMEOUT')) throw error;
-  });
-}
-
-/** What undeploy removed, and the volumes it kept. */
-export interface RemovedDeployment {
-  containers: number;
-  /** Volume names kept (their data survives); empty when `removeVolumes` was asked. */
-  keptVolumes: string[];
-}
-
-/**
- * Stops and removes every container of a deployment. Its volumes stay unless `removeVolumes`:
- * they are what the app kept, and a later deploy of the same name does not find them again.
- */
-export async function removeDeployment(
-  endpoint: EngineEndpoint,
-  name: string,
-  graceSeconds = 10,
-  removeVolumes = false,
-): Promise<RemovedDeployment> {
-  let containers = 0;
-  const kept = new Set<string>();
-  for (const container of [name, `${name}-next`, `${name}-old`, frontName(name)]) {
-    const found = await ownContainer(endpoint, container, name);
-    if (!found) continue;
-    await removeContainer(endpoint, found.id, graceSeconds, removeVolumes);
-    // A named volume is the user's: it stays even with removeVolumes (the engine keeps it too).
-    for (const mount of found.mounts) {
-      if (mount.type === 'volume' && (!removeVolumes || !isAnonymousVolume(mount))) kept.add(mount.source);
-    }
-    containers++;
-  }
-  return { containers, keptVolumes: [...kept] };
-}
-
-/** The container by that name when this deployment made it; a stranger's container is an error. */
-async function ownContainer(
-  endpoint: EngineEndpoint,
-  containerName: string,
-  deployment: string,
-): Promise<ContainerState | undefined> {
-  const found = await inspectContainer(endpoint, containerName);
-  if (!found) return undefined;
-  if (found.labels[DEPLOYMENT_LABEL] !== deployment) {
-    throw new ButlerError(
-      'DEPLOY_FAILED',
-      `a container named "${containerName}" exists and Butler did not deploy it as ${deployment}`,
-      { hint: `remove or rename it, or deploy with another --name` },
-    );
-  }
-  return found;
 }
 
 /** The candidate's writable mounts that the serving container also writes (same volume or folder). */

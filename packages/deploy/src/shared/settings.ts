@@ -1,5 +1,5 @@
 import { ButlerError } from '@devops-butler/core';
-import type { ContainerSpec, Mount } from './containers.js';
+import type { ContainerSpec, Mount } from '@devops-butler/engine-client';
 
 export const DEFAULT_NETWORK = 'devops-butler-net';
 
@@ -22,6 +22,14 @@ export interface DeploySettings {
   holdMs?: number | undefined;
   /** How many of its last versions keep their images for rollback (default 3). */
   keepVersions?: number | undefined;
+  /** Runs as a Swarm service (the engine is a manager) instead of this engine's containers. */
+  swarm?: boolean | undefined;
+  /** Swarm: how many tasks (default 1). */
+  replicas?: number | undefined;
+  /** A shell command that must exit 0 in the container for it to count as healthy (Swarm). */
+  healthCmd?: string | undefined;
+  /** Swarm: publish through the routing mesh (`ingress`, default) or on each task's node (`host`). */
+  publishMode?: 'ingress' | 'host' | undefined;
 }
 
 /** What this command line said; undefined is "not given" (then the remembered value holds). */
@@ -43,6 +51,10 @@ const FLAG: Record<keyof DeploySettings, string> = {
   drainMs: '--drain',
   holdMs: '--hold',
   keepVersions: '--keep-versions',
+  swarm: '--swarm',
+  replicas: '--replicas',
+  healthCmd: '--health-cmd',
+  publishMode: '--publish-mode',
 };
 
 /**
@@ -72,7 +84,7 @@ function isEmpty(value: unknown): boolean {
 }
 
 function isDefault(key: keyof DeploySettings, value: unknown): boolean {
-  return key === 'network' && value === DEFAULTS.network;
+  return (key === 'network' && value === DEFAULTS.network) || (key === 'swarm' && value === false);
 }
 
 /** One kept setting as the flags that would give it; env values are never shown (secrets), only names. */
@@ -87,6 +99,10 @@ function describe(key: keyof DeploySettings, value: unknown): string {
       return (value as Mount[]).map((m) => `${flag} ${formatMount(m)}`).join(' ');
     case 'env':
       return `${flag} ${Object.keys(value as object).join(',')}`;
+    case 'swarm':
+      return flag;
+    case 'healthCmd':
+      return `${flag} ${JSON.stringify(value)}`;
     case 'healthTimeoutMs':
     case 'drainMs':
     case 'holdMs':
