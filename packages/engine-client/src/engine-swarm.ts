@@ -144,6 +144,25 @@ export async function listServices(endpoint: EngineEndpoint): Promise<ServiceSta
   }));
 }
 
+/**
+ * Manifest digest → the services whose spec (current, or previous: the rollback target) names an
+ * image by that digest. A registry's retention keeps those: nodes pull them by digest.
+ */
+export async function serviceImageDigests(endpoint: EngineEndpoint): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
+  for (const service of await listServices(endpoint)) {
+    const specs = [
+      [service.spec, `service ${service.spec.Name}`],
+      [service.previousSpec, `service ${service.spec.Name} (previous)`],
+    ] as const;
+    for (const [spec, user] of specs) {
+      const digest = /@(sha256:[0-9a-f]{64})$/.exec(spec?.TaskTemplate.ContainerSpec.Image ?? '')?.[1];
+      if (digest) users.set(digest, [...(users.get(digest) ?? []), user]);
+    }
+  }
+  return users;
+}
+
 /** Creates a service; `registryAuth` (X-Registry-Auth) lets every node pull a private image. */
 export async function createService(
   endpoint: EngineEndpoint,

@@ -85,6 +85,7 @@ export {
   type ServiceTask,
   type ServiceUpdateConfig,
   type SwarmMembership,
+  serviceImageDigests,
   serviceTasks,
   swarmMembership,
   taskLogTail,

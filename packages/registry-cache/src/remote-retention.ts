@@ -58,6 +58,11 @@ export async function runRemoteRetention(options: {
   dryRun?: boolean | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   now?: Date | undefined;
+  /**
+   * Manifest digest → who runs it by digest (Swarm services, their previous specs): those are in
+   * use wherever their tasks run, so they stay.
+   */
+  inUse?: ReadonlyMap<string, string[]> | undefined;
 }): Promise<RemoteRetentionReport> {
   const location = parseRegistry(options.registry);
   const client = new RegistryClient(location, await credentialsFor(location.host, options.env));
@@ -111,7 +116,7 @@ export async function runRemoteRetention(options: {
         created,
         lastUsed: created,
         size: (manifest.layers ?? []).reduce((sum, layer) => sum + layer.size, 0),
-        containers: [],
+        containers: options.inUse?.get(digest) ?? [],
         latest: tags.includes('latest'),
         tags: tags.map((tag) => `${location.host}/${path}:${tag}`),
       });

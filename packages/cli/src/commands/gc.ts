@@ -78,8 +78,18 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
       );
     }
     const { runRemoteRetention } = await import('@devops-butler/registry-cache');
+    const { engineEndpoint, serviceImageDigests } = await import('@devops-butler/engine-client');
     const minAge = values['min-age'] ?? config.retention?.remoteMinAge;
+    // Images a Swarm service names by digest are in use on its nodes (a manager knows them; other
+    // engines answer none). No engine at all is no reason to refuse a registry's cleanup: said.
+    const inUse = await serviceImageDigests(engineEndpoint(io.env)).catch((error: Error) => {
+      io.stderr.write(
+        `⚠️ Swarm services not checked (${error.message}): images only a service runs are not known\n`,
+      );
+      return new Map<string, string[]>();
+    });
     const remote = await runRemoteRetention({
+      inUse,
       registry,
       repo: values.repo,
       policy,

@@ -12,7 +12,8 @@ through the same swap as butler deploy: the old version starts beside the curren
 become healthy, then takes over; when it does not, the current one keeps serving. It runs with
 the deployment's remembered ports, env, env file and volumes. Its image must still be on this
 engine: retention keeps the images of each deployment's last 3 versions (butler deploy
---keep-versions N changes that).
+--keep-versions N changes that). A --swarm deployment rolls back as a Swarm service update
+(start-first, one task at a time) to the version's image by digest, from the registry.
 
 Options:
       --to COMMIT|TAG    the version to go back to: a commit, image tag or image ID (4+ hex

@@ -7,7 +7,8 @@ const HELP = `Usage: butler undeploy <name> [options]
 Stops (with a grace period) and removes the containers of a deployment made by butler deploy: the
 app and its front. Images stay; retention removes them when their turn comes. Containers Butler
 did not deploy are never touched. Volumes (what the app kept in its image's VOLUME folders) stay
-too, and are listed: remove them with --volumes, or later with docker volume rm.
+too, and are listed: remove them with --volumes, or later with docker volume rm. A deployment
+made with --swarm is a Swarm service: undeploy removes the service (named volumes stay).
 
 Options:
       --timeout DURATION grace period before the app is killed (default: 10s; a bare
@@ -33,20 +34,28 @@ export async function undeployCommand(args: string[], io: CliIo): Promise<number
   const name = positionals[0] as string;
   const grace = graceSeconds(values.timeout);
   const { undeploy } = await import('@devops-butler/deploy');
-  const { containers: removed, keptVolumes } = await undeploy(name, {
+  const {
+    containers: removed,
+    keptVolumes,
+    target,
+  } = await undeploy(name, {
     graceSeconds: grace,
     removeVolumes: values.volumes === true,
     processEnv: io.env,
     onWarning: (message) => io.stderr.write(`⚠️ ${message}\n`),
   });
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ name, removedContainers: removed, keptVolumes })}\n`);
+    io.stdout.write(`${JSON.stringify({ name, target, removedContainers: removed, keptVolumes })}\n`);
     return EXIT.ok;
   }
-  io.stdout.write(`🛑 ${name}: stopped and removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+  io.stdout.write(
+    target === 'swarm'
+      ? `🛑 ${name}: removed the Swarm service (its tasks stop with their grace period)\n`
+      : `🛑 ${name}: stopped and removed ${removed} container${removed === 1 ? '' : 's'}\n`,
+  );
   if (keptVolumes.length > 0) {
     io.stdout.write(
-      `💾 kept ${keptVolumes.length === 1 ? 'volume' : 'volumes'} ${keptVolumes.join(', ')} (remove with --volumes, or docker volume rm)\n`,
+      `💾 kept${target === 'swarm' ? ' named' : ''} ${keptVolumes.length === 1 ? 'volume' : 'volumes'} ${keptVolumes.join(', ')} (remove with --volumes, or docker volume rm)\n`,
     );
   }
   return EXIT.ok;
