@@ -52,6 +52,14 @@ export const configSchema = z.strictObject({
   retention,
   images: z.optional(z.array(image)),
   concurrency: z.optional(z.int().check(z.minimum(1))),
+  deploy: z.optional(
+    z.strictObject({
+      swarm: z.optional(z.boolean()),
+      replicas: z.optional(z.int().check(z.minimum(0))),
+      healthCmd: z.optional(z.string().check(z.minLength(1))),
+      publishMode: z.optional(z.enum(['ingress', 'host'])),
+    }),
+  ),
 });
 
 /**

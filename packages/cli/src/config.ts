@@ -42,6 +42,19 @@ export interface ButlerConfig {
   images?: ImageConfig[];
   /** How many images `butler build` builds at once (default 2). */
   concurrency?: number;
+  /**
+   * How `butler deploy --trust-config` runs this repository: `swarm: true` makes it a Swarm service
+   * (as `--swarm`), with `replicas`, `healthCmd` and `publishMode`. Flags given to deploy win.
+   */
+  deploy?: DeployConfig;
+}
+
+/** The deploy section of a config (see docs/deploy.md). */
+export interface DeployConfig {
+  swarm?: boolean;
+  replicas?: number;
+  healthCmd?: string;
+  publishMode?: 'ingress' | 'host';
 }
 
 /** One image of a multi-image config. Paths are relative to the config file's folder. */

@@ -233,4 +233,14 @@ test('--swarm on an engine that is not a manager, or without a registry, is one 
   const misplaced = await butler('deploy', fx.tree.dir, '--name', fx.repo, '--replicas', '2');
   expect(misplaced.code).toBe(2);
   expect(misplaced.stderr).toMatch(/--replicas needs --swarm/);
+  // A trusted repository config's `deploy: { swarm: true }` is --swarm.
+  await fx.tree.write({ 'butler.config.mjs': 'export default { deploy: { swarm: true, replicas: 2 } };\n' });
+  const configured = await run(
+    'node',
+    ['--', bin, 'deploy', fx.tree.dir, '--name', fx.repo, '--trust-config'],
+    {
+      env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, BUTLER_REGISTRY: `${lab.registryHost}/swarm` },
+    },
+  ).catch((error: { code: number; stderr: string }) => error);
+  expect((configured as { stderr: string }).stderr).toMatch(/--swarm needs a swarm manager/);
 }, 60_000);

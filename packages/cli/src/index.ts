@@ -2,6 +2,7 @@ export { defaultPlugins } from '@devops-butler/default-plugins';
 export {
   type ButlerConfig,
   type ConfigEnv,
+  type DeployConfig,
   defineConfig,
   type ImageConfig,
   type UserConfig,

@@ -39,7 +39,7 @@ import { checkout } from './shared/checkout.js';
 import { type DeploySource, parseSource } from './shared/git-source.js';
 import { checkoutLock } from './shared/locks.js';
 import type { DeploySettings, GivenSettings } from './shared/settings.js';
-import type { GoLiveOutcome, Placement } from './target.js';
+import type { DeployTarget, GoLiveOutcome, Placement } from './target.js';
 import { deployTarget } from './targets.js';
 
 export { DEFAULT_NETWORK } from './shared/settings.js';
@@ -58,6 +58,8 @@ export interface RepositoryConfig {
   target?: string | undefined;
   platform?: string | undefined;
   retention?: RetentionOptions | undefined;
+  /** How it deploys (`swarm: true`: as a Swarm service); the command line's flags win. */
+  deploy?: Pick<DeploySettings, 'swarm' | 'replicas' | 'healthCmd' | 'publishMode'> | undefined;
 }
 
 export interface DeployOptions {
@@ -157,32 +159,38 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   const name = options.name ?? repo;
   assertContainerName(name);
   const shown = source.kind === 'git' ? source.displayUrl : source.dir;
-  const { settings, appEnv } = settleDeployment(stateDir, name, givenSettings(options), {
-    reset: options.reset,
-    processEnv: env,
-    log,
-  });
-  assertTargetSettings(settings);
-  const target = deployTarget(settings.swarm ? 'swarm' : 'host', {
-    env,
-    stateDir,
-    command: 'deploy',
-    registry: resolveRegistry(options.registry, env),
-  });
-  await target.prepare();
+  const given = givenSettings(options);
+  const settled = settleDeployment(stateDir, name, given, { reset: options.reset, processEnv: env, log });
+  const { appEnv } = settled;
+  let settings = settled.settings;
+  // Chosen once the repository's trusted config is read (its `deploy` section may say swarm), and
+  // checked before anything is built.
+  let target: DeployTarget | undefined;
+  const chooseTarget = async (config: RepositoryConfig) => {
+    settings = withRepositoryDeploy(settings, config.deploy, given);
+    assertTargetSettings(settings);
+    target = deployTarget(settings.swarm ? 'swarm' : 'host', {
+      env,
+      stateDir,
+      command: 'deploy',
+      registry: resolveRegistry(options.registry, env),
+    });
+    await target.prepare();
+  };
 
   // A checkout folder serves one deploy at a time: another deploy of the same repository (another
   // ref, say) must not move its files while this build reads them.
+  const fetchAndBuildHere = () =>
+    fetchAndBuild(source, repo, shown, options, { env, stateDir, log, beforeBuild: chooseTarget });
   const {
     build,
     commit,
     repo: builtRepo,
     retention: repoRetention,
   } = source.kind === 'git' || options.ref
-    ? await withTargetLock(stateDir, checkoutLock(shown), () =>
-        fetchAndBuild(source, repo, shown, options, { env, stateDir, log }),
-      )
-    : await fetchAndBuild(source, repo, shown, options, { env, stateDir, log });
+    ? await withTargetLock(stateDir, checkoutLock(shown), fetchAndBuildHere)
+    : await fetchAndBuildHere();
+  if (!target) throw new Error('the deploy target was not chosen before the build');
 
   const replaced = await goLive(
     target,
@@ -273,7 +281,18 @@ async function fetchAndBuild(
   repo: string,
   shown: string,
   options: DeployOptions,
-  { env, stateDir, log }: { env: NodeJS.ProcessEnv; stateDir: string; log: Logger },
+  {
+    env,
+    stateDir,
+    log,
+    beforeBuild,
+  }: {
+    env: NodeJS.ProcessEnv;
+    stateDir: string;
+    log: Logger;
+    /** Called with the repository's config (empty unless trusted) once it is read, before the build. */
+    beforeBuild: (config: RepositoryConfig) => Promise<void>;
+  },
 ): Promise<{
   build: BuildResult;
   commit: string | undefined;
@@ -291,6 +310,7 @@ async function fetchAndBuild(
     );
 
   const repoConfig = await repositoryConfig(dir, options, log);
+  await beforeBuild(repoConfig);
   // `--repo` names the image; else a trusted config's `repo`; else the source's name.
   if (options.repo === undefined && repoConfig.repo !== undefined && repoConfig.repo !== repo) {
     assertRepoName(repoConfig.repo);
@@ -352,6 +372,22 @@ async function repositoryConfig(dir: string, options: DeployOptions, log: Logger
     `Not running the repository's ${file} (it is code); building the Dockerfile with the default plugins — pass --trust-config to use it`,
   );
   return {};
+}
+
+/** The repository config's deploy section over the remembered settings; flags given now win over both. */
+function withRepositoryDeploy(
+  settings: DeploySettings,
+  deploy: RepositoryConfig['deploy'],
+  given: GivenSettings,
+): DeploySettings {
+  const merged = { ...settings };
+  for (const [key, value] of Object.entries(deploy ?? {}) as [
+    keyof NonNullable<RepositoryConfig['deploy']>,
+    never,
+  ][]) {
+    if (value !== undefined && given[key] === undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 /** Settings that only one kind of target has are refused on the other, in one line. */

@@ -270,5 +270,6 @@ async function trustedConfig(dir: string, file: string, io: CliIo): Promise<Repo
     target: config.target,
     platform: config.platform,
     retention: config.retention,
+    deploy: config.deploy,
   };
 }
