@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { repoRoot, useEngineFixture } from '@devops-butler/test-support';
+import {
+  freePort,
+  httpGet,
+  makeTree,
+  OWNER_LABEL,
+  repoRoot,
+  useEngineFixture,
+} from '@devops-butler/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -107,14 +114,57 @@ test('ssh:// failures are one line naming the host and the fix: refused key, unk
   for (const result of [refused, unknown, closed]) expect(result.stderr.trim().split('\n')).toHaveLength(1);
 }, 120_000);
 
-test('a deploy to a remote engine is refused in one line before anything is built', async () => {
-  const deploy = await butler({}, 'deploy', fx.tree.dir, '-H', 'ssh://butler-test-engine', '--name', fx.repo);
-  expect(deploy.code).toBe(1);
-  expect(deploy.stderr.trim()).toMatch(
-    /^✖ butler deploy runs against an engine on this machine for now, and ssh:\/\/butler-test-engine is another one/,
-  );
-  expect(deploy.stdout).not.toMatch(/Building/);
-});
+test("deploy over ssh://: the front is made there and health is checked from the engine's side; a redeploy swaps; undeploy", async () => {
+  const server = (v: string) => `require('node:http').createServer((q, s) => s.end('${v}')).listen(3000);`;
+  const app = await makeTree({
+    Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
+    'server.js': server('v1'),
+  });
+  const port = await freePort();
+  const remote = ['-H', 'ssh://butler-test-engine'];
+  const deploy = () =>
+    butler(
+      {},
+      'deploy',
+      app.dir,
+      ...remote,
+      '--name',
+      fx.repo,
+      '--repo',
+      fx.repo,
+      '-p',
+      `${port}:3000`,
+      '--health-path',
+      '/',
+    );
+  try {
+    const first = await deploy();
+    expect(first.stderr).not.toMatch(/✖/);
+    expect(first.code).toBe(0);
+    // 127.0.0.1 of the remote host is said, not assumed reachable from here.
+    expect(first.stdout).toMatch(
+      /published on 127\.0\.0\.1 of ssh:\/\/butler-test-engine: only that host reaches them/,
+    );
+    expect(await httpGet(port)).toBe('v1');
+    await app.write({ 'server.js': server('v2') });
+    const second = await deploy();
+    expect(second.code).toBe(0);
+    expect(await httpGet(port)).toBe('v2');
+    // The candidate published nothing: its health was asked through the front, on the engine's side.
+    const bindings = await run('docker', ['inspect', '-f', '{{json .HostConfig.PortBindings}}', fx.repo]);
+    expect(JSON.parse(bindings.stdout) ?? {}).toEqual({});
+    const listed = JSON.parse((await butler({}, 'list', ...remote, '--json')).stdout);
+    expect(listed.deployments).toEqual([
+      expect.objectContaining({ name: fx.repo, status: 'running', engine: 'ssh://butler-test-engine' }),
+    ]);
+    // The same deployment is not on the local socket's list: records are kept per engine.
+    expect(JSON.parse((await butler({}, 'list', '--json')).stdout).deployments).toEqual([]);
+  } finally {
+    const gone = await butler({}, 'undeploy', fx.repo, ...remote, '--timeout', '0');
+    expect(gone.code).toBe(0);
+    await app.remove();
+  }
+}, 180_000);
 
 test('tcp:// with TLS: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as docker reads them; an untrusted engine is one line', async () => {
   const { dir, port } = tls as { dir: string; port: number };

@@ -13,9 +13,7 @@ export function deployTarget(
   options: { env: NodeJS.ProcessEnv; stateDir: string; command: string; registry?: string | undefined },
 ): DeployTarget {
   const endpoint = engineEndpoint(options.env);
-  return kind === 'swarm'
-    ? swarmTarget(endpoint, options)
-    : hostTarget(endpoint, options.stateDir, options.command);
+  return kind === 'swarm' ? swarmTarget(endpoint, options) : hostTarget(endpoint, options.stateDir);
 }
 
 /** The kind of target a deployment's history says it runs on (records from before targets: the host). */

@@ -273,3 +273,34 @@ export function demultiplex(bytes: Buffer): string {
   }
   return Buffer.concat(parts).toString('utf8');
 }
+
+/**
+ * Runs a command in a running container and waits for it (`docker exec`): its exit code and what
+ * it wrote. Used to look at an app from the engine's side, where this machine cannot reach it.
+ */
+export async function execInContainer(
+  endpoint: EngineEndpoint,
+  id: string,
+  cmd: string[],
+): Promise<{ exitCode: number; output: string }> {
+  const created = await engineRequest(endpoint, 'POST', `/containers/${path(id)}/exec`, {
+    AttachStdout: true,
+    AttachStderr: true,
+    Cmd: cmd,
+  });
+  if (created.status !== 201) throw engineError(created.status, created.body);
+  const execId = (created.body as { Id: string }).Id;
+  const payload = Buffer.from(JSON.stringify({ Detach: false, Tty: false }));
+  // Without an Upgrade header the engine answers 200 and streams the output until the command ends.
+  const started = await engineExchange(endpoint, 'POST', `/exec/${path(execId)}/start`, {
+    headers: { 'content-type': 'application/json', 'content-length': payload.length },
+    payload,
+  });
+  if (started.status !== 200) throw engineError(started.status, started.body.toString('utf8'));
+  const inspected = await engineRequest(endpoint, 'GET', `/exec/${path(execId)}/json`);
+  if (inspected.status !== 200) throw engineError(inspected.status, inspected.body);
+  return {
+    exitCode: (inspected.body as { ExitCode: number | null }).ExitCode ?? -1,
+    output: demultiplex(started.body),
+  };
+}

@@ -40,6 +40,7 @@ export {
   createContainer,
   enableRestarts,
   ensureNetwork,
+  execInContainer,
   inspectContainer,
   isAnonymousVolume,
   logLinesSince,

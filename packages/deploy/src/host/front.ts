@@ -10,20 +10,34 @@ import {
   type ContainerSpec,
   createContainer,
   type EngineEndpoint,
+  endpointAddress,
   engineBuild,
+  enginePlatform,
   followBuildResponse,
   inspectContainer,
   inspectImage,
-  type LocalEngineEndpoint,
+  isLocalEndpoint,
   logLinesSince,
   logTail,
   removeContainer,
   signalContainer,
   startContainer,
 } from '@devops-butler/engine-client';
-import { waitHealthy } from './health.js';
+import { frontProbe, localProbe, waitHealthy } from './health.js';
 
 const run = promisify(execFile);
+
+/** The engine must run this machine's binaries: the front's `node` comes from here. */
+async function assertSamePlatform(endpoint: EngineEndpoint): Promise<void> {
+  const here = `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  const there = await enginePlatform(endpoint);
+  if (there === here) return;
+  throw new ButlerError(
+    'DEPLOY_FAILED',
+    `the deploy front runs this machine's node (${here}), and ${endpointAddress(endpoint)} runs ${there}`,
+    { hint: `deploy from a ${there} machine, or run butler deploy on that host` },
+  );
+}
 
 /** The front's image: this machine's Node and the proxy script; its tag is the digest of both. */
 export const FRONT_REPO = 'devops-butler/front';
@@ -33,17 +47,18 @@ export const FRONT_LABEL = 'devops-butler.front';
 
 /**
  * Makes the front's image unless it exists: the running `node` binary, the libraries `ldd` lists
- * for it, and the proxy, on `scratch` (no registry is needed, nothing is pulled).
+ * for it, and the proxy, on `scratch` (no registry is needed, nothing is pulled). The build context
+ * carries them, so an engine on another machine gets them too — when it runs this machine's kind
+ * of binaries (its OS and architecture), which is checked first.
  */
-export async function ensureFrontImage(
-  endpoint: LocalEngineEndpoint,
-): Promise<{ reference: string; id: string }> {
+export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ reference: string; id: string }> {
   const node = realpathSync(process.execPath);
   const script = readFileSync(PROXY_PATH);
   const inputs = createHash('sha256').update(`${node}\0${process.version}\0`).update(script).digest('hex');
   const reference = `${FRONT_REPO}:${inputs.slice(0, 12)}`;
   const existing = await imageId(endpoint, reference);
   if (existing) return { reference, id: existing };
+  if (!isLocalEndpoint(endpoint)) await assertSamePlatform(endpoint);
 
   const members: TarSource[] = [
     {
@@ -109,7 +124,7 @@ export function frontName(name: string): string {
  * Runs the deployment's front: kept when it already forwards the same ports on the same network
  * with the same image, else (re)created. Resolves with whether it was created now (a failed first deploy removes it).
  */
-export async function ensureFront(endpoint: LocalEngineEndpoint, spec: FrontSpec): Promise<boolean> {
+export async function ensureFront(endpoint: EngineEndpoint, spec: FrontSpec): Promise<boolean> {
   const image = await ensureFrontImage(endpoint);
   // What the front was made for, kept on its label: ports and network (a front on another network
   // could not resolve the app).
@@ -147,7 +162,11 @@ export async function ensureFront(endpoint: LocalEngineEndpoint, spec: FrontSpec
     await startContainer(endpoint, id, spec.ports);
     // Started is not listening: the port proxy would reset connections until Node is up.
     const local = spec.ports.find((p) => p.hostIp === '127.0.0.1' || p.hostIp === '0.0.0.0');
-    const up = await waitHealthy(endpoint, id, { settleMs: 0, port: local?.host, timeoutMs: 15_000 });
+    const first = spec.ports[0];
+    const probe = isLocalEndpoint(endpoint)
+      ? local && localProbe(endpoint, local.host)
+      : first && frontProbe(endpoint, id, '127.0.0.1', first.container);
+    const up = await waitHealthy(endpoint, id, { settleMs: 0, probe, timeoutMs: 15_000 });
     if (!up.healthy) {
       const logs = await logTail(endpoint, id, 5);
       throw new ButlerError(

@@ -12,7 +12,7 @@ import {
 } from '@devops-butler/engine-client';
 import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
-import { waitHealthy } from './health.js';
+import { localProbe, waitHealthy } from './health.js';
 
 const run = promisify(execFile);
 const endpoint: LocalEngineEndpoint = (() => {
@@ -59,7 +59,9 @@ test('a container on its own network answers on its 127.0.0.1 port once healthy;
   const id = await createContainer(endpoint, spec);
   made.containers.push(id);
   await startContainer(endpoint, id, spec.ports);
-  expect(await waitHealthy(endpoint, id, { port, settleMs: 500 })).toEqual({ healthy: true });
+  expect(await waitHealthy(endpoint, id, { probe: localProbe(endpoint, port), settleMs: 500 })).toEqual({
+    healthy: true,
+  });
   expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello from v1');
 
   // The same host port for a second container: refused with the port named.

@@ -1,16 +1,21 @@
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inspectContainer, type LocalEngineEndpoint } from '@devops-butler/engine-client';
+import {
+  type EngineEndpoint,
+  execInContainer,
+  inspectContainer,
+  type LocalEngineEndpoint,
+} from '@devops-butler/engine-client';
 
 export interface HealthOptions {
   /** With no HEALTHCHECK: how long the container must stay up (default 2 s). */
   settleMs?: number;
   /** Give up after this long (default 60 s). */
   timeoutMs?: number;
-  /** With no HEALTHCHECK: a published 127.0.0.1 port that must accept a TCP connection. */
-  port?: number | undefined;
-  /** An HTTP path (`/up`) that must answer 2xx or 3xx on `port`, polled about once a second. */
+  /** With no HEALTHCHECK: how the app's port is asked (it must accept a connection). */
+  probe?: AppProbe | undefined;
+  /** An HTTP path (`/up`) that must answer 2xx or 3xx through `probe`, polled about once a second. */
   path?: string | undefined;
   /** A shell command run in the container that must exit 0 (a Swarm service's health check). */
   cmd?: string | undefined;
@@ -27,6 +32,44 @@ export interface HealthOptions {
  */
 const STAYS_OPEN_MS = 100;
 
+/** How a candidate's port is asked: from this machine, or from the engine's side. */
+export interface AppProbe {
+  /** Whether the app accepts a connection. */
+  accepts(): Promise<boolean>;
+  /** The status of `GET path`, or why there was none. */
+  httpStatus(path: string): Promise<number | string>;
+}
+
+/** Through the port the candidate publishes on 127.0.0.1: only this machine's engine's ports are here. */
+export function localProbe(_endpoint: LocalEngineEndpoint, port: number): AppProbe {
+  return { accepts: () => accepts(port), httpStatus: (path) => httpStatus(port, path) };
+}
+
+/**
+ * From the engine's side, for an engine on another machine: `docker exec` in the deployment's front
+ * (on the same network) connects to the candidate by its name (proxy.mjs --probe).
+ */
+export function frontProbe(endpoint: EngineEndpoint, front: string, host: string, port: number): AppProbe {
+  const probe = async (...path: string[]) => {
+    const { exitCode, output } = await execInContainer(endpoint, front, [
+      '/node',
+      '/proxy.mjs',
+      '--probe',
+      host,
+      String(port),
+      ...path,
+    ]).catch((error: Error) => ({ exitCode: -1, output: error.message }));
+    return { ok: exitCode === 0, said: output.trim() };
+  };
+  return {
+    accepts: async () => (await probe()).ok,
+    httpStatus: async (path) => {
+      const { said } = await probe(path);
+      return /^\d+$/.test(said) ? Number(said) : said;
+    },
+  };
+}
+
 export type HealthResult = { healthy: true } | { healthy: false; reason: string };
 
 /**
@@ -35,8 +78,7 @@ export type HealthResult = { healthy: true } | { healthy: false; reason: string 
  * a connection on it. A container that exits, turns unhealthy or times out is not.
  */
 export async function waitHealthy(
-  /** Its published ports are probed on 127.0.0.1: the engine must be this machine's. */
-  endpoint: LocalEngineEndpoint,
+  endpoint: EngineEndpoint,
   id: string,
   options: HealthOptions = {},
 ): Promise<HealthResult> {
@@ -57,10 +99,10 @@ export async function waitHealthy(
     if (state.health === 'unhealthy') return { healthy: false, reason: 'its HEALTHCHECK reports unhealthy' };
     const settled =
       state.health === 'healthy' || (state.health === undefined && Date.now() - started >= settleMs);
-    if (settled && options.path !== undefined && options.port !== undefined) {
+    if (settled && options.path !== undefined && options.probe !== undefined) {
       // Beside the HEALTHCHECK or the TCP check: the app's own health path must say so.
       if (Date.now() >= nextProbe) {
-        const answer = await httpStatus(options.port, options.path);
+        const answer = await options.probe.httpStatus(options.path);
         if (typeof answer === 'number' && answer >= 200 && answer < 400) return { healthy: true };
         lastAnswer =
           typeof answer === 'number'
@@ -69,7 +111,7 @@ export async function waitHealthy(
         nextProbe = Date.now() + Math.min(1000, interval * 4);
       }
     } else if (state.health === 'healthy') return { healthy: true };
-    else if (settled && (options.port === undefined || (await accepts(options.port))))
+    else if (settled && (options.probe === undefined || (await options.probe.accepts())))
       return { healthy: true };
     await sleep(interval);
   }

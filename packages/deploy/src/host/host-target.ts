@@ -7,7 +7,6 @@ import {
   inspectContainer,
   inspectImage,
   isLocalEndpoint,
-  type LocalEngineEndpoint,
 } from '@devops-butler/engine-client';
 import type { DeployTarget } from '../target.js';
 import { DEPLOYMENT_LABEL } from './own-container.js';
@@ -16,18 +15,22 @@ import { replaceContainer } from './swap.js';
 import { removeDeployment } from './undeploy.js';
 
 /**
- * One engine: Butler's own health-checked swap of containers behind a front that keeps the
- * published ports. Placing a version needs the engine on this machine (its 127.0.0.1 ports are
- * where the health checks reach the app, and the front's image is made of this machine's `node`),
- * which `LocalEngineEndpoint` says; looking at and removing deployments works on any engine.
+ * One engine, here or on another machine: Butler's own health-checked swap of containers behind a
+ * front that keeps the published ports. On this machine the health checks ask the candidate's
+ * 127.0.0.1 port; elsewhere they ask from the engine's side, through the front (`frontProbe`).
  */
-export function hostTarget(endpoint: EngineEndpoint, stateDir: string, command = 'deploy'): DeployTarget {
+export function hostTarget(endpoint: EngineEndpoint, stateDir: string): DeployTarget {
   return {
     kind: 'host',
     engine: endpointAddress(endpoint),
-    prepare: () => refuseDeployOnPodman(onThisMachine(endpoint, command)),
+    prepare: () => refuseDeployOnPodman(endpoint),
     async goLive(release, { settings, appEnv, log, ...run }) {
-      const replaced = await replaceContainer(onThisMachine(endpoint, command), {
+      if (!isLocalEndpoint(endpoint) && settings.ports.some((p) => p.hostIp === '127.0.0.1')) {
+        log.info(
+          `📍 The ports are published on 127.0.0.1 of ${endpointAddress(endpoint)}: only that host reaches them (give --port ADDRESS:HOST:CONTAINER to publish on another address)`,
+        );
+      }
+      const replaced = await replaceContainer(endpoint, {
         name: release.name,
         image: release.imageId,
         network: settings.network,
@@ -74,23 +77,13 @@ export function hostTarget(endpoint: EngineEndpoint, stateDir: string, command =
   };
 }
 
-/** The endpoint when its engine is this machine's; a remote one is refused in one line. */
-function onThisMachine(endpoint: EngineEndpoint, command: string): LocalEngineEndpoint {
-  if (isLocalEndpoint(endpoint)) return endpoint;
-  throw new ButlerError(
-    'ENGINE_UNREACHABLE',
-    `butler ${command} runs against an engine on this machine for now, and ${endpointAddress(endpoint)} is another one (its health checks reach the app on 127.0.0.1)`,
-    { hint: `run butler ${command} on that host (ssh there), or build here and ${command} there` },
-  );
-}
-
 /**
  * Podman builds, tags and runs what Butler asks, but a deploy's checks do not pass there (checked
  * with Podman 4.3 on Debian 12): the front that owns the published ports never becomes reachable,
  * and a candidate that keeps running is never reported healthy. Said before anything is built,
  * not after a minute of waiting.
  */
-async function refuseDeployOnPodman(endpoint: LocalEngineEndpoint): Promise<void> {
+async function refuseDeployOnPodman(endpoint: EngineEndpoint): Promise<void> {
   if ((await engineBuilder(endpoint))?.engine !== 'podman') return;
   throw new ButlerError(
     'DEPLOY_FAILED',

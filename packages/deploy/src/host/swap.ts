@@ -3,11 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type ContainerSpec,
   createContainer,
+  type EngineEndpoint,
   enableRestarts,
   ensureNetwork,
   inspectContainer,
   isAnonymousVolume,
-  type LocalEngineEndpoint,
+  isLocalEndpoint,
   logTail,
   type Mount,
   removeContainer,
@@ -18,7 +19,7 @@ import {
 import { UnhealthyDeployError } from '../shared/unhealthy.js';
 import { failpoint } from './failpoint.js';
 import { ensureFront, type FrontHold, frontName, holdFront } from './front.js';
-import { type HealthOptions, waitHealthy } from './health.js';
+import { frontProbe, type HealthOptions, localProbe, waitHealthy } from './health.js';
 import { DEPLOYMENT_LABEL, ownContainer, SETTINGS_LABEL, TAKES_OVER_LABEL } from './own-container.js';
 import { recoverInterruptedSwap } from './recovery.js';
 
@@ -65,7 +66,7 @@ export interface ReplaceResult {
  * healthy it is removed and the old one is untouched.
  */
 export async function replaceContainer(
-  endpoint: LocalEngineEndpoint,
+  endpoint: EngineEndpoint,
   options: ReplaceOptions,
 ): Promise<ReplaceResult> {
   const step = options.onStep ?? (() => undefined);
@@ -120,14 +121,16 @@ export async function replaceContainer(
       if (front) await removeContainer(endpoint, front.id, 0, true);
     }
   };
-  // The candidate publishes its ports on free 127.0.0.1 ports: the health check's way in.
+  // On this machine's engine the candidate publishes its ports on free 127.0.0.1 ports: the health
+  // check's way in. An engine elsewhere is asked from its side (through the front), unpublished.
+  const local = isLocalEndpoint(endpoint) ? endpoint : undefined;
   const containerPorts = [...new Set(options.ports.map((p) => p.container))];
   const candidate: ContainerSpec = {
     name: next,
     image: options.image,
     network: options.network,
     env: options.env,
-    ports: containerPorts.map((container) => ({ hostIp: '127.0.0.1', host: 0, container })),
+    ports: local ? containerPorts.map((container) => ({ hostIp: '127.0.0.1', host: 0, container })) : [],
     labels: current && shared.length > 0 ? { ...labels, [TAKES_OVER_LABEL]: current.id } : labels,
     mounts,
     // No restarts while on trial: a crash then leaves the container exited, with its real exit code
@@ -159,14 +162,24 @@ export async function replaceContainer(
   step(`🚦 Started ${next}; waiting until it is healthy…`);
   const firstPort = containerPorts[0];
   const published =
-    firstPort === undefined ? undefined : (await inspectContainer(endpoint, id))?.published[firstPort];
+    firstPort === undefined || !local
+      ? undefined
+      : (await inspectContainer(endpoint, id))?.published[firstPort];
+  const probe =
+    firstPort === undefined
+      ? undefined
+      : local
+        ? published === undefined
+          ? undefined
+          : localProbe(local, published)
+        : frontProbe(endpoint, frontName(name), next, firstPort);
   const waitStarted = Date.now();
   // During a handover the service is paused: look often, and take the first sign of readiness
   // (HEALTHCHECK healthy, the health path, or the port accepting) instead of a settle period.
   const health = await waitHealthy(endpoint, id, {
-    ...(handover ? { intervalMs: 25, ...(published !== undefined ? { settleMs: 0 } : {}) } : {}),
+    ...(handover ? { intervalMs: local ? 25 : 100, ...(probe !== undefined ? { settleMs: 0 } : {}) } : {}),
     ...options.health,
-    port: published,
+    probe,
   });
   if (!health.healthy) {
     const logs = await logTail(endpoint, id);
