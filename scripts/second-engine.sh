@@ -37,6 +37,15 @@ start)
     ip link set "$bridge" up
     flock -u 8 2>/dev/null || true
   fi
+  # Its containers must reach each other on its own networks (a deploy's front asks the app by
+  # name). The first engine's FORWARD policy is DROP with ACCEPTs for its own bridges only, and this
+  # engine adds none (--iptables=false): accept traffic that stays within one bridge, whichever —
+  # what the first engine accepts for its bridges anyway. Routed traffic between bridges is untouched.
+  if command -v iptables >/dev/null 2>&1; then
+    iptables -C FORWARD -m physdev --physdev-is-bridged -j ACCEPT 2>/dev/null \
+      || iptables -I FORWARD -m physdev --physdev-is-bridged -j ACCEPT 2>/dev/null \
+      || log "warning: could not let containers on this engine's networks reach each other (iptables physdev)"
+  fi
   nohup dockerd \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
     --host "unix://$dir/docker.sock" \

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # An sshd of the tests' own on 127.0.0.1, so ssh:// engines can be tried for real.
-#   sshd-service.sh start DIR   installs Debian's openssh-server when missing, starts sshd with its
+#   sshd-service.sh start DIR [ENGINE [ALIAS]]
+#                               installs Debian's openssh-server when missing, starts sshd with its
 #                               own config, host key and port under DIR (key login only), makes a
 #                               client key and an ssh config for it, prints that config's path
-#                               (use with BUTLER_SSH_CONFIG, host "butler-test-engine")
+#                               (use with BUTLER_SSH_CONFIG, host ALIAS, default "butler-test-engine").
+#                               ENGINE: the DOCKER_HOST its sessions get (a second engine plays a
+#                               remote host's engine; default: the machine's own)
 #   sshd-service.sh stop DIR    stops it and removes everything under DIR
 # OpenSSH reads the passwd home's ~/.ssh, not $HOME: everything here goes through -F.
 set -euo pipefail
@@ -11,7 +14,7 @@ set -euo pipefail
 log() { printf 'sshd-service: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-cmd=${1:-}; dir=${2:-}
+cmd=${1:-}; dir=${2:-}; engine=${3:-}; alias=${4:-butler-test-engine}
 [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: sshd-service.sh start|stop DIR"
 
 case "$cmd" in
@@ -41,11 +44,12 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
+${engine:+SetEnv DOCKER_HOST=$engine}
 CONF
   /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" || die "sshd did not start (see $dir/sshd.log)"
   printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
   cat >"$dir/ssh_config" <<CONF
-Host butler-test-engine
+Host $alias
   HostName 127.0.0.1
   Port $port
   User $(id -un)
@@ -55,7 +59,7 @@ Host butler-test-engine
   StrictHostKeyChecking yes
 CONF
   for _ in $(seq 1 50); do
-    ssh -F "$dir/ssh_config" -o BatchMode=yes butler-test-engine true 2>/dev/null && break
+    ssh -F "$dir/ssh_config" -o BatchMode=yes "$alias" true 2>/dev/null && break
     sleep 0.2
   done
   echo "$dir/ssh_config"

@@ -58,6 +58,14 @@ export const configSchema = z.strictObject({
       replicas: z.optional(z.int().check(z.minimum(0))),
       healthCmd: z.optional(z.string().check(z.minLength(1))),
       publishMode: z.optional(z.enum(['ingress', 'host'])),
+      hosts: z.optional(
+        z.array(
+          z.union([
+            z.string().check(z.minLength(1)),
+            z.strictObject({ host: z.string().check(z.minLength(1)), address: z.optional(z.string()) }),
+          ]),
+        ),
+      ),
     }),
   ),
 });

@@ -55,6 +55,11 @@ export interface DeployConfig {
   replicas?: number;
   healthCmd?: string;
   publishMode?: 'ingress' | 'host';
+  /**
+   * Deploy to each of these engines (`ssh://deploy@app1`), one after the other, as Kamal does;
+   * `address` is where that host publishes the ports (default: each `--port`'s address).
+   */
+  hosts?: (string | { host: string; address?: string })[];
 }
 
 /** One image of a multi-image config. Paths are relative to the config file's folder. */

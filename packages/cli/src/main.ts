@@ -133,7 +133,7 @@ function isConfigError(error: unknown): boolean {
  */
 function takeEngineFlags(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const rest: string[] = [];
-  let host: string | undefined;
+  const hosts: string[] = [];
   let context: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -152,9 +152,24 @@ function takeEngineFlags(argv: readonly string[], env: NodeJS.ProcessEnv): strin
     }
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-    if (isHost) host = value;
+    if (isHost) hosts.push(value);
     else context = value;
   }
+  // `butler deploy SRC --host a --host b`: one deploy to several hosts (Kamal's model); any other
+  // command talks to one engine.
+  if (hosts.length > 1) {
+    const command = rest.find((arg) => !arg.startsWith('-'));
+    if (command !== 'deploy') {
+      throw new UsageError(
+        `--host is given ${hosts.length} times: butler ${command ?? ''} talks to one engine (only deploy takes several hosts)`.replace(
+          '  ',
+          ' ',
+        ),
+      );
+    }
+    return [...rest, ...hosts.flatMap((value) => ['--host', value])];
+  }
+  const host = hosts[0];
   if (host !== undefined && context !== undefined) {
     throw new UsageError('--host and --context contradict each other: give one (as with docker)');
   }

@@ -27,6 +27,14 @@ export {
   runPipeline,
 } from './pipeline.js';
 export { type RollbackOptions, type RollbackResult, rollback } from './rollback.js';
+export {
+  assertRolloutRegistry,
+  type HostOutcome,
+  RolloutError,
+  type RolloutHost,
+  rollOut,
+  rolloutHosts,
+} from './rollout.js';
 export { type DeploymentNow, deploymentsNow } from './running.js';
 export { type Checkout, checkout } from './shared/checkout.js';
 export {
@@ -41,6 +49,7 @@ export { checkoutLock, deploymentLock } from './shared/locks.js';
 export {
   assertDistinctTargets,
   DEFAULT_KEEP_VERSIONS,
+  type DeployHost,
   type DeploySettings,
   formatMount,
   parseEnvFile,

@@ -25,21 +25,24 @@ import {
   engineEndpoint,
   type Mount,
 } from '@devops-butler/engine-client';
-import {
-  createRetentionPolicy,
-  type RetentionOptions,
-  type RetentionReport,
-  runRetention,
-} from '@devops-butler/plugin-retention';
+import type { RetentionOptions, RetentionReport } from '@devops-butler/plugin-retention';
 import type { RemoteCacheOptions } from '@devops-butler/registry-cache';
-import { builtImageIdsIn, lastUsedIn, rollbackImageIdsIn } from '@devops-butler/state-store';
+import { cleanupAfterDeploy } from './cleanup.js';
 import { goLive, settleDeployment } from './go-live.js';
 import type { HealthOptions } from './host/health.js';
+import {
+  assertRolloutRegistry,
+  type HostOutcome,
+  type RolloutHost,
+  rollOut,
+  rolloutHosts,
+} from './rollout.js';
 import { checkout } from './shared/checkout.js';
 import { type DeploySource, parseSource } from './shared/git-source.js';
 import { checkoutLock } from './shared/locks.js';
-import type { DeploySettings, GivenSettings } from './shared/settings.js';
-import type { DeployTarget, GoLiveOutcome, Placement } from './target.js';
+import { ensurePublished, registryAuthFor } from './shared/publish.js';
+import type { DeployHost, DeploySettings, GivenSettings } from './shared/settings.js';
+import type { DeployTarget, GoLiveOutcome, Placement, Release } from './target.js';
 import { deployTarget } from './targets.js';
 
 export { DEFAULT_NETWORK } from './shared/settings.js';
@@ -58,8 +61,8 @@ export interface RepositoryConfig {
   target?: string | undefined;
   platform?: string | undefined;
   retention?: RetentionOptions | undefined;
-  /** How it deploys (`swarm: true`: as a Swarm service); the command line's flags win. */
-  deploy?: Pick<DeploySettings, 'swarm' | 'replicas' | 'healthCmd' | 'publishMode'> | undefined;
+  /** How it deploys (`swarm: true`: as a Swarm service; `hosts`); the command line's flags win. */
+  deploy?: Pick<DeploySettings, 'swarm' | 'replicas' | 'healthCmd' | 'publishMode' | 'hosts'> | undefined;
 }
 
 export interface DeployOptions {
@@ -86,6 +89,10 @@ export interface DeployOptions {
   swarm?: boolean | undefined;
   /** Swarm: how many tasks (default 1). */
   replicas?: number | undefined;
+  /** Several hosts (Kamal's model): the same swap on each engine; remembered. */
+  hosts?: DeployHost[] | undefined;
+  /** With several hosts: how many are deployed at once (default 1: one after the other). */
+  parallel?: number | undefined;
   /** Swarm: publish through the routing mesh (`ingress`, default) or on each task's node (`host`). */
   publishMode?: 'ingress' | 'host' | undefined;
   /** Forget the remembered settings: only what this call gives (and the defaults) applies. */
@@ -142,7 +149,10 @@ export interface DeployResult {
   network: string;
   /** What it runs with (given now, or remembered from the last deploy). */
   settings: DeploySettings;
+  /** Retention on the engine it runs on (the first host's, with several). */
   cleanup: RetentionReport | undefined;
+  /** With several hosts: what each ended with (and its retention report). */
+  hosts?: HostOutcome[] | undefined;
 }
 
 /**
@@ -166,16 +176,18 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
   // Chosen once the repository's trusted config is read (its `deploy` section may say swarm), and
   // checked before anything is built.
   let target: DeployTarget | undefined;
+  let hosts: RolloutHost[] | undefined;
+  const registry = resolveRegistry(options.registry, env);
   const chooseTarget = async (config: RepositoryConfig) => {
     settings = withRepositoryDeploy(settings, config.deploy, given);
     assertTargetSettings(settings);
-    target = deployTarget(settings.swarm ? 'swarm' : 'host', {
-      env,
-      stateDir,
-      command: 'deploy',
-      registry: resolveRegistry(options.registry, env),
-    });
-    await target.prepare();
+    target = deployTarget(settings.swarm ? 'swarm' : 'host', { env, stateDir, command: 'deploy', registry });
+    if (settings.hosts?.length) {
+      hosts = rolloutHosts(settings.hosts, env, stateDir);
+      assertRolloutRegistry(hosts, registry, engineEndpoint(env));
+      // Every host is reached (and checked) before anything is built.
+      for (const host of hosts) await host.target.prepare();
+    } else await target.prepare();
   };
 
   // A checkout folder serves one deploy at a time: another deploy of the same repository (another
@@ -192,51 +204,69 @@ export async function runPipeline(sourceText: string, options: DeployOptions = {
     : await fetchAndBuildHere();
   if (!target) throw new Error('the deploy target was not chosen before the build');
 
-  const replaced = await goLive(
-    target,
+  const release: Release = {
+    name,
+    repo: builtRepo,
+    source: shown,
+    commit,
+    imageId: build.image.id,
+    reference: build.target.reference,
+    action: 'deploy',
+  };
+  const run = {
+    settings,
+    appEnv,
+    force: options.force,
+    graceSeconds: options.graceSeconds,
+    settleMs: options.health?.settleMs,
+    log,
+  };
+  const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
+  const cleanupRun = {
+    retention,
+    repo: builtRepo,
+    registry: build.target.registry,
+    imageId: build.image.id,
     stateDir,
-    {
+    env,
+  };
+  if (hosts) {
+    const builder = engineEndpoint(env);
+    await ensurePublished(
+      builder,
+      release.reference,
+      await registryAuthFor(release.reference, env),
+      log.info,
+    );
+    const outcomes = await rollOut(hosts, release, {
+      ...run,
+      stateDir,
+      env,
+      parallel: options.parallel,
+      cleanup: (host, live) => cleanupAfterDeploy(host.endpoint, host.target, live, cleanupRun),
+    });
+    const first = outcomes[0] as HostOutcome;
+    const placed = first.placed as Placement;
+    return {
       name,
       repo: builtRepo,
       source: shown,
       commit,
-      imageId: build.image.id,
-      reference: build.target.reference,
-      action: 'deploy',
-    },
-    {
+      build,
+      outcome: outcomes.some((o) => o.outcome === 'deployed') ? 'deployed' : 'unchanged',
+      placed,
+      container: { id: placed.id, name: placed.name },
+      replaced: undefined,
+      hosts: outcomes,
+      ports: settings.ports,
+      network: settings.network,
       settings,
-      appEnv,
-      force: options.force,
-      graceSeconds: options.graceSeconds,
-      settleMs: options.health?.settleMs,
-      log,
-    },
-  );
+      cleanup: first.cleanup,
+    };
+  }
 
-  const retention = options.retention === false ? undefined : { ...repoRetention, ...options.retention };
-  const cleanup =
-    retention && retention.auto !== false
-      ? await runRetention(engineEndpoint(env), {
-          repo: builtRepo,
-          registry: build.target.registry,
-          stateDir,
-          builtByButler: () => builtImageIdsIn(stateDir, endpointAddress(engineEndpoint(env))),
-          keptForRollback: () => rollbackImageIdsIn(stateDir),
-          // Least recently used first, as after `butler build` (read only when a size limit needs it).
-          lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),
-          policy: {
-            ...createRetentionPolicy(retention, { env }),
-            // The image it runs now, the one it ran a moment ago (the way back), and whatever the
-            // target's other deployments run.
-            protectedIds: new Set([
-              build.image.id,
-              ...(replaced.replaced ? [replaced.replaced.image] : []),
-              ...(await target.imagesInUse()),
-            ]),
-          },
-        })
-      : undefined;
+  const replaced = await goLive(target, stateDir, release, run);
+  const cleanup = await cleanupAfterDeploy(engineEndpoint(env), target, replaced, cleanupRun);
   return {
     name,
     repo: builtRepo,
@@ -270,6 +300,7 @@ function givenSettings(options: DeployOptions): GivenSettings {
     keepVersions: options.keepVersions,
     swarm: options.swarm,
     replicas: options.replicas,
+    hosts: options.hosts,
     healthCmd: options.health?.cmd,
     publishMode: options.publishMode,
   };
@@ -396,6 +427,13 @@ function assertTargetSettings(settings: DeploySettings): void {
     throw new ButlerError('CONFIG_INVALID', `${flag} ${why}`, { hint });
   };
   if (settings.swarm) {
+    if (settings.hosts?.length) {
+      wrong(
+        '--host (several)',
+        'and --swarm contradict each other',
+        'a swarm places tasks on its nodes itself: name its manager once (--host or DOCKER_HOST)',
+      );
+    }
     if (settings.healthPath !== undefined) {
       wrong(
         '--health-path',

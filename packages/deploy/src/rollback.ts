@@ -1,9 +1,12 @@
-import { ButlerError, createLogger, defaultStateDir, type LogEntry } from '@devops-butler/core';
+import { ButlerError, createLogger, defaultStateDir, type LogEntry, type Logger } from '@devops-butler/core';
+import { endpointAddress } from '@devops-butler/engine-client';
+import { type DeploymentRecord, LOCAL_ENGINE } from '@devops-butler/state-store';
 import { goLive, settleDeployment } from './go-live.js';
 import { assertContainerName } from './pipeline.js';
+import { type HostOutcome, type RolloutHost, rollOut, rolloutHosts } from './rollout.js';
 import { type DeployedVersion, deploymentVersions, rollbackTarget } from './shared/history.js';
-import type { DeploySettings } from './shared/settings.js';
-import type { Placement } from './target.js';
+import type { DeployHost, DeploySettings } from './shared/settings.js';
+import type { Placement, Release } from './target.js';
 import { deployTarget, recordedTarget } from './targets.js';
 
 export interface RollbackOptions {
@@ -29,6 +32,8 @@ export interface RollbackResult {
   placed: Placement;
   /** @deprecated the container's ID and name: `placed` says the same for every target. */
   container: { id: string; name: string };
+  /** With several hosts: what each ended with. */
+  hosts?: HostOutcome[] | undefined;
   /** A volume handover's pause in ms; absent without one. */
   pausedMs?: number | undefined;
   settings: DeploySettings;
@@ -55,6 +60,8 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
       hint: 'butler deployments lists them',
     });
   }
+  if (settings.hosts?.length)
+    return rollbackHosts(name, settings.hosts, history, { ...options, env, stateDir, log, settings, appEnv });
   const deployedOn = deployTarget(recordedTarget(history), { env, stateDir, command: 'rollback' });
   await deployedOn.prepare();
   const { running, target } = rollbackTarget(name, deploymentVersions(history), options.to);
@@ -71,20 +78,13 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
     );
   }
   log.info(`⏪ Rolling ${name} back to ${target.reference}${commit}, which went live ${target.at}`);
-  const replaced = await goLive(
-    deployedOn,
-    stateDir,
-    {
-      name,
-      repo: target.repo,
-      source: target.source,
-      commit: target.commit,
-      imageId: target.imageId,
-      reference: target.reference,
-      action: 'rollback',
-    },
-    { settings, appEnv, graceSeconds: options.graceSeconds, settleMs: options.settleMs, log },
-  );
+  const replaced = await goLive(deployedOn, stateDir, releaseOf(name, target), {
+    settings,
+    appEnv,
+    graceSeconds: options.graceSeconds,
+    settleMs: options.settleMs,
+    log,
+  });
   const live = {
     ended: 'running' as const,
     at: new Date().toISOString(),
@@ -99,5 +99,64 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
     container: { id: replaced.placed.id, name: replaced.placed.name },
     ...(replaced.pausedMs !== undefined ? { pausedMs: replaced.pausedMs } : {}),
     settings,
+  };
+}
+
+/** The version put back, as a release. */
+function releaseOf(name: string, version: DeployedVersion): Release {
+  return {
+    name,
+    repo: version.repo,
+    source: version.source,
+    commit: version.commit,
+    imageId: version.imageId,
+    reference: version.reference,
+    action: 'rollback',
+  };
+}
+
+/**
+ * A deployment on several hosts goes back on all of them, host by host, through the same rollout
+ * as a deploy (each host pulls the version's image from the registry when it lacks it). The
+ * versions are the first host's: every host ran the same ones.
+ */
+async function rollbackHosts(
+  name: string,
+  given: DeployHost[],
+  history: DeploymentRecord[],
+  run: RollbackOptions & {
+    env: NodeJS.ProcessEnv;
+    stateDir: string;
+    log: Logger;
+    settings: DeploySettings;
+    appEnv: Record<string, string>;
+  },
+): Promise<RollbackResult> {
+  const hosts = rolloutHosts(given, run.env, run.stateDir);
+  for (const host of hosts) await host.target.prepare();
+  const first = endpointAddress((hosts[0] as RolloutHost).endpoint);
+  const own = history.filter((record) => (record.engine ?? LOCAL_ENGINE) === first);
+  const { running, target } = rollbackTarget(name, deploymentVersions(own), run.to);
+  run.log.info(
+    `⏪ Rolling ${name} back to ${target.reference} on ${hosts.length} hosts, one after the other`,
+  );
+  const outcomes = await rollOut(hosts, releaseOf(name, target), {
+    settings: run.settings,
+    appEnv: run.appEnv,
+    graceSeconds: run.graceSeconds,
+    settleMs: run.settleMs,
+    log: run.log,
+    stateDir: run.stateDir,
+    env: run.env,
+  });
+  const placed = (outcomes[0] as HostOutcome).placed as Placement;
+  return {
+    name,
+    from: running,
+    to: { ...target, ended: 'running', at: new Date().toISOString(), endedAt: undefined, rollback: true },
+    placed,
+    container: { id: placed.id, name: placed.name },
+    hosts: outcomes,
+    settings: run.settings,
   };
 }

@@ -165,10 +165,16 @@ class SshConnection extends Duplex {
   }
 
   // What http's client asks of a socket.
+  // As net.Socket does it: 0 turns the timer off and takes that callback away again (each request
+  // on a kept-alive connection sets one; without this they pile up on the connection).
   setTimeout(ms: number, onTimeout?: () => void): this {
     clearTimeout(this.timer);
+    if (ms === 0) {
+      if (onTimeout) this.removeListener('timeout', onTimeout);
+      return this;
+    }
     if (onTimeout) this.once('timeout', onTimeout);
-    if (ms > 0) this.timer = setTimeout(() => this.emit('timeout'), ms);
+    this.timer = setTimeout(() => this.emit('timeout'), ms);
     return this;
   }
   setNoDelay(): this {

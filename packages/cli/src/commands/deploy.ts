@@ -56,6 +56,12 @@ Options:
                            pushed to --registry (required) and the service updated by digest,
                            start-first, one task at a time, rolled back by Swarm when a new task
                            fails; remembered like the other settings
+      --host ENGINE        given more than once: deploy to each of these hosts (ssh://user@host,
+                           tcp://…), one after the other — build here once, push to --registry
+                           (required), and on each host pull and run the health-checked swap;
+                           the first unhealthy host stops the rollout. Remembered (given once,
+                           -H/--host is the engine for everything, as for any command)
+      --parallel N         with several hosts: how many are deployed at once (default: 1)
       --replicas N         Swarm: how many tasks (default: 1)
       --health-cmd CMD     Swarm: a shell command in the container that must exit 0 for a task
                            to count as healthy (default: the image's HEALTHCHECK)
@@ -93,6 +99,8 @@ const FLAGS = {
   drain: { type: 'string' },
   hold: { type: 'string' },
   swarm: { type: 'boolean' },
+  host: { type: 'string', multiple: true },
+  parallel: { type: 'string' },
   replicas: { type: 'string' },
   'health-cmd': { type: 'string' },
   'publish-mode': { type: 'string' },
@@ -140,6 +148,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
         : countFlag('--keep-versions', values['keep-versions']),
     reset: values.reset === true,
     swarm: values.swarm === true ? true : undefined,
+    hosts: values.host?.map((host) => ({ host })),
+    parallel: values.parallel === undefined ? undefined : countFlag('--parallel', values.parallel),
     replicas: values.replicas === undefined ? undefined : countFlag('--replicas', values.replicas),
     publishMode: publishModeFlag(values['publish-mode']),
     network: values.network,
@@ -176,6 +186,9 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   if (verbosity === 'quiet') {
     io.stdout.write(`${result.name}\n`);
     return EXIT.ok;
+  }
+  for (const host of result.hosts ?? []) {
+    say(`🖥️ ${host.host}: ${host.outcome === 'unchanged' ? 'already ran this image (kept)' : host.outcome}`);
   }
   if (result.placed.target === 'swarm') {
     // Swarm publishes a port on every address of its nodes (ingress) or of the task's node (host).
@@ -270,6 +283,9 @@ async function trustedConfig(dir: string, file: string, io: CliIo): Promise<Repo
     target: config.target,
     platform: config.platform,
     retention: config.retention,
-    deploy: config.deploy,
+    deploy: config.deploy && {
+      ...config.deploy,
+      hosts: config.deploy.hosts?.map((entry) => (typeof entry === 'string' ? { host: entry } : entry)),
+    },
   };
 }

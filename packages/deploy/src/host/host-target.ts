@@ -4,6 +4,7 @@ import {
   type EngineEndpoint,
   endpointAddress,
   engineBuilder,
+  enginePlatform,
   inspectContainer,
   inspectImage,
   isLocalEndpoint,
@@ -19,12 +20,24 @@ import { removeDeployment } from './undeploy.js';
  * front that keeps the published ports. On this machine the health checks ask the candidate's
  * 127.0.0.1 port; elsewhere they ask from the engine's side, through the front (`frontProbe`).
  */
-export function hostTarget(endpoint: EngineEndpoint, stateDir: string): DeployTarget {
+export function hostTarget(
+  endpoint: EngineEndpoint,
+  stateDir: string,
+  /** The address the ports are published on there, instead of each `--port`'s (one host of several). */
+  { address }: { address?: string | undefined } = {},
+): DeployTarget {
   return {
     kind: 'host',
     engine: endpointAddress(endpoint),
-    prepare: () => refuseDeployOnPodman(endpoint),
-    async goLive(release, { settings, appEnv, log, ...run }) {
+    async prepare() {
+      // An engine elsewhere is asked once now: an unreachable host is one line before any build.
+      if (!isLocalEndpoint(endpoint)) await enginePlatform(endpoint);
+      await refuseDeployOnPodman(endpoint);
+    },
+    async goLive(release, { settings: given, appEnv, log, ...run }) {
+      const settings = address
+        ? { ...given, ports: given.ports.map((p) => ({ ...p, hostIp: address })) }
+        : given;
       if (!isLocalEndpoint(endpoint) && settings.ports.some((p) => p.hostIp === '127.0.0.1')) {
         log.info(
           `📍 The ports are published on 127.0.0.1 of ${endpointAddress(endpoint)}: only that host reaches them (give --port ADDRESS:HOST:CONTAINER to publish on another address)`,

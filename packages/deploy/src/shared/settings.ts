@@ -28,8 +28,19 @@ export interface DeploySettings {
   replicas?: number | undefined;
   /** A shell command that must exit 0 in the container for it to count as healthy (Swarm). */
   healthCmd?: string | undefined;
+  /**
+   * Several hosts (Kamal's model): the same swap on each engine, one after the other. `address`:
+   * the address the ports are published on there (default: the `--port` address).
+   */
+  hosts?: DeployHost[] | undefined;
   /** Swarm: publish through the routing mesh (`ingress`, default) or on each task's node (`host`). */
   publishMode?: 'ingress' | 'host' | undefined;
+}
+
+/** One host of a several-host deployment: its engine (`ssh://deploy@app1`, `tcp://…`). */
+export interface DeployHost {
+  host: string;
+  address?: string | undefined;
 }
 
 /** What this command line said; undefined is "not given" (then the remembered value holds). */
@@ -55,6 +66,7 @@ const FLAG: Record<keyof DeploySettings, string> = {
   replicas: '--replicas',
   healthCmd: '--health-cmd',
   publishMode: '--publish-mode',
+  hosts: '--host',
 };
 
 /**
@@ -101,6 +113,8 @@ function describe(key: keyof DeploySettings, value: unknown): string {
       return `${flag} ${Object.keys(value as object).join(',')}`;
     case 'swarm':
       return flag;
+    case 'hosts':
+      return (value as DeployHost[]).map((h) => `${flag} ${h.host}`).join(' ');
     case 'healthCmd':
       return `${flag} ${JSON.stringify(value)}`;
     case 'healthTimeoutMs':

@@ -8,14 +8,13 @@ import {
   inspectService,
   listServices,
   NOT_FOUND,
-  push,
   removeService,
   type ServiceState,
   serviceTasks,
   swarmMembership,
   updateService,
 } from '@devops-butler/engine-client';
-import { credentialsFor, registryAuthHeader } from '@devops-butler/registry-cache';
+import { ensurePublished, registryAuthFor } from '../shared/publish.js';
 import type { DeployTarget, Release, RemovedDeployment, RunningState } from '../target.js';
 import { waitForCreate, waitForUpdate } from './converge.js';
 import { SERVICE_DEPLOYMENT_LABEL, SERVICE_SETTINGS_LABEL, serviceSpec } from './service-spec.js';
@@ -29,10 +28,7 @@ export function swarmTarget(
   endpoint: EngineEndpoint,
   { env, registry, command }: { env: NodeJS.ProcessEnv; registry?: string | undefined; command: string },
 ): DeployTarget {
-  const auth = async (reference: string) => {
-    const host = reference.slice(0, reference.indexOf('/'));
-    return registryAuthHeader(host, await credentialsFor(host, env));
-  };
+  const auth = (reference: string) => registryAuthFor(reference, env);
   return {
     kind: 'swarm',
     engine: endpointAddress(endpoint),
@@ -51,7 +47,9 @@ export function swarmTarget(
     async goLive(release, { settings, appEnv, log, force, graceSeconds }) {
       await requireManager(endpoint, command);
       const registryAuth = await auth(release.reference);
-      const digest = await publishedDigest(endpoint, release, registryAuth, (line) => log.info(line));
+      const digest = await ensurePublished(endpoint, release.reference, registryAuth, (line) =>
+        log.info(line),
+      );
       const spec = serviceSpec(
         release.name,
         {
@@ -183,34 +181,6 @@ async function ownService(endpoint: EngineEndpoint, name: string): Promise<Servi
     );
   }
   return found;
-}
-
-/**
- * The registry's digest of the release's content-hash tag, pushing it first when the registry
- * does not have it yet (the build may have reused a local image without pushing).
- */
-async function publishedDigest(
-  endpoint: EngineEndpoint,
-  release: Release,
-  registryAuth: string,
-  say: (line: string) => void,
-): Promise<string> {
-  const known = await inspectRemote(endpoint, release.reference, registryAuth);
-  if (known !== NOT_FOUND) return known.digest;
-  const colon = release.reference.lastIndexOf(':');
-  say(`⬆️ Pushing ${release.reference} for the swarm's nodes`);
-  await push(endpoint, release.reference.slice(0, colon), release.reference.slice(colon + 1), registryAuth);
-  const pushed = await inspectRemote(endpoint, release.reference, registryAuth);
-  if (pushed === NOT_FOUND) {
-    throw new ButlerError(
-      'REGISTRY_UNREACHABLE',
-      `the registry does not list ${release.reference} after the push`,
-      {
-        hint: 'check the registry (docker push it by hand to see its answer)',
-      },
-    );
-  }
-  return pushed.digest;
 }
 
 /** The image's full content hash (its label), else the 12 hex digits of its tag. */
