@@ -2,6 +2,8 @@
 # A second Docker engine on this host, to play "another machine" in the shared-cache tests.
 #   second-engine.sh start DIR BRIDGE   prints the engine's DOCKER_HOST (unix://DIR/docker.sock)
 #   second-engine.sh stop DIR BRIDGE    stops it, removes its bridge and everything under DIR
+# With SECOND_ENGINE_TLS=PORT:CERTDIR it also listens on tcp://127.0.0.1:PORT with --tlsverify
+# (CERTDIR holds ca.pem, server.pem and server-key.pem), as a remote engine secured with TLS does.
 #
 # Everything is its own: data root, exec root (hence its own managed containerd), pid file, socket,
 # containerd namespaces, and a bridge made here for it. Never --bridge=none: a second daemon started
@@ -46,7 +48,13 @@ start)
       || iptables -I FORWARD -m physdev --physdev-is-bridged -j ACCEPT 2>/dev/null \
       || log "warning: could not let containers on this engine's networks reach each other (iptables physdev)"
   fi
-  nohup dockerd \
+  tls_args=()
+  if [ -n "${SECOND_ENGINE_TLS:-}" ]; then
+    tls_port=${SECOND_ENGINE_TLS%%:*}; tls_dir=${SECOND_ENGINE_TLS#*:}
+    tls_args=(--host "tcp://127.0.0.1:$tls_port" --tlsverify --tlscacert "$tls_dir/ca.pem"
+      --tlscert "$tls_dir/server.pem" --tlskey "$tls_dir/server-key.pem")
+  fi
+  nohup dockerd "${tls_args[@]}" \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
     --host "unix://$dir/docker.sock" \
     --containerd-namespace "$bridge" --containerd-plugins-namespace "$bridge-plugins" \

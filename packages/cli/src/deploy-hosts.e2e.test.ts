@@ -193,6 +193,18 @@ test('one deploy to two hosts over ssh: both updated host by host; a host failin
     'unchanged',
   ]);
   expect([await ask('127.0.0.2', port), await ask('127.0.0.3', port)]).toEqual(['v2', 'v2']);
+
+  // Each host's history, side by side.
+  const history = JSON.parse((await butler('deployments', fx.repo, '--json')).stdout).deployments;
+  const running = (d: { versions: { ended: string; reference: string }[] }) =>
+    d.versions.find((v) => v.ended === 'running')?.reference;
+  expect(history.map((d: { engine: string }) => d.engine).sort()).toEqual([
+    'ssh://butler-host-a',
+    'ssh://butler-host-b',
+  ]);
+  expect(new Set(history.map(running)).size).toBe(1);
+  expect(running(history[0])).toMatch(/:[0-9a-f]{12}$/);
+  expect((await butler('deployments', fx.repo)).stdout).toMatch(/DEPLOYMENT\s+ENGINE/);
 }, 600_000);
 
 test('several hosts need a registry and reachable hosts: one line each, before anything is built', async () => {

@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -20,9 +18,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-// The engine is this machine's, reached the ways docker reaches a remote one: over ssh (an sshd of
-// the tests' own on 127.0.0.1, key login only), over TLS (a proxy that demands a client
-// certificate), and through a docker context naming either.
+// Engines reached the ways docker reaches a remote one: this machine's over ssh (an sshd of the
+// tests' own on 127.0.0.1, key login only); a second dockerd on tcp://127.0.0.1 with --tlsverify and
+// certificates made here with openssl; and a docker context naming either.
 const fx = useEngineFixture('remote', ({ from }) => ({
   Dockerfile: `${from}COPY app.txt /app.txt\n`,
   'app.txt': 'v1\n',
@@ -31,14 +29,14 @@ const fx = useEngineFixture('remote', ({ from }) => ({
 const sshDir = `/tmp/butler-sshd-${process.pid}`;
 const sshScript = join(repoRoot(), 'scripts/sshd-service.sh');
 let sshConfig = '';
-let tls: { dir: string; port: number; server: Server } | undefined;
+let tls: { dir: string; port: number; stop: () => Promise<void> } | undefined;
 
 beforeAll(async () => {
   sshConfig = (await run('bash', [sshScript, 'start', sshDir], { timeout: 300_000 })).stdout.trim();
-  tls = await startTlsProxy();
+  tls = await startTlsEngine();
 }, 300_000);
 afterAll(async () => {
-  tls?.server.close();
+  await tls?.stop();
   if (tls) rmSync(tls.dir, { recursive: true, force: true });
   await run('bash', [sshScript, 'stop', sshDir]);
 });
@@ -242,7 +240,8 @@ test('docker contexts: DOCKER_CONTEXT, the current context of the docker config,
  * CA of the test's, client certificates required (client/{ca,cert,key}.pem), and a second CA
  * (other/) that signed nothing of the server's.
  */
-async function startTlsProxy(): Promise<{ dir: string; port: number; server: Server }> {
+/** Certificates made with openssl (a CA, the engine's, a client's; another CA) and an engine that demands them. */
+async function startTlsEngine(): Promise<{ dir: string; port: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'butler-tls-'));
   const ssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   for (const ca of ['ca', 'other-ca']) {
@@ -305,21 +304,21 @@ async function startTlsProxy(): Promise<{ dir: string; port: number; server: Ser
     writeFileSync(join(dir, folder as string, 'cert.pem'), readFileSync(join(dir, 'client.pem')));
     writeFileSync(join(dir, folder as string, 'key.pem'), readFileSync(join(dir, 'client-key.pem')));
   }
-  const server = createServer(
-    {
-      key: readFileSync(join(dir, 'server-key.pem')),
-      cert: readFileSync(join(dir, 'server.pem')),
-      ca: readFileSync(join(dir, 'ca.pem')),
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (client) => {
-      const engine = connect('/var/run/docker.sock');
-      client.pipe(engine).pipe(client);
-      client.on('error', () => engine.destroy());
-      engine.on('error', () => client.destroy());
-    },
-  );
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return { dir, port: (server.address() as { port: number }).port, server };
+  // A real dockerd (a second engine, its own data root and bridge) listening with --tlsverify.
+  const port = await freePort();
+  const engineDir = mkdtempSync('/tmp/butler-t-');
+  const bridge = `br-t${process.pid.toString(36).slice(-6)}`;
+  const socket = (
+    await run('bash', [join(repoRoot(), 'scripts/second-engine.sh'), 'start', engineDir, bridge], {
+      env: { ...process.env, SECOND_ENGINE_TLS: `${port}:${dir}` },
+      timeout: 60_000,
+    })
+  ).stdout.trim();
+  // No public registry: the fixture's base image comes from the first engine.
+  await run('bash', ['-c', `docker save butler-test/busybox:latest | docker -H ${socket} load`]);
+  const stop = () =>
+    run('bash', [join(repoRoot(), 'scripts/second-engine.sh'), 'stop', engineDir, bridge], {
+      timeout: 60_000,
+    }).then(() => rmSync(engineDir, { recursive: true, force: true }));
+  return { dir, port, stop };
 }

@@ -44,7 +44,13 @@ export {
   redact,
   withoutCredentials,
 } from './shared/git-source.js';
-export { type DeployedVersion, deploymentVersions, rollbackTarget } from './shared/history.js';
+export {
+  type DeployedVersion,
+  deploymentVersions,
+  historiesByEngine,
+  recordEngine,
+  rollbackTarget,
+} from './shared/history.js';
 export { checkoutLock, deploymentLock } from './shared/locks.js';
 export {
   assertDistinctTargets,

@@ -1,10 +1,10 @@
 import { ButlerError, createLogger, defaultStateDir, type LogEntry, type Logger } from '@devops-butler/core';
 import { endpointAddress } from '@devops-butler/engine-client';
-import { type DeploymentRecord, LOCAL_ENGINE } from '@devops-butler/state-store';
+import type { DeploymentRecord } from '@devops-butler/state-store';
 import { goLive, settleDeployment } from './go-live.js';
 import { assertContainerName } from './pipeline.js';
 import { type HostOutcome, type RolloutHost, rollOut, rolloutHosts } from './rollout.js';
-import { type DeployedVersion, deploymentVersions, rollbackTarget } from './shared/history.js';
+import { type DeployedVersion, deploymentVersions, recordEngine, rollbackTarget } from './shared/history.js';
 import type { DeployHost, DeploySettings } from './shared/settings.js';
 import type { Placement, Release } from './target.js';
 import { deployTarget, recordedTarget } from './targets.js';
@@ -63,8 +63,16 @@ export async function rollback(name: string, options: RollbackOptions = {}): Pro
   if (settings.hosts?.length)
     return rollbackHosts(name, settings.hosts, history, { ...options, env, stateDir, log, settings, appEnv });
   const deployedOn = deployTarget(recordedTarget(history), { env, stateDir, command: 'rollback' });
+  // The versions that ran on this engine: another engine's history is not this one's way back.
+  const here = history.filter((record) => recordEngine(record) === deployedOn.engine);
+  if (here.length === 0) {
+    const elsewhere = [...new Set(history.map(recordEngine))];
+    throw new ButlerError('DEPLOYMENT_UNKNOWN', `${name} was not deployed on ${deployedOn.engine}`, {
+      hint: `it was deployed on ${elsewhere.join(', ')}: butler rollback ${name} -H ${elsewhere[0]}`,
+    });
+  }
   await deployedOn.prepare();
-  const { running, target } = rollbackTarget(name, deploymentVersions(history), options.to);
+  const { running, target } = rollbackTarget(name, deploymentVersions(here), options.to);
   const commit = target.commit ? ` (commit ${target.commit.slice(0, 12)})` : '';
   if (!(await deployedOn.canPlace(target))) {
     throw new ButlerError(
@@ -135,7 +143,7 @@ async function rollbackHosts(
   const hosts = rolloutHosts(given, run.env, run.stateDir);
   for (const host of hosts) await host.target.prepare();
   const first = endpointAddress((hosts[0] as RolloutHost).endpoint);
-  const own = history.filter((record) => (record.engine ?? LOCAL_ENGINE) === first);
+  const own = history.filter((record) => recordEngine(record) === first);
   const { running, target } = rollbackTarget(name, deploymentVersions(own), run.to);
   run.log.info(
     `⏪ Rolling ${name} back to ${target.reference} on ${hosts.length} hosts, one after the other`,

@@ -26,19 +26,27 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new UsageError('butler deployments takes at most one deployment name');
-  const { deploymentVersions } = await import('@devops-butler/deploy');
+  const { deploymentVersions, historiesByEngine } = await import('@devops-butler/deploy');
   const store = await openState(defaultStateDir(io.env), io);
-  let deployments: { name: string; versions: ReturnType<typeof deploymentVersions> }[] = [];
+  let deployments: { name: string; engine: string; versions: ReturnType<typeof deploymentVersions> }[] = [];
   try {
     const names = positionals.length === 1 ? [positionals[0] as string] : (store?.deploymentNames() ?? []);
-    deployments = names.map((name) => ({
-      name,
-      versions: deploymentVersions(store?.deploymentHistory(name, 50) ?? []),
-    }));
+    // A deployment to several hosts (or moved to another engine) has a history on each engine.
+    deployments = names.flatMap((name) => {
+      const histories = historiesByEngine(store?.deploymentHistory(name, 200) ?? []);
+      if (histories.length === 0) return [{ name, engine: '', versions: [] }];
+      return histories.map(({ engine, records }) => ({
+        name,
+        engine,
+        versions: deploymentVersions(records.slice(0, 50)),
+      }));
+    });
   } finally {
     store?.close();
   }
-  if (positionals.length === 1 && deployments[0]?.versions.length === 0) {
+  const { LOCAL_ENGINE } = await import('@devops-butler/state-store');
+  const showEngine = deployments.some((d) => d.engine !== LOCAL_ENGINE && d.engine !== '');
+  if (positionals.length === 1 && deployments.every((d) => d.versions.length === 0)) {
     throw new ButlerError('DEPLOYMENT_UNKNOWN', `no deployment named ${positionals[0]} is recorded`, {
       hint: 'butler deployments lists every deployment',
     });
@@ -47,9 +55,10 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
     io.stdout.write(`${JSON.stringify({ deployments }, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = deployments.flatMap(({ name, versions }) =>
+  const rows = deployments.flatMap(({ name, engine, versions }) =>
     versions.map((v) => [
       name,
+      ...(showEngine ? [engine] : []),
       v.commit?.slice(0, 12) ?? '-',
       v.reference,
       `${v.at.replace(/\.\d+Z$/, 'Z')}${v.rollback ? ' by rollback' : ''}`,
@@ -63,6 +72,10 @@ export async function deploymentsCommand(args: string[], io: CliIo): Promise<num
     io.stdout.write('No deployments recorded.\n');
     return EXIT.ok;
   }
-  printTable(io, ['DEPLOYMENT', 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED', 'PAUSE'], rows);
+  printTable(
+    io,
+    ['DEPLOYMENT', ...(showEngine ? ['ENGINE'] : []), 'COMMIT', 'IMAGE', 'LIVE SINCE', 'ENDED', 'PAUSE'],
+    rows,
+  );
   return EXIT.ok;
 }

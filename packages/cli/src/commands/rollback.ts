@@ -74,6 +74,11 @@ export async function rollbackCommand(args: string[], io: CliIo): Promise<number
     io.stdout.write(`${result.name}\n`);
   } else {
     const commit = (v: RollbackResult['to']) => (v.commit ? ` (commit ${v.commit.slice(0, 12)})` : '');
+    for (const host of result.hosts ?? []) {
+      io.stdout.write(
+        `🖥️ ${host.host}: ${host.outcome === 'unchanged' ? 'already ran it (kept)' : 'rolled back'}\n`,
+      );
+    }
     io.stdout.write(
       `⏪ ${result.name} runs ${result.to.reference}${commit(result.to)} again; it ran ${result.from.reference}${commit(result.from)}\n`,
     );

@@ -1,5 +1,5 @@
 import { ButlerError } from '@devops-butler/core';
-import type { DeploymentRecord } from '@devops-butler/state-store';
+import { type DeploymentRecord, LOCAL_ENGINE } from '@devops-butler/state-store';
 
 /** One version of a deployment: what ran, since when, and how it ended. */
 export interface DeployedVersion {
@@ -53,6 +53,26 @@ export function deploymentVersions(records: readonly DeploymentRecord[]): Deploy
     }
   }
   return versions.reverse();
+}
+
+/** The engine a record was placed through (records from before engines were kept: this machine's). */
+export function recordEngine(record: Pick<DeploymentRecord, 'engine'>): string {
+  return record.engine ?? LOCAL_ENGINE;
+}
+
+/**
+ * A deployment's records per engine it ran on (a deployment to several hosts has one history on
+ * each), in the order the engines first appear, newest first.
+ */
+export function historiesByEngine(
+  records: readonly DeploymentRecord[],
+): { engine: string; records: DeploymentRecord[] }[] {
+  const byEngine = new Map<string, DeploymentRecord[]>();
+  for (const record of records) {
+    const engine = recordEngine(record);
+    byEngine.set(engine, [...(byEngine.get(engine) ?? []), record]);
+  }
+  return [...byEngine].map(([engine, own]) => ({ engine, records: own }));
 }
 
 /**
