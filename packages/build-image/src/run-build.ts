@@ -1,4 +1,5 @@
 import {
+  type BackendName,
   type Builder,
   type BuildRequest,
   type BuildResult,
@@ -25,7 +26,7 @@ import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting
 /** How a build is assembled around its request: the same for `butler build`, `butler deploy` and library callers. */
 export interface BuildSettings {
   /** Which backend the default plugin set uses (default `dockerode`). */
-  backend?: 'dockerode' | 'docker-cli' | undefined;
+  backend?: BackendName | undefined;
   /** The builder asked for (config `builder`); default: BuildKit wherever the backend has it. */
   builder?: Builder | undefined;
   /** Plugins after the defaults; one with a default's name replaces it. */

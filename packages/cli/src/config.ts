@@ -1,4 +1,4 @@
-import type { PluginOption } from '@devops-butler/core';
+import type { BackendName, PluginOption } from '@devops-butler/core';
 import type { RetentionOptions } from '@devops-butler/plugin-retention';
 
 /** What a `butler.config.ts` may set. Every field is optional: no config at all is fine. */
@@ -20,7 +20,7 @@ export interface ButlerConfig {
   target?: string;
   platform?: string;
   /** Which build backend the default plugin set uses (default `dockerode`). */
-  backend?: 'dockerode' | 'docker-cli';
+  backend?: BackendName;
   /**
    * `buildkit` or `classic` (default: BuildKit wherever the engine or CLI has it; DOCKER_BUILDKIT=0|1
    * is honoured as docker honours it). Part of the hash: switching builders rebuilds.

@@ -1,4 +1,4 @@
-import { type Builder, flattenPlugins, type PluginOption } from '@devops-butler/core';
+import { type BackendName, type Builder, flattenPlugins, type PluginOption } from '@devops-butler/core';
 import type { BuilderChoice } from '@devops-butler/engine-client';
 import { cargo } from '@devops-butler/plugin-cargo';
 import { composer } from '@devops-butler/plugin-composer';
@@ -8,9 +8,7 @@ import { npm } from '@devops-butler/plugin-npm';
 import { pip } from '@devops-butler/plugin-pip';
 
 /** The one place the default plugin set is assembled: a backend plus every manifest plugin. */
-export async function defaultPlugins(
-  backend: 'dockerode' | 'docker-cli' = 'dockerode',
-): Promise<PluginOption[]> {
+export async function defaultPlugins(backend: BackendName = 'dockerode'): Promise<PluginOption[]> {
   // Only the chosen backend is loaded.
   const backendPlugin =
     backend === 'docker-cli'
@@ -24,7 +22,7 @@ export async function defaultPlugins(
  * the config's, `DOCKER_BUILDKIT`'s, else what the engine (dockerode) or the CLI (docker-cli) has.
  */
 export async function chooseBuilder(
-  backend: 'dockerode' | 'docker-cli' = 'dockerode',
+  backend: BackendName = 'dockerode',
   configured: Builder | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<BuilderChoice> {

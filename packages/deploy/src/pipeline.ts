@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runBuild } from '@devops-butler/build-image';
 import {
   assertRepoName,
+  type BackendName,
   type BuildRequest,
   type BuildResult,
   ButlerError,
@@ -51,7 +52,7 @@ export { DEFAULT_NETWORK } from './shared/settings.js';
 export interface RepositoryConfig {
   /** The image repository (`--repo` still wins); the deployment keeps its name. */
   repo?: string | undefined;
-  backend?: 'dockerode' | 'docker-cli' | undefined;
+  backend?: BackendName | undefined;
   builder?: 'buildkit' | 'classic' | undefined;
   /** Plugins after the defaults (a default's name replaces it), as in a butler config. */
   plugins?: PluginOption[] | undefined;

@@ -26,7 +26,7 @@ export function recordBuildResult(
       repo: result.target.repo,
       tag: result.target.tag,
       digest: result.target.digest,
-      decision: result.outcome === 'reused' ? 'hit' : result.outcome === 'forced' ? 'forced' : 'miss',
+      decision: result.outcome,
       durationMs: result.durationMs,
       imageId: result.image.id,
       size: result.image.size,

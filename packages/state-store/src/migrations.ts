@@ -72,6 +72,29 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE deployments RENAME COLUMN container_id TO placed;
    ALTER TABLE deployments ADD COLUMN target TEXT NOT NULL DEFAULT 'host' CHECK (target IN ('host', 'swarm'));
    ALTER TABLE deployments ADD COLUMN engine TEXT;`,
+  // 8: a build's outcome in the words the rest of Butler uses (reused, built, forced — was hit,
+  // miss, forced). SQLite cannot change a CHECK in place: the table is made again, rows mapped.
+  `CREATE TABLE builds_v8 (
+     id INTEGER PRIMARY KEY,
+     repo TEXT NOT NULL,
+     tag TEXT NOT NULL,
+     digest TEXT NOT NULL,
+     decision TEXT NOT NULL CHECK (decision IN ('reused', 'built', 'forced')),
+     duration_ms INTEGER NOT NULL,
+     image_id TEXT,
+     size INTEGER,
+     context TEXT,
+     created_at TEXT NOT NULL,
+     engine TEXT
+   );
+   INSERT INTO builds_v8 (id, repo, tag, digest, decision, duration_ms, image_id, size, context, created_at, engine)
+     SELECT id, repo, tag, digest,
+            CASE decision WHEN 'hit' THEN 'reused' WHEN 'miss' THEN 'built' ELSE decision END,
+            duration_ms, image_id, size, context, created_at, engine
+     FROM builds;
+   DROP TABLE builds;
+   ALTER TABLE builds_v8 RENAME TO builds;
+   CREATE INDEX builds_by_repo ON builds (repo, id);`,
 ];
 
 /** Brings the database to the newest schema version. */

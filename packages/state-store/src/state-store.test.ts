@@ -1,8 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import type { InputManifest } from './input-manifest.js';
+import { MIGRATIONS } from './migrations.js';
 import { type BuildRecord, type DeploymentRecord, LOCAL_ENGINE, StateStore } from './state-store.js';
 
 const dirs: string[] = [];
@@ -45,14 +47,14 @@ const manifest = (digest: string): InputManifest => ({
 test('stats count every decision exactly and estimate the time reuse saved', () => {
   const store = StateStore.open(stateDir());
   for (const r of [
-    record('miss', 10_000),
-    record('hit', 300),
-    record('hit', 500),
+    record('built', 10_000),
+    record('reused', 300),
+    record('reused', 500),
     record('forced', 14_000),
-    record('hit', 200),
+    record('reused', 200),
   ])
     store.recordBuild(r);
-  store.recordBuild(record('miss', 5000, 'other'));
+  store.recordBuild(record('built', 5000, 'other'));
   expect(store.stats('app')).toEqual([
     {
       repo: 'app',
@@ -88,12 +90,12 @@ test('stats count every decision exactly and estimate the time reuse saved', () 
 
 test('manifests are stored once per digest and found again', () => {
   const store = StateStore.open(stateDir());
-  store.recordBuild(record('miss', 1000, 'app', 'd1'), () => manifest('d1'));
-  store.recordBuild(record('hit', 100, 'app', 'd1'), () => manifest('d1'));
-  store.recordBuild(record('miss', 1000, 'app', 'd2'), () => manifest('d2'));
+  store.recordBuild(record('built', 1000, 'app', 'd1'), () => manifest('d1'));
+  store.recordBuild(record('reused', 100, 'app', 'd1'), () => manifest('d1'));
+  store.recordBuild(record('built', 1000, 'app', 'd2'), () => manifest('d2'));
   expect(store.manifest('d1')).toEqual(manifest('d1'));
   expect(store.previousManifest('app', 'd2')?.digest).toBe('d1');
-  expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'miss' });
+  expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'built' });
   expect(store.lastUsed().get('sha256:d1')).toBeDefined();
   store.close();
 });
@@ -101,7 +103,7 @@ test('manifests are stored once per digest and found again', () => {
 test('a truncated database is moved aside with a warning and the store starts afresh', () => {
   const dir = stateDir();
   const first = StateStore.open(dir);
-  first.recordBuild(record('miss', 1000));
+  first.recordBuild(record('built', 1000));
   first.close();
   const path = join(dir, 'butler.db');
   truncateSync(path, 1000);
@@ -109,7 +111,7 @@ test('a truncated database is moved aside with a warning and the store starts af
   const store = StateStore.open(dir, { onWarning: (w) => warnings.push(w) });
   expect(warnings).toEqual([expect.stringMatching(/state database was damaged .*starting afresh/)]);
   expect(store.stats()).toEqual([]);
-  store.recordBuild(record('hit', 100));
+  store.recordBuild(record('reused', 100));
   expect(store.stats()[0]?.builds).toBe(1);
   expect(readdirSync(dir).some((name) => name.startsWith('butler.db.damaged-'))).toBe(true);
   store.close();
@@ -123,7 +125,7 @@ test('a file that is not a database at all is replaced the same way; a deleted o
   expect(warnings).toHaveLength(1);
   rmSync(join(dir, 'butler.db'));
   const store = StateStore.open(dir, { onWarning: (w) => warnings.push(w) });
-  store.recordBuild(record('miss', 1));
+  store.recordBuild(record('built', 1));
   expect(warnings).toHaveLength(1);
   store.close();
 });
@@ -207,7 +209,7 @@ test('each engine has its own history: stats, the last build and built images; r
   const dir = mkdtempSync(join(tmpdir(), 'butler-engines-'));
   try {
     const store = StateStore.open(dir);
-    const record = (engine: string | undefined, decision: 'hit' | 'miss', imageId: string) =>
+    const record = (engine: string | undefined, decision: 'reused' | 'built', imageId: string) =>
       store.recordBuild({
         repo: 'app',
         tag: imageId.slice(7, 19).padEnd(12, '0'),
@@ -218,9 +220,9 @@ test('each engine has its own history: stats, the last build and built images; r
         ...(engine ? { engine } : {}),
         at: new Date().toISOString(),
       });
-    record(undefined, 'miss', 'sha256:aaaa');
-    record('ssh://ops@app1', 'miss', 'sha256:bbbb');
-    record('ssh://ops@app1', 'hit', 'sha256:bbbb');
+    record(undefined, 'built', 'sha256:aaaa');
+    record('ssh://ops@app1', 'built', 'sha256:bbbb');
+    record('ssh://ops@app1', 'reused', 'sha256:bbbb');
     expect(store.stats('app', LOCAL_ENGINE)).toMatchObject([{ builds: 1, misses: 1, hits: 0 }]);
     expect(store.stats('app', 'ssh://ops@app1')).toMatchObject([{ builds: 2, misses: 1, hits: 1 }]);
     expect(store.stats('app')).toMatchObject([{ builds: 3 }]);
@@ -234,5 +236,30 @@ test('each engine has its own history: stats, the last build and built images; r
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store from before outcomes were named as the rest of Butler names them keeps its history: hit → reused, miss → built', () => {
+  const dir = stateDir();
+  const old = new Database(join(dir, 'butler.db'));
+  MIGRATIONS.slice(0, 7).forEach((sql) => old.exec(sql));
+  old.pragma('user_version = 7');
+  const insert = old.prepare(
+    `INSERT INTO builds (repo, tag, digest, decision, duration_ms, created_at) VALUES ('app', ?, ?, ?, ?, ?)`,
+  );
+  insert.run('d1', 'd1', 'miss', 4000, '2026-01-01T00:00:00.000Z');
+  insert.run('d1', 'd1', 'hit', 100, '2026-01-01T00:01:00.000Z');
+  insert.run('d2', 'd2', 'forced', 3000, '2026-01-01T00:02:00.000Z');
+  old.close();
+  const store = StateStore.open(dir);
+  try {
+    expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'forced' });
+    expect(store.stats()).toEqual([
+      expect.objectContaining({ repo: 'app', builds: 3, hits: 1, misses: 1, forced: 1 }),
+    ]);
+    store.recordBuild(record('reused', 50, 'app', 'd2'));
+    expect(store.lastBuild('app')).toMatchObject({ decision: 'reused' });
+  } finally {
+    store.close();
   }
 });

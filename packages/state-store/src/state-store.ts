@@ -1,11 +1,12 @@
 import { closeSync, existsSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureStateDir, PRIVATE_FILE_MODE } from '@devops-butler/core';
+import { type BuildOutcome, ensureStateDir, PRIVATE_FILE_MODE } from '@devops-butler/core';
 import Database from 'better-sqlite3';
 import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
 import { migrate } from './migrations.js';
 
-export type Decision = 'hit' | 'miss' | 'forced';
+/** What a build decided: reused an image, built one, or was forced to build (core's `BuildOutcome`). */
+export type Decision = BuildOutcome;
 
 /** One build decision, as `butler build` made it. */
 export interface BuildRecord {
@@ -210,16 +211,16 @@ export class StateStore {
           `WITH per AS (
              SELECT repo,
                     count(*) AS builds,
-                    sum(decision = 'hit') AS hits,
-                    sum(decision = 'miss') AS misses,
+                    sum(decision = 'reused') AS hits,
+                    sum(decision = 'built') AS misses,
                     sum(decision = 'forced') AS forced,
-                    coalesce(sum(CASE WHEN decision <> 'hit' THEN duration_ms END), 0) AS build_ms,
-                    avg(CASE WHEN decision <> 'hit' THEN duration_ms END) AS avg_build_ms,
+                    coalesce(sum(CASE WHEN decision <> 'reused' THEN duration_ms END), 0) AS build_ms,
+                    avg(CASE WHEN decision <> 'reused' THEN duration_ms END) AS avg_build_ms,
                     max(created_at) AS last_build
              FROM builds WHERE (@repo IS NULL OR repo = @repo) AND ${ON_ENGINE} GROUP BY repo)
            SELECT per.*,
                   coalesce((SELECT sum(max(0, per.avg_build_ms - b.duration_ms)) FROM builds b
-                            WHERE b.repo = per.repo AND b.decision = 'hit' AND ${ON_ENGINE}), 0) AS saved_ms
+                            WHERE b.repo = per.repo AND b.decision = 'reused' AND ${ON_ENGINE}), 0) AS saved_ms
            FROM per ORDER BY repo`,
         )
         .all({ repo: repo ?? null, engine: engine ?? null }),
@@ -385,7 +386,7 @@ export class StateStore {
     const rows = this.guard(() =>
       this.db
         .prepare(
-          `SELECT DISTINCT image_id FROM builds WHERE decision IN ('miss', 'forced') AND image_id IS NOT NULL AND ${ON_ENGINE}`,
+          `SELECT DISTINCT image_id FROM builds WHERE decision IN ('built', 'forced') AND image_id IS NOT NULL AND ${ON_ENGINE}`,
         )
         .all({ engine: engine ?? null }),
     ) as { image_id: string }[];

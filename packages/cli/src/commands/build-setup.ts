@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type BuildRequest, parseDuration } from '@devops-butler/core';
+import type { BuildRequest } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import type { Verbosity } from '../output.js';
 import { UsageError } from '../usage-error.js';
-import { parseCommandArgs } from './parse.js';
+import { durationFlag, parseCommandArgs } from './parse.js';
 
 const FLAGS = {
   ...BUILD_FLAGS,
@@ -174,12 +174,7 @@ function imageConfig(config: ButlerConfig, image: ImageConfig): ButlerConfig {
 }
 
 function lockTimeout(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseDuration(text);
-  } catch {
-    throw new UsageError(`--lock-timeout "${text}" is not a duration (like 30s or 10m)`);
-  }
+  return text === undefined ? undefined : durationFlag('--lock-timeout', text);
 }
 
 function isFolder(path: string): boolean {

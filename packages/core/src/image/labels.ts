@@ -2,7 +2,10 @@ import { createRequire } from 'node:module';
 import type { BuildRequest, ImageTarget, ResolvedContext } from '../kernel/types.js';
 import type { DependencySummary } from '../manifests/dependencies.js';
 
-/** Label keys Butler reads back; `managed` marks images retention may consider. */
+/**
+ * Every label key Butler writes and reads back, in one table: on images (`managed` marks those
+ * retention may consider) and on what deploys place (containers, fronts, services).
+ */
 export const LABELS = {
   managed: 'devops-butler.managed',
   repo: 'devops-butler.repo',
@@ -12,6 +15,14 @@ export const LABELS = {
   created: 'org.opencontainers.image.created',
   source: 'org.opencontainers.image.source',
   revision: 'org.opencontainers.image.revision',
+  /** On every container or service of a deployment: the deployment's name. */
+  deployment: 'devops-butler.deployment',
+  /** What a deployment runs with besides its image (env, mounts, network…), as a digest. */
+  deploySettings: 'devops-butler.settings',
+  /** On a candidate that stopped its predecessor to take its volumes over: that one's ID. */
+  takesOver: 'devops-butler.takes-over',
+  /** On a deployment's front (image and container): what it was made for. Never a retention candidate. */
+  front: 'devops-butler.front',
 } as const;
 
 /** Labels are copied into every image config: the dependency summary is capped to stay small. */

@@ -44,6 +44,9 @@ export interface SecretSource {
 /** BuildKit (Docker's builder since 23.0) or the classic builder (older engines, Podman's API). */
 export type Builder = 'buildkit' | 'classic';
 
+/** The two build backends: the Engine API (dockerode's package for the hooks) or the docker CLI. */
+export type BackendName = 'dockerode' | 'docker-cli';
+
 export type InputFileType = 'file' | 'dir' | 'symlink';
 
 /** One context entry the build can use, as it enters the hash. */

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ButlerError, type TarSource, tarMembers } from '@devops-butler/core';
+import { ButlerError, LABELS, type TarSource, tarMembers } from '@devops-butler/core';
 import {
   type ContainerSpec,
   createContainer,
@@ -43,7 +43,7 @@ async function assertSamePlatform(endpoint: EngineEndpoint): Promise<void> {
 export const FRONT_REPO = 'devops-butler/front';
 const PROXY_PATH = fileURLToPath(new URL('../../front/proxy.mjs', import.meta.url));
 /** Marks the front's image and containers (never a retention candidate: no `devops-butler.managed`). */
-export const FRONT_LABEL = 'devops-butler.front';
+export const FRONT_LABEL = LABELS.front;
 
 /**
  * Makes the front's image unless it exists: the running `node` binary, the libraries `ldd` lists

@@ -1,12 +1,12 @@
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, LABELS } from '@devops-butler/core';
 import { type ContainerState, type EngineEndpoint, inspectContainer } from '@devops-butler/engine-client';
 
 /** Marks every container of a deployment (app and front) with the deployment's name. */
-export const DEPLOYMENT_LABEL = 'devops-butler.deployment';
+export const DEPLOYMENT_LABEL = LABELS.deployment;
 /** On a candidate that took over its predecessor's volumes: the predecessor's ID (stopped for it). */
-export const TAKES_OVER_LABEL = 'devops-butler.takes-over';
+export const TAKES_OVER_LABEL = LABELS.takesOver;
 /** What the container was made with besides its image (env, mounts, network), as a digest. */
-export const SETTINGS_LABEL = 'devops-butler.settings';
+export const SETTINGS_LABEL = LABELS.deploySettings;
 
 /** The container by that name when this deployment made it; a stranger's container is an error. */
 export async function ownContainer(

@@ -5,9 +5,9 @@ import { DEFAULT_NETWORK, type DeploySettings } from '../shared/settings.js';
 import type { Release } from '../target.js';
 
 /** Marks a service Butler deployed with the deployment's name (the same label as the host's containers). */
-export const SERVICE_DEPLOYMENT_LABEL = 'devops-butler.deployment';
+export const SERVICE_DEPLOYMENT_LABEL = LABELS.deployment;
 /** What the service runs with besides its image, as a digest: a change of it is an update. */
-export const SERVICE_SETTINGS_LABEL = 'devops-butler.settings';
+export const SERVICE_SETTINGS_LABEL = LABELS.deploySettings;
 
 /** How long Swarm watches each updated task before it counts the update of that task as done. */
 export const MONITOR_MS = 5_000;
