@@ -1,5 +1,5 @@
 import { defaultStateDir } from '@devops-butler/core';
-import { type DeploymentRecord, StateStore } from '@devops-butler/state-store';
+import { type DeploymentRecord, withStateStore } from '@devops-butler/state-store';
 import type { RunningState } from './target.js';
 import { deployTarget } from './targets.js';
 
@@ -27,18 +27,10 @@ export async function deploymentsNow(
     host: deployTarget('host', { env, stateDir, command: 'list' }),
     swarm: deployTarget('swarm', { env, stateDir, command: 'list' }),
   };
-  let records: DeploymentRecord[] = [];
-  try {
-    const store = StateStore.open(stateDir, { onWarning: options.onWarning });
-    try {
-      records = store.currentDeployments(targets.host.engine);
-    } finally {
-      store.close();
-    }
-  } catch (error) {
-    options.onWarning?.(`the state store in ${stateDir} cannot be read: ${(error as Error).message}`);
-  }
-  records = records.filter((record) => options.repo === undefined || record.repo === options.repo);
+  const records = withStateStore(stateDir, (store) => store.currentDeployments(targets.host.engine), {
+    fallback: [] as DeploymentRecord[],
+    onWarning: options.onWarning,
+  }).filter((record) => options.repo === undefined || record.repo === options.repo);
   const now: DeploymentNow[] = [];
   for (const record of records) {
     const running = await targets[record.target ?? 'host'].running(record.name, step);

@@ -1,6 +1,7 @@
 import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
 import { toInputManifest } from './input-manifest.js';
-import { StateStore } from './state-store.js';
+import type { StateStore } from './state-store.js';
+import { withStateStore } from './with-store.js';
 
 /** The dependencies manifest plugins found, by ecosystem. */
 export function dependenciesOf(hashed: HashedContext): Record<string, Dependency[]> {
@@ -43,15 +44,10 @@ export async function recordBuildFailure(
   stateDir: string,
   failure: { repo: string; code: string; durationMs: number; engine?: string | undefined },
 ): Promise<void> {
-  let store: StateStore | undefined;
-  try {
-    store = StateStore.open(stateDir);
-    store.recordFailure({ ...failure, at: new Date().toISOString() });
-  } catch {
-    // The build's own error is what the user needs to see.
-  } finally {
-    store?.close();
-  }
+  // No warning: the build's own error is what the user needs to see.
+  withStateStore(stateDir, (store) => store.recordFailure({ ...failure, at: new Date().toISOString() }), {
+    fallback: undefined,
+  });
 }
 
 /**
@@ -77,13 +73,5 @@ export function lastUsedIn(stateDir: string): Promise<ReadonlyMap<string, string
 
 /** One read of the store; `fallback` when it cannot be opened or read (a read never fails a command). */
 async function readStore<T>(stateDir: string, read: (store: StateStore) => T, fallback: T): Promise<T> {
-  let store: StateStore | undefined;
-  try {
-    store = StateStore.open(stateDir);
-    return read(store);
-  } catch {
-    return fallback;
-  } finally {
-    store?.close();
-  }
+  return withStateStore(stateDir, read, { fallback });
 }

@@ -19,3 +19,4 @@ export {
   type RepoStats,
   StateStore,
 } from './state-store.js';
+export { withStateStore } from './with-store.js';

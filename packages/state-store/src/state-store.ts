@@ -1,9 +1,23 @@
-import { closeSync, existsSync, openSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuildOutcome, ensureStateDir, PRIVATE_FILE_MODE } from '@devops-butler/core';
-import Database from 'better-sqlite3';
+import { type BuildOutcome, ensureStateDir } from '@devops-butler/core';
+import type Database from 'better-sqlite3';
+import { isDamaged, openPrivate, prepare } from './database-file.js';
+import {
+  type DeploymentRecord,
+  insertDeployment,
+  selectCurrentDeployments,
+  selectDeploymentHistory,
+  selectDeploymentNames,
+  selectDeploymentSettings,
+  selectRollbackImageIds,
+  upsertDeploymentSettings,
+} from './deployment-history.js';
+import { ON_ENGINE } from './engines.js';
 import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
-import { migrate } from './migrations.js';
+
+export type { DeploymentRecord } from './deployment-history.js';
+export { LOCAL_ENGINE } from './engines.js';
 
 /** What a build decided: reused an image, built one, or was forced to build (core's `BuildOutcome`). */
 export type Decision = BuildOutcome;
@@ -21,37 +35,6 @@ export interface BuildRecord {
   context?: string | undefined;
   /** The engine it ran on, as DOCKER_HOST spells it (absent: the local socket). */
   engine?: string | undefined;
-  /** ISO time. */
-  at: string;
-}
-
-/** The engine records without one belong to: builds from before engines were recorded ran here. */
-export const LOCAL_ENGINE = 'unix:///var/run/docker.sock';
-
-/** `(engine IS NULL → the local socket) = @engine`, or every engine when @engine is NULL. */
-const ON_ENGINE = `(@engine IS NULL OR coalesce(engine, '${LOCAL_ENGINE}') = @engine)`;
-
-/** One deploy attempt, or an undeploy. No credentials: `source` is the URL without them. */
-export interface DeploymentRecord {
-  /** The container's canonical name. */
-  name: string;
-  repo: string;
-  source: string;
-  commit?: string | undefined;
-  imageId: string;
-  /** `local-registry/app:3f2a…` */
-  reference: string;
-  /** Where it runs: this machine's containers (`host`, the default) or a Swarm service. */
-  target?: 'host' | 'swarm' | undefined;
-  /** What the target placed: the container's or the service's ID. */
-  placed?: string | undefined;
-  /** The engine it was placed through, as DOCKER_HOST spells it (absent: the local socket). */
-  engine?: string | undefined;
-  outcome: 'deployed' | 'unchanged' | 'failed' | 'undeployed';
-  /** `rollback`: `butler rollback` put an earlier version back (default `deploy`). */
-  action?: 'deploy' | 'rollback' | undefined;
-  /** How long it paused the service to hand a writable volume over (ms); absent when it did not. */
-  pausedMs?: number | undefined;
   /** ISO time. */
   at: string;
 }
@@ -268,36 +251,12 @@ export class StateStore {
   }
 
   recordDeployment(record: DeploymentRecord): void {
-    this.guard(() =>
-      this.db
-        .prepare(
-          `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, target, placed, engine, outcome, action, paused_ms, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          record.name,
-          record.repo,
-          record.source,
-          record.commit ?? null,
-          record.imageId,
-          record.reference,
-          record.target ?? 'host',
-          record.placed ?? null,
-          record.engine ?? null,
-          record.outcome,
-          record.action ?? 'deploy',
-          record.pausedMs === undefined ? null : Math.round(record.pausedMs),
-          record.at,
-        ),
-    );
+    this.guard(() => insertDeployment(this.db, record));
   }
 
   /** A deployment's remembered options (JSON the deploy package defines), or undefined. */
   deploymentSettings(name: string): unknown {
-    const row = this.guard(() =>
-      this.db.prepare('SELECT settings FROM deployment_settings WHERE name = ?').get(name),
-    ) as { settings: string } | undefined;
-    return row ? JSON.parse(row.settings) : undefined;
+    return this.guard(() => selectDeploymentSettings(this.db, name));
   }
 
   /** Replaces a deployment's remembered options; `keepVersions` is how many versions keep their images. */
@@ -307,75 +266,27 @@ export class StateStore {
     keepVersions: number | undefined,
     at: string,
   ): void {
-    this.guard(() =>
-      this.db
-        .prepare(
-          `INSERT INTO deployment_settings (name, settings, keep_versions, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (name) DO UPDATE SET settings = excluded.settings,
-             keep_versions = excluded.keep_versions, updated_at = excluded.updated_at`,
-        )
-        .run(name, JSON.stringify(settings), keepVersions ?? null, at),
-    );
+    this.guard(() => upsertDeploymentSettings(this.db, name, settings, keepVersions, at));
   }
 
-  /**
-   * The images of each current deployment's last versions (those that went live, newest first,
-   * each image once): `keep_versions` of them per deployment, else `defaultKeep`. Retention keeps
-   * them so `butler rollback` has something to go back to.
-   */
+  /** The images of each current deployment's last versions: retention keeps them for `butler rollback`. */
   rollbackImageIds(defaultKeep: number): Set<string> {
-    const ids = new Set<string>();
-    for (const { name } of this.currentDeployments()) {
-      const keep = this.guard(
-        () =>
-          this.db.prepare('SELECT keep_versions FROM deployment_settings WHERE name = ?').get(name) as
-            | { keep_versions: number | null }
-            | undefined,
-      )?.keep_versions;
-      const rows = this.guard(() =>
-        this.db
-          .prepare(
-            `SELECT image_id FROM deployments WHERE name = ? AND outcome IN ('deployed', 'unchanged') ORDER BY id DESC`,
-          )
-          .all(name),
-      ) as { image_id: string }[];
-      const versions = [...new Set(rows.map((row) => row.image_id))].slice(0, keep ?? defaultKeep);
-      for (const id of versions) ids.add(id);
-    }
-    return ids;
+    return this.guard(() => selectRollbackImageIds(this.db, defaultKeep));
   }
 
-  /**
-   * What runs now: per deployment name, the newest successful deploy, unless an undeploy came
-   * after it. Failed attempts do not change what runs. With `engine`, only those placed through it.
-   */
+  /** What runs now, per deployment name (see `selectCurrentDeployments`); with `engine`, only there. */
   currentDeployments(engine?: string): DeploymentRecord[] {
-    const rows = this.guard(() =>
-      this.db
-        .prepare(
-          `SELECT * FROM deployments d WHERE id = (
-             SELECT MAX(id) FROM deployments WHERE name = d.name AND outcome != 'failed')
-           AND outcome != 'undeployed' AND ${ON_ENGINE} ORDER BY name`,
-        )
-        .all({ engine: engine ?? null }),
-    ) as DeploymentRow[];
-    return rows.map(fromDeploymentRow);
+    return this.guard(() => selectCurrentDeployments(this.db, engine));
   }
 
   /** Every deployment name ever recorded (undeployed ones too), by name. */
   deploymentNames(): string[] {
-    const rows = this.guard(() =>
-      this.db.prepare('SELECT DISTINCT name FROM deployments ORDER BY name').all(),
-    ) as { name: string }[];
-    return rows.map((row) => row.name);
+    return this.guard(() => selectDeploymentNames(this.db));
   }
 
   /** Every attempt for one deployment name, newest first. */
   deploymentHistory(name: string, limit = 20): DeploymentRecord[] {
-    const rows = this.guard(() =>
-      this.db.prepare('SELECT * FROM deployments WHERE name = ? ORDER BY id DESC LIMIT ?').all(name, limit),
-    ) as DeploymentRow[];
-    return rows.map(fromDeploymentRow);
+    return this.guard(() => selectDeploymentHistory(this.db, name, limit));
   }
 
   /**
@@ -439,41 +350,6 @@ export class StateStore {
   }
 }
 
-/**
- * Opens the database, creating its file with the owner's permissions first: SQLite would make it
- * 0644, and gives its -wal and -shm files the database file's mode.
- */
-function openPrivate(path: string): Database.Database {
-  if (!existsSync(path)) {
-    try {
-      closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
-    } catch (error) {
-      // Another process created it between the check and here: that one's mode stands.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  return new Database(path);
-}
-
-function prepare(db: Database.Database): Database.Database {
-  try {
-    db.pragma('busy_timeout = 15000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-    db.prepare('SELECT count(*) FROM builds').get();
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-}
-
-function isDamaged(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
-}
-
 interface BuildRow {
   repo: string;
   tag: string;
@@ -509,40 +385,6 @@ function toRecord(row: BuildRow): BuildRecord {
     size: row.size ?? undefined,
     context: row.context ?? undefined,
     ...(row.engine ? { engine: row.engine } : {}),
-    at: row.created_at,
-  };
-}
-
-interface DeploymentRow {
-  name: string;
-  repo: string;
-  source: string;
-  commit_sha: string | null;
-  image_id: string;
-  reference: string;
-  target: 'host' | 'swarm';
-  placed: string | null;
-  engine: string | null;
-  outcome: DeploymentRecord['outcome'];
-  action: 'deploy' | 'rollback';
-  paused_ms: number | null;
-  created_at: string;
-}
-
-function fromDeploymentRow(row: DeploymentRow): DeploymentRecord {
-  return {
-    name: row.name,
-    repo: row.repo,
-    source: row.source,
-    commit: row.commit_sha ?? undefined,
-    imageId: row.image_id,
-    reference: row.reference,
-    target: row.target,
-    ...(row.placed !== null ? { placed: row.placed } : {}),
-    ...(row.engine !== null ? { engine: row.engine } : {}),
-    outcome: row.outcome,
-    ...(row.action === 'rollback' ? { action: 'rollback' as const } : {}),
-    ...(row.paused_ms !== null ? { pausedMs: row.paused_ms } : {}),
     at: row.created_at,
   };
 }

@@ -1,24 +1,13 @@
-import { type DeploymentRecord, StateStore } from '@devops-butler/state-store';
+import { type DeploymentRecord, type StateStore, withStateStore } from '@devops-butler/state-store';
 import type { DeploySettings } from './settings.js';
 
-/**
- * Writes to the state store. The store feeds stats, why and list; it never fails a deploy — a
- * store that cannot be written costs the record and says so.
- */
+/** The state store through its one way of failing: a warning, never a failed deploy. */
 function withStore(
   stateDir: string,
   warn: (message: string) => void,
-  write: (store: StateStore) => void,
+  use: (store: StateStore) => void,
 ): void {
-  let store: StateStore | undefined;
-  try {
-    store = StateStore.open(stateDir, { onWarning: warn });
-    write(store);
-  } catch (error) {
-    warn(`not recorded in the state store in ${stateDir}: ${(error as Error).message}`);
-  } finally {
-    store?.close();
-  }
+  withStateStore(stateDir, use, { fallback: undefined, onWarning: warn });
 }
 
 /**
