@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -13,7 +12,7 @@ import {
   useRegistryLab,
 } from '@devops-butler/test-support';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { bin } from './local-deploy.fixture.js';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
 
@@ -109,15 +108,7 @@ const env = () => ({
   BUTLER_SSH_CONFIG: sshConfig,
   BUTLER_REGISTRY: `${lab.registryHost}/hosts`,
 });
-const butler = (...args: string[]) =>
-  run('node', ['--', bin, ...args], { env: env(), cwd: tmpdir(), timeout: 300_000 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
+const butler = (...args: string[]) => runButler(args, { env: env() });
 /** What the app says on one host's address. */
 const ask = (address: string, port: number) =>
   new Promise<string>((resolve, reject) => {

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import {
   freePort,
@@ -9,7 +8,7 @@ import {
   useRegistryLab,
 } from '@devops-butler/test-support';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { bin } from './local-deploy.fixture.js';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
 
@@ -34,16 +33,8 @@ const env = () => ({
   BUTLER_STATE_DIR: fx.stateDir,
   BUTLER_REGISTRY: `${lab.registryHost}/swarm`,
 });
-/** The CLI against the swarm's manager; resolves with the exit code and both streams. */
-const butler = (...args: string[]) =>
-  run('node', ['--', bin, ...args], { env: env(), cwd: tmpdir() }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
+/** The CLI against the swarm's manager. */
+const butler = (...args: string[]) => runButler(args, { env: env() });
 const deploy = (...extra: string[]) =>
   butler('deploy', fx.tree.dir, '--name', fx.repo, '--repo', fx.repo, ...extra);
 /** The service's spec as the manager has it. */
@@ -194,27 +185,12 @@ test("retention keeps the images the service's spec and previous spec name, thou
 }, 180_000);
 
 test('--swarm on an engine that is not a manager, or without a registry, is one line before anything is built', async () => {
-  const local = await run(
-    'node',
-    [
-      '--',
-      bin,
-      'deploy',
-      fx.tree.dir,
-      '--name',
-      fx.repo,
-      '--swarm',
-      '--registry',
-      `${lab.registryHost}/swarm`,
-    ],
-    {
-      env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
-    },
-  ).catch((error: { code: number; stderr: string }) => error);
-  expect((local as { code: number }).code).toBe(1);
-  expect((local as { stderr: string }).stderr).toMatch(
-    /needs a swarm manager, and .* is not in a swarm — run docker swarm init/,
+  const local = await runButler(
+    ['deploy', fx.tree.dir, '--name', fx.repo, '--swarm', '--registry', `${lab.registryHost}/swarm`],
+    { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } },
   );
+  expect(local.code).toBe(1);
+  expect(local.stderr).toMatch(/needs a swarm manager, and .* is not in a swarm — run docker swarm init/);
   const noRegistry = await butler(
     'deploy',
     fx.tree.dir,
@@ -235,12 +211,8 @@ test('--swarm on an engine that is not a manager, or without a registry, is one 
   expect(misplaced.stderr).toMatch(/--replicas needs --swarm/);
   // A trusted repository config's `deploy: { swarm: true }` is --swarm.
   await fx.tree.write({ 'butler.config.mjs': 'export default { deploy: { swarm: true, replicas: 2 } };\n' });
-  const configured = await run(
-    'node',
-    ['--', bin, 'deploy', fx.tree.dir, '--name', fx.repo, '--trust-config'],
-    {
-      env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, BUTLER_REGISTRY: `${lab.registryHost}/swarm` },
-    },
-  ).catch((error: { code: number; stderr: string }) => error);
-  expect((configured as { stderr: string }).stderr).toMatch(/--swarm needs a swarm manager/);
+  const configured = await runButler(['deploy', fx.tree.dir, '--name', fx.repo, '--trust-config'], {
+    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, BUTLER_REGISTRY: `${lab.registryHost}/swarm` },
+  });
+  expect(configured.stderr).toMatch(/--swarm needs a swarm manager/);
 }, 60_000);

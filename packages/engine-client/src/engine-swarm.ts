@@ -99,15 +99,21 @@ export async function inspectService(
   );
   if (status === 404) return undefined;
   if (status !== 200) throw engineError(status, body);
-  const service = body as {
-    ID: string;
-    Version: { Index: number };
-    Spec: ServiceSpec;
-    PreviousSpec?: ServiceSpec;
-    UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
-  };
+  const service = serviceState(body as EngineService);
   // `GET /services/{name}` also matches an ID prefix: only the exact name or ID is this service.
-  if (service.Spec.Name !== idOrName && service.ID !== idOrName) return undefined;
+  return service.spec.Name === idOrName || service.id === idOrName ? service : undefined;
+}
+
+/** A service as the Engine API answers it. */
+interface EngineService {
+  ID: string;
+  Version: { Index: number };
+  Spec: ServiceSpec;
+  PreviousSpec?: ServiceSpec;
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
+}
+
+function serviceState(service: EngineService): ServiceState {
   return {
     id: service.ID,
     version: service.Version.Index,
@@ -125,23 +131,7 @@ export async function listServices(endpoint: EngineEndpoint): Promise<ServiceSta
   // 503: not a swarm manager (or no swarm at all): no services to know of.
   if (status === 503 || status === 406) return [];
   if (status !== 200) throw engineError(status, body);
-  return (
-    body as {
-      ID: string;
-      Version: { Index: number };
-      Spec: ServiceSpec;
-      PreviousSpec?: ServiceSpec;
-      UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
-    }[]
-  ).map((service) => ({
-    id: service.ID,
-    version: service.Version.Index,
-    spec: service.Spec,
-    previousSpec: service.PreviousSpec,
-    updateState: service.UpdateStatus?.State || undefined,
-    updateMessage: service.UpdateStatus?.Message || undefined,
-    updateStartedAt: service.UpdateStatus?.StartedAt || undefined,
-  }));
+  return (body as EngineService[]).map(serviceState);
 }
 
 /**
