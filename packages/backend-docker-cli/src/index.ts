@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  alreadyTagged,
   type Builder,
   type Butler,
   ButlerError,
@@ -11,9 +10,9 @@ import {
   type EngineImageInspect,
   frontendUnavailable,
   imageInfoFromInspect,
-  imageMatchesTarget,
   missingSecretOrAgent,
   parseDockerignore,
+  tapEngineImageHooks,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import type { BuilderChoice } from '@devops-butler/engine-client';
@@ -93,18 +92,11 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
         };
       });
 
-      butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
-        const images = { ...inputs.images };
-        for (const { reference } of context.images)
-          images[reference] = (await inspect(reference))?.Id ?? 'missing';
-        return { ...inputs, images };
-      });
-
-      butler.hooks.lookup.tapPromise(NAME, async (target) => {
-        const found = await inspect(target.reference);
-        if (!found) return undefined;
-        const info = imageInfoFromInspect(found, target.reference);
-        return imageMatchesTarget(info, target) ? info : undefined;
+      tapEngineImageHooks(butler, NAME, {
+        inspect,
+        tag: async (id, repo, tag) => {
+          await docker(['tag', id, `${repo}:${tag}`]);
+        },
       });
 
       butler.hooks.build.tapPromise(NAME, async (job) => {
@@ -162,12 +154,6 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
-      });
-
-      butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
-        if (alreadyTagged(image, target)) return;
-        await docker(['tag', image.id, target.reference]);
-        await docker(['tag', image.id, target.latest]);
       });
     },
   };

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  alreadyTagged,
   type Butler,
   ButlerError,
   type ButlerPlugin,
@@ -12,13 +11,13 @@ import {
   frontendUnavailable,
   type ImageInfo,
   imageInfoFromInspect,
-  imageMatchesTarget,
   missingSecretOrAgent,
   parseDockerignore,
   type ResolvedContext,
   readSecretValue,
   type SecretSource,
   type SshAgentSource,
+  tapEngineImageHooks,
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import {
@@ -73,19 +72,9 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         };
       });
 
-      butler.hooks.hash.tapPromise(NAME, async (inputs, context) => {
-        const images = { ...inputs.images };
-        for (const { reference } of context.images) {
-          images[reference] = (await engine.inspect(reference))?.Id ?? 'missing';
-        }
-        return { ...inputs, images };
-      });
-
-      butler.hooks.lookup.tapPromise(NAME, async (target) => {
-        const found = await engine.inspect(target.reference);
-        if (!found) return undefined;
-        const info = imageInfoFromInspect(found, target.reference);
-        return imageMatchesTarget(info, target) ? info : undefined;
+      tapEngineImageHooks(butler, NAME, {
+        inspect: (reference) => engine.inspect(reference),
+        tag: (id, repo, tag) => engine.tag(id, repo, tag),
       });
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
@@ -133,13 +122,6 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
         return imageInfoFromInspect(built, target.reference);
-      });
-
-      butler.hooks.tag.tapPromise(NAME, async ({ image, target }) => {
-        if (alreadyTagged(image, target)) return;
-        const repo = `${target.registry}/${target.repo}`;
-        await engine.tag(image.id, repo, target.tag);
-        await engine.tag(image.id, repo, 'latest');
       });
     },
   };

@@ -16,8 +16,10 @@ export {
 export {
   alreadyTagged,
   type EngineImageInspect,
+  type EngineImages,
   imageInfoFromInspect,
   imageMatchesTarget,
+  tapEngineImageHooks,
 } from './image/engine-image.js';
 export { frontendUnavailable } from './image/frontend-error.js';
 export {

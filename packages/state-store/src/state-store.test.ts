@@ -242,7 +242,7 @@ test('each engine has its own history: stats, the last build and built images; r
 test('a store from before outcomes were named as the rest of Butler names them keeps its history: hit → reused, miss → built', () => {
   const dir = stateDir();
   const old = new Database(join(dir, 'butler.db'));
-  MIGRATIONS.slice(0, 7).forEach((sql) => old.exec(sql));
+  for (const sql of MIGRATIONS.slice(0, 7)) old.exec(sql);
   old.pragma('user_version = 7');
   const insert = old.prepare(
     `INSERT INTO builds (repo, tag, digest, decision, duration_ms, created_at) VALUES ('app', ?, ?, ?, ?, ?)`,

@@ -1,3 +1,4 @@
+import type { ButlerHooks } from '../kernel/hooks.js';
 import type { ImageInfo, ImageTarget } from '../kernel/types.js';
 import { LABELS } from './labels.js';
 
@@ -37,4 +38,42 @@ export function alreadyTagged(image: ImageInfo, target: ImageTarget): boolean {
     !!image.tags?.includes(target.reference) &&
     image.tags.includes(target.latest)
   );
+}
+
+/** What a backend can do with the engine's images: look one up, tag one. */
+export interface EngineImages {
+  /** The image by reference or ID, or undefined when the engine has none. */
+  inspect(reference: string): Promise<EngineImageInspect | undefined>;
+  /** Tags `id` as `repo:tag`. */
+  tag(id: string, repo: string, tag: string): Promise<void>;
+}
+
+/**
+ * The hooks every build backend answers the same way, whatever it builds with: the identity of
+ * each base image (`hash`), the image already tagged for this content (`lookup`, verified by its
+ * full content hash), and the two tags (`tag`). A backend taps these, then only its own `build`.
+ */
+export function tapEngineImageHooks(
+  butler: { hooks: Pick<ButlerHooks, 'hash' | 'lookup' | 'tag'> },
+  name: string,
+  images: EngineImages,
+): void {
+  butler.hooks.hash.tapPromise(name, async (inputs, context) => {
+    const ids = { ...inputs.images };
+    for (const { reference } of context.images)
+      ids[reference] = (await images.inspect(reference))?.Id ?? 'missing';
+    return { ...inputs, images: ids };
+  });
+  butler.hooks.lookup.tapPromise(name, async (target) => {
+    const found = await images.inspect(target.reference);
+    if (!found) return undefined;
+    const info = imageInfoFromInspect(found, target.reference);
+    return imageMatchesTarget(info, target) ? info : undefined;
+  });
+  butler.hooks.tag.tapPromise(name, async ({ image, target }) => {
+    if (alreadyTagged(image, target)) return;
+    const repo = `${target.registry}/${target.repo}`;
+    await images.tag(image.id, repo, target.tag);
+    await images.tag(image.id, repo, 'latest');
+  });
 }
