@@ -1,6 +1,7 @@
 export { type BuildImageOptions, buildImage } from './build-image.js';
 export { clearForceMarker, hasForceMarker, setForceMarker } from './force-marker.js';
 export { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
+export { type RetentionInputs, retentionInputs } from './retention-inputs.js';
 export {
   type BuildSettings,
   forcedByEnvironment,

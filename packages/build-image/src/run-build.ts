@@ -12,7 +12,7 @@ import {
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type BuilderChoice, describeBuilder, engineAddress } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
-import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
+import type { RemoteCacheMessage, RemoteCacheMode, RemoteCacheOptions } from '@devops-butler/registry-cache';
 import {
   builtImageIdsIn,
   lastUsedIn,
@@ -22,6 +22,7 @@ import {
 } from '@devops-butler/state-store';
 import { clearForceMarker, hasForceMarker } from './force-marker.js';
 import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
+import { retentionInputs } from './retention-inputs.js';
 
 /** How a build is assembled around its request: the same for `butler build`, `butler deploy` and library callers. */
 export interface BuildSettings {
@@ -40,6 +41,11 @@ export interface BuildSettings {
   remoteCacheFlag?: string | undefined;
   /** A failed push fails the build. */
   requirePush?: boolean | undefined;
+  /**
+   * The shared cache already resolved (as `butler deploy` resolves it): used as it is, every
+   * option kept; `false` turns it off. Beats the three settings above.
+   */
+  remoteCacheOptions?: RemoteCacheOptions | false | undefined;
   /** Build even when the image exists (also BUTLER_FORCE_REBUILD, and a `butler force-rebuild` marker). */
   forceRebuild?: boolean | undefined;
   env?: NodeJS.ProcessEnv | undefined;
@@ -77,14 +83,21 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   const engine = engineAddress(env);
   const reports: RetentionReport[] = [];
   const messages: RemoteCacheMessage[] = [];
-  const mode = remoteCacheMode(request.registry, settings.remoteCacheFlag, env, settings.remoteCache);
+  const resolved = settings.remoteCacheOptions;
+  const mode =
+    resolved === undefined
+      ? remoteCacheMode(request.registry, settings.remoteCacheFlag, env, settings.remoteCache)
+      : resolved === false
+        ? undefined
+        : (resolved.mode ?? 'both');
   const shared = mode
     ? [
         (await import('@devops-butler/registry-cache')).remoteCache({
-          mode,
-          requirePush: settings.requirePush,
           via: settings.backend === 'docker-cli' ? 'docker-cli' : 'engine',
           env,
+          requirePush: settings.requirePush,
+          ...(resolved || {}),
+          mode,
         }),
       ]
     : [];
@@ -175,13 +188,8 @@ export async function retentionPlugin(
   env: NodeJS.ProcessEnv,
   onReport: (report: RetentionReport) => void,
 ): Promise<PluginOption> {
-  const lastUsed = options.maxSize === undefined ? undefined : await lastUsedIn(stateDir);
-  return retention({
-    ...options,
-    env,
-    onReport,
-    lastUsed: () => lastUsed,
-    builtByButler: () => builtImageIdsIn(stateDir, engineAddress(env)),
-    keptForRollback: () => rollbackImageIdsIn(stateDir),
+  const { lastUsed, ...protections } = await retentionInputs(stateDir, engineAddress(env), {
+    needLastUsed: options.maxSize !== undefined,
   });
+  return retention({ ...options, env, onReport, lastUsed: () => lastUsed, ...protections });
 }

@@ -27,8 +27,3 @@ export function builtByButler(stateDir: string, env: NodeJS.ProcessEnv): () => P
   return async () =>
     (await import('@devops-butler/state-store')).builtImageIdsIn(stateDir, engineAddress(env));
 }
-
-/** The images deployments' last versions ran, which retention keeps for `butler rollback`. */
-export function keptForRollback(stateDir: string): () => Promise<ReadonlySet<string>> {
-  return async () => (await import('@devops-butler/state-store')).rollbackImageIdsIn(stateDir);
-}

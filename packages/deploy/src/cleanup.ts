@@ -1,3 +1,4 @@
+import { retentionInputs } from '@devops-butler/build-image';
 import { type EngineEndpoint, endpointAddress } from '@devops-butler/engine-client';
 import {
   createRetentionPolicy,
@@ -5,7 +6,6 @@ import {
   type RetentionReport,
   runRetention,
 } from '@devops-butler/plugin-retention';
-import { builtImageIdsIn, lastUsedIn, rollbackImageIdsIn } from '@devops-butler/state-store';
 import type { DeployTarget, GoLiveOutcome } from './target.js';
 
 /**
@@ -32,10 +32,10 @@ export async function cleanupAfterDeploy(
     repo: run.repo,
     registry: run.registry,
     stateDir,
-    builtByButler: () => builtImageIdsIn(stateDir, endpointAddress(endpoint)),
-    keptForRollback: () => rollbackImageIdsIn(stateDir),
     // Least recently used first, as after `butler build` (read only when a size limit needs it).
-    lastUsed: retention.maxSize === undefined ? undefined : await lastUsedIn(stateDir),
+    ...(await retentionInputs(stateDir, endpointAddress(endpoint), {
+      needLastUsed: retention.maxSize !== undefined,
+    })),
     policy: {
       ...createRetentionPolicy(retention, { env: run.env }),
       protectedIds: new Set([

@@ -381,8 +381,8 @@ async function fetchAndBuild(
     plugins: trusted ? repoConfig.plugins : options.plugins,
     replaceDefaultPlugins: trusted ? repoConfig.replaceDefaultPlugins : options.plugins !== undefined,
     retention: false,
-    remoteCacheFlag: remote === false ? 'off' : remote?.mode,
-    requirePush: remote ? remote.requirePush : undefined,
+    // Resolved once by the caller: every option reaches the shared cache as it was given.
+    remoteCacheOptions: remote,
     forceRebuild: options.force,
     env,
     stateDir,

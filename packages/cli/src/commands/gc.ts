@@ -1,10 +1,14 @@
 import { assertRepoName, DEFAULT_REGISTRY, defaultStateDir, resolveRegistry } from '@devops-butler/core';
-import { buildCacheUsage, engineEndpoint, pruneBuildCache } from '@devops-butler/engine-client';
+import {
+  buildCacheUsage,
+  endpointAddress,
+  engineEndpoint,
+  pruneBuildCache,
+} from '@devops-butler/engine-client';
 import { createRetentionPolicy, parseSize, runRetention } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes, printRemoteRetentionReport, printRetentionReport } from '../output.js';
-import { builtByButler, keptForRollback } from '../state.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag, parseCommandArgs } from './parse.js';
 
@@ -110,21 +114,18 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   }
   const buildCacheLimit = values['build-cache'] === undefined ? undefined : sizeFlag(values['build-cache']);
   const endpoint = engineEndpoint(io.env);
-  const lastUsed =
-    config.retention?.maxSize === undefined
-      ? undefined
-      : await (await import('@devops-butler/state-store')).lastUsedIn(defaultStateDir(io.env));
+  const { retentionInputs } = await import('@devops-butler/build-image');
   const report = await runRetention(endpoint, {
     repo: values.repo,
     registry: resolveRegistry(undefined, io.env, config.registry),
     stateDir: defaultStateDir(io.env),
-    builtByButler: builtByButler(defaultStateDir(io.env), io.env),
-    keptForRollback: keptForRollback(defaultStateDir(io.env)),
+    ...(await retentionInputs(defaultStateDir(io.env), endpointAddress(endpoint), {
+      needLastUsed: config.retention?.maxSize !== undefined,
+    })),
     // By hand, gc organises the earlier tool's images too (the cleanup after a build does not).
     includeLegacy: true,
     policy,
     dryRun: values['dry-run'],
-    lastUsed,
   });
   const buildCache =
     buildCacheLimit === undefined
