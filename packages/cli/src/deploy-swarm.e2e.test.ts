@@ -182,6 +182,18 @@ test("retention keeps the images the service's spec and previous spec name, thou
   expect(report.removed.map((image: { id: string }) => image.id)).not.toContain(v2.build.image.id);
   const kept = report.kept.find((image: { id: string }) => image.id === previousId);
   expect(JSON.stringify(kept)).toContain(`service ${fx.repo} (previous)`);
+
+  // The registry too: the manifests the spec and the previous spec name by digest stay.
+  const current = (await service()).Spec.TaskTemplate.ContainerSpec.Image;
+  const remote = await butler('gc', '--remote', '--keep', '0', '--min-age', '0s', '--json');
+  expect(remote.code, remote.stderr + remote.stdout).toBe(0);
+  const digests = (entries: { digest: string }[]) => entries.map((entry) => entry.digest);
+  const report2 = JSON.parse(remote.stdout);
+  for (const named of [previous, current]) {
+    const digest = named.slice(named.indexOf('@') + 1);
+    expect(digests(report2.removed)).not.toContain(digest);
+    expect(digests(report2.kept)).toContain(digest);
+  }
 }, 180_000);
 
 test('--swarm on an engine that is not a manager, or without a registry, is one line before anything is built', async () => {

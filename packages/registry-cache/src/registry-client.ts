@@ -41,16 +41,24 @@ export class RegistryClient {
       if (response.status === 404) return tags;
       await this.expect(response, 200, `listing the tags of ${repository}`);
       tags.push(...(((await response.json()) as { tags?: string[] | null }).tags ?? []));
-      path = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+      path = nextPage(response);
     }
     return tags;
   }
 
-  /** Repositories under a namespace (from `_catalog`). */
+  /**
+   * Repositories under a namespace (from `_catalog`), page by page: CNCF Distribution refuses a
+   * page of more than 1000 (PAGINATION_NUMBER_INVALID) and says where the next one is in `Link`.
+   */
   async repositories(namespace: string): Promise<string[]> {
-    const response = await this.send('GET', '/v2/_catalog?n=10000');
-    await this.expect(response, 200, 'listing the repositories');
-    const names = ((await response.json()) as { repositories?: string[] }).repositories ?? [];
+    const names: string[] = [];
+    let path: string | undefined = '/v2/_catalog?n=1000';
+    while (path) {
+      const response = await this.send('GET', path);
+      await this.expect(response, 200, 'listing the repositories');
+      names.push(...(((await response.json()) as { repositories?: string[] | null }).repositories ?? []));
+      path = nextPage(response);
+    }
     return namespace ? names.filter((name) => name.startsWith(`${namespace}/`)) : names;
   }
 
@@ -258,4 +266,9 @@ async function fetchFollowing(
 function causeOf(error: Error): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? error.message;
+}
+
+/** The next page of a paginated listing, from its `Link: <…>; rel="next"` header. */
+function nextPage(response: Response): string | undefined {
+  return /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
 }
