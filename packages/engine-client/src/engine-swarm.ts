@@ -128,8 +128,9 @@ function serviceState(service: EngineService): ServiceState {
 /** Every service's current and previous spec (empty when the engine is not a swarm manager). */
 export async function listServices(endpoint: EngineEndpoint): Promise<ServiceState[]> {
   const { status, body } = await engineRequest(endpoint, 'GET', '/services');
-  // 503: not a swarm manager (or no swarm at all): no services to know of.
-  if (status === 503 || status === 406) return [];
+  // 503: not a swarm manager (or no swarm at all); 404/501: an engine without Swarm (Podman):
+  // no services to know of.
+  if ([404, 406, 501, 503].includes(status)) return [];
   if (status !== 200) throw engineError(status, body);
   return (body as EngineService[]).map(serviceState);
 }
