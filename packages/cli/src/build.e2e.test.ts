@@ -1,25 +1,20 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fx = useEngineFixture('cli', ({ from }) => ({
   Dockerfile: `${from}COPY app.txt /app.txt\n`,
   'app.txt': 'v1\n',
 }));
 
 async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run('node', [bin, ...args], { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env } }).then(
-    (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({
-      stdout: e.stdout,
-      stderr: e.stderr,
-      code: e.code,
-    }),
-  );
+  return runButler(args, {
+    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env },
+    cwd: process.cwd(),
+  });
 }
 
 /** The lines of `text` that match the patterns, in order: each pattern must match a later line than the one before. */

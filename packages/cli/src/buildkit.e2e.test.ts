@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTree, OWNER_LABEL, removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -41,10 +42,7 @@ const fx = useEngineFixture('buildkit', ({ from, repo }) => ({
 afterEach(() => removeRepoImages(`${fx.repo}-docker`));
 
 function butler(...args: string[]) {
-  return run(process.execPath, [bin, ...args], {
-    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
-    cwd: tmpdir(),
-  });
+  return runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, reject: true });
 }
 
 /** `docker build` with BuildKit, as a user would run it: the oracle. */
@@ -73,7 +71,7 @@ test("today's Dockerfile forms build with default settings, and the image holds 
   expect(ours).toEqual(await treeOf(reference, PATHS));
   // What BuildKit does and the classic builder did not: TARGETARCH set, --chmod, the
   // .dockerignore itself copied by `COPY .`, the unused stage never run.
-  expect(ours).toContain('app/bin 644 ' + (await md5('the amd64 binary\n')));
+  expect(ours).toContain(`app/bin 644 ${await md5('the amd64 binary\n')}`);
   expect(ours.some((line) => line.startsWith('usr/local/bin/tool 755 '))).toBe(true);
   expect(ours.some((line) => line.startsWith('ctx/.dockerignore 644 '))).toBe(true);
   expect(ours.join('\n')).not.toMatch(/secret\.txt|debug\.log/);

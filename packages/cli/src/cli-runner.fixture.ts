@@ -16,15 +16,21 @@ export interface CliRun {
 
 /**
  * Runs `butler ARGS` as its own process with exactly `env` (add `...process.env` yourself), from a
- * neutral folder; resolves with the exit code and both streams whether it succeeded or not.
- * Test-only (not in the build): e2e tests run the CLI through this one helper.
+ * neutral folder unless `cwd` says otherwise; resolves with the exit code and both streams —
+ * or, with `reject`, rejects on a non-zero exit (the error carries `code`, `stdout`, `stderr`),
+ * as execFile does. Test-only (not in the build): e2e tests run the CLI through this one helper.
  */
-export function runButler(
+export async function runButler(
   args: readonly string[],
-  { env, cwd = tmpdir(), timeoutMs = 300_000 }: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  {
+    env,
+    cwd = tmpdir(),
+    timeoutMs = 300_000,
+    reject = false,
+  }: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; reject?: boolean },
 ): Promise<CliRun> {
   // "--" as the bin's #! line has it: Node leaves a --env-file after it to butler.
-  return run(process.execPath, ['--', butlerBin, ...args], {
+  const result = await run(process.execPath, ['--', butlerBin, ...args], {
     env,
     cwd,
     timeout: timeoutMs,
@@ -37,4 +43,11 @@ export function runButler(
       stderr: error.stderr ?? '',
     }),
   );
+  if (reject && result.code !== 0) {
+    throw Object.assign(
+      new Error(`butler ${args.join(' ')} exited ${result.code}: ${result.stderr}`),
+      result,
+    );
+  }
+  return result;
 }

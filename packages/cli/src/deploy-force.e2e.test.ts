@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 const fx = useEngineFixture('deploy-force', ({ repo }) => ({
   Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
@@ -24,10 +22,7 @@ afterEach(async () => {
 });
 
 const butler = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-  run('node', [bin, ...args], {
-    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env },
-    cwd: tmpdir(),
-  });
+  runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env }, reject: true });
 
 async function deploy(env: NodeJS.ProcessEnv = {}): Promise<{ build: { outcome: string } }> {
   const args = ['deploy', fx.tree.dir, '--name', fx.repo, '--repo', fx.repo, '--port', `${port}:3000`];

@@ -1,11 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { get } from 'node:http';
-import { promisify } from 'node:util';
 import { httpGet } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 import { bin, useLocalDeploy } from './local-deploy.fixture.js';
-
-const _run = promisify(execFile);
 
 // An app that answers `/` with its version, `/up` with `up`, and `/slow` after 3 s; it exits at
 // once on SIGTERM (so only the drain keeps an in-flight request alive).

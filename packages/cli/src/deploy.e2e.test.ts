@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, OWNER_LABEL, removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 // The app answers with its environment's GREETING and the build argument it was built with.
 const fx = useEngineFixture('cli-deploy', ({ repo }) => ({
@@ -41,10 +40,7 @@ const git = (dir: string, ...args: string[]) =>
   run('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
 
 function butler(...args: string[]) {
-  return run('node', [bin, ...args], {
-    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
-    cwd: tmpdir(),
-  });
+  return runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, reject: true });
 }
 
 const deployArgs = () => [

@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
-
-const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+import { runButler } from './cli-runner.fixture.js';
 
 const fx = useEngineFixture('cli-first-hour', ({ from }) => ({
   Dockerfile: `${from}RUN echo "step output before failing" && exit 3\n`,
 }));
 
 function butler(...args: string[]) {
-  return run(process.execPath, [bin, ...args], {
-    env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
-    cwd: tmpdir(),
-  }).then(
-    (ok) => ({ code: 0, ...ok }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+  return runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } });
 }
 
 test('failed builds are recorded: stats counts them instead of saying nothing was built', async () => {

@@ -13,6 +13,7 @@ import {
   useRegistryLab,
 } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -30,9 +31,10 @@ afterEach(async () => {
 });
 
 function butler(...args: string[]) {
-  return run('node', [bin, ...args], {
+  return runButler(args, {
     env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, BUTLER_REGISTRY: registry() },
     cwd: fx.tree.dir,
+    reject: true,
   });
 }
 

@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fx = useEngineFixture('cli-gc', ({ from }) => ({ Dockerfile: `${from}COPY n /n\n`, n: '0' }));
 
 async function butler(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const { stdout } = await run('node', [bin, ...args], {
+  const { stdout } = await runButler(args, {
     cwd: fx.tree.dir,
     env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, ...env },
+    reject: true,
   });
   return stdout;
 }

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const lock = (express: string) =>
   JSON.stringify({
     lockfileVersion: 3,
@@ -20,14 +19,7 @@ const fx = useEngineFixture('history', ({ from }) => ({
 }));
 
 async function butler(...args: string[]) {
-  return run('node', [bin, ...args], { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } }).then(
-    (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({
-      stdout: e.stdout,
-      stderr: e.stderr,
-      code: e.code,
-    }),
-  );
+  return runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, cwd: process.cwd() });
 }
 const build = async (...extra: string[]) => {
   const result = await butler('build', fx.tree.dir, '--repo', fx.repo, '--json', '--no-cleanup', ...extra);

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { OWNER_LABEL, removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fx = useEngineFixture('migration', ({ repo }) => ({
   Dockerfile: `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY n /n\n`,
   n: '0',
@@ -18,9 +17,10 @@ afterEach(async () => {
 });
 
 const butler = (...args: string[]) =>
-  run('node', [bin, ...args], {
+  runButler(args, {
     cwd: fx.tree.dir,
     env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir, BUTLER_IMAGE_KEEP_COUNT: '' },
+    reject: true,
   });
 
 /** What the earlier tool left: plain `docker build`, tagged `local-registry/{repo}:{12 hex}`. */

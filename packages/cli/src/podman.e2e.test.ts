@@ -2,13 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { repoRoot, uniqueRepo } from '@devops-butler/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 // The commands users run, against Podman 4.3 serving the Docker API (its own socket and storage
 // for this file, stopped and removed after).
@@ -27,8 +26,10 @@ afterAll(async () => {
 }, 60_000);
 
 const butler = (...args: string[]) =>
-  run('node', [bin, ...args], {
+  runButler(args, {
     env: { ...process.env, DOCKER_HOST: dockerHost, BUTLER_STATE_DIR: join(work, 'state') },
+    cwd: process.cwd(),
+    reject: true,
   });
 const json = async (...args: string[]) => JSON.parse((await butler(...args, '--json')).stdout);
 

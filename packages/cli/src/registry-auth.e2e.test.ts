@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseRegistry, RegistryClient } from '@devops-butler/registry-cache';
 import {
@@ -12,9 +11,9 @@ import {
   useEngineFixture,
 } from '@devops-butler/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const scripts = join(repoRoot(), 'scripts');
 
 // A registry that wants a user and password (Distribution's htpasswd auth). The hash is bcrypt of
@@ -59,7 +58,7 @@ async function dockerConfig(withLogin: boolean): Promise<string> {
 }
 
 function butler(config: string, ...args: string[]) {
-  return run('node', [bin, ...args], {
+  return runButler(args, {
     env: {
       ...process.env,
       BUTLER_STATE_DIR: fx.stateDir,
@@ -67,6 +66,7 @@ function butler(config: string, ...args: string[]) {
       DOCKER_CONFIG: config,
     },
     cwd: fx.tree.dir,
+    reject: true,
   });
 }
 

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   freePort,
@@ -14,9 +13,9 @@ import {
   useEngineFixture,
 } from '@devops-butler/test-support';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 // Engines reached the ways docker reaches a remote one: this machine's over ssh (an sshd of the
 // tests' own on 127.0.0.1, key login only); a second dockerd on tcp://127.0.0.1 with --tlsverify and
@@ -51,14 +50,10 @@ function butler(env: NodeJS.ProcessEnv, ...args: string[]) {
     'DOCKER_CONFIG',
   ])
     delete clean[name];
-  return run(process.execPath, [bin, ...args], {
+  return runButler(args, {
     env: { ...clean, BUTLER_STATE_DIR: fx.stateDir, BUTLER_SSH_CONFIG: sshConfig, ...env },
-    cwd: tmpdir(),
-    timeout: 120_000,
-  }).then(
-    (ok) => ({ code: 0, ...ok }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+    timeoutMs: 120_000,
+  });
 }
 
 test('ssh://: build, reuse, list, stats and gc reach the engine through OpenSSH, as docker does', async () => {

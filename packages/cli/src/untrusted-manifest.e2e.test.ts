@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StateStore } from '@devops-butler/state-store';
 import { makeTree, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SECRET = 'AKIAFAKESECRET0123456';
 
 // A credentials file outside the build context, as ~/.aws/credentials would be.
@@ -26,10 +25,7 @@ const fx = useEngineFixture('untrusted-manifest', ({ from }) => ({
 }));
 
 async function butler(args: string[]) {
-  return run('node', [bin, ...args], { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } }).then(
-    (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ ...e }),
-  );
+  return runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, cwd: process.cwd() });
 }
 
 async function labels(reference: string): Promise<string> {
