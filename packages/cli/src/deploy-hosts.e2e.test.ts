@@ -196,6 +196,17 @@ test('one deploy to two hosts over ssh: both updated host by host; a host failin
   expect(new Set(history.map(running)).size).toBe(1);
   expect(running(history[0])).toMatch(/:[0-9a-f]{12}$/);
   expect((await butler('deployments', fx.repo)).stdout).toMatch(/DEPLOYMENT\s+ENGINE/);
+
+  // Undeploy leaves every host: the app and its front on each.
+  const gone = await butler('undeploy', fx.repo, '--timeout', '0', '--json');
+  expect(gone.code).toBe(0);
+  expect(JSON.parse(gone.stdout).removedContainers).toBe(4);
+  for (const [index] of HOSTS.entries()) {
+    const { stdout } = await run('docker', [
+      ...['-H', engineOf(index), 'ps', '-aq', '--filter', `label=devops-butler.deployment=${fx.repo}`],
+    ]);
+    expect(stdout.trim()).toBe('');
+  }
 }, 600_000);
 
 test('several hosts need a registry and reachable hosts: one line each, before anything is built', async () => {
