@@ -6,10 +6,11 @@ import {
   resolveRegistry,
   toRequest,
 } from '@devops-butler/core';
-import { type BuildSettings, type RunBuildResult, runBuild } from './run-build.js';
+import type { BuildSettings } from './resolve-build-settings.js';
+import { type BuildCallbacks, type RunBuildResult, runBuild } from './run-build.js';
 
 /** What `buildImage` takes besides the folder: the request's parts, then how the build is assembled. */
-export interface BuildImageOptions extends BuildSettings {
+export interface BuildImageOptions extends BuildSettings, BuildCallbacks {
   /** Dockerfile path relative to the folder (default `Dockerfile`). */
   dockerfile?: string | undefined;
   /** Repository name (default: the folder's name, normalised). */

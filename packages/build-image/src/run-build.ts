@@ -1,57 +1,22 @@
 import {
-  type BackendName,
-  type Builder,
   type BuildRequest,
   type BuildResult,
   ButlerError,
   type ButlerEvent,
   createButler,
-  defaultStateDir,
   type PluginOption,
 } from '@devops-butler/core';
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
 import { type BuilderChoice, describeBuilder, engineAddress } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
-import type { RemoteCacheMessage, RemoteCacheMode, RemoteCacheOptions } from '@devops-butler/registry-cache';
-import {
-  builtImageIdsIn,
-  lastUsedIn,
-  recordBuildFailure,
-  recordBuilds,
-  rollbackImageIdsIn,
-} from '@devops-butler/state-store';
-import { clearForceMarker, hasForceMarker } from './force-marker.js';
-import { type RemoteCacheSetting, remoteCacheMode } from './remote-cache-setting.js';
+import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
+import { recordBuildFailure, recordBuilds } from '@devops-butler/state-store';
+import { clearForceMarker } from './force-marker.js';
+import { type BuildSettings, resolveBuildSettings } from './resolve-build-settings.js';
 import { retentionInputs } from './retention-inputs.js';
 
-/** How a build is assembled around its request: the same for `butler build`, `butler deploy` and library callers. */
-export interface BuildSettings {
-  /** Which backend the default plugin set uses (default `dockerode`). */
-  backend?: BackendName | undefined;
-  /** The builder asked for (config `builder`); default: BuildKit wherever the backend has it. */
-  builder?: Builder | undefined;
-  /** Plugins after the defaults; one with a default's name replaces it. */
-  plugins?: readonly PluginOption[] | undefined;
-  /** Only `plugins`, no defaults (then include a backend yourself). */
-  replaceDefaultPlugins?: boolean | undefined;
-  /** Retention after the build; `false` for none (a deploy runs its own once the swap is done). */
-  retention?: RetentionOptions | false | undefined;
-  /** The config's `remoteCache`; `remoteCacheFlag` (`--remote-cache`) and BUTLER_REMOTE_CACHE beat it. */
-  remoteCache?: RemoteCacheSetting;
-  remoteCacheFlag?: string | undefined;
-  /** A failed push fails the build. */
-  requirePush?: boolean | undefined;
-  /**
-   * The shared cache already resolved (as `butler deploy` resolves it): used as it is, every
-   * option kept; `false` turns it off. Beats the three settings above.
-   */
-  remoteCacheOptions?: RemoteCacheOptions | false | undefined;
-  /** Build even when the image exists (also BUTLER_FORCE_REBUILD, and a `butler force-rebuild` marker). */
-  forceRebuild?: boolean | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
-  /** Locks, stat cache and the state store (default: the XDG state folder). */
-  stateDir?: string | undefined;
-  lockTimeoutMs?: number | undefined;
+/** What the CLI and library callers add to the build's own settings: where its messages go. */
+export interface BuildCallbacks {
   onEvent?: ((event: ButlerEvent) => void) | undefined;
   onRetentionReport?: ((report: RetentionReport) => void) | undefined;
 }
@@ -68,61 +33,46 @@ export interface RunBuildResult extends BuildResult {
 /**
  * One product build: the default plugins and the caller's, the shared cache where a registry is
  * set, the force rules, retention of the repository afterwards, and the record in the state store
- * (on Butler's `done` hook). `butler build`, `butler deploy` and `buildImage` all run this.
+ * (on Butler's `done` hook). `butler build`, `butler deploy` and `buildImage` all run this; the
+ * settings are resolved once, by `resolveBuildSettings`.
  */
-export async function runBuild(request: BuildRequest, settings: BuildSettings = {}): Promise<RunBuildResult> {
-  const env = settings.env ?? process.env;
-  const stateDir = settings.stateDir ?? defaultStateDir(env);
+export async function runBuild(
+  request: BuildRequest,
+  settings: BuildSettings & BuildCallbacks = {},
+): Promise<RunBuildResult> {
   // Asked first (one `/_ping`), answered while the plugins load; needed before hashing.
   const choosing: Promise<BuilderChoice> = request.builder
     ? Promise.resolve({ builder: request.builder, reason: 'the request names it' })
-    : chooseBuilder(settings.backend, settings.builder, env);
+    : chooseBuilder(settings.backend, settings.builder, settings.env ?? process.env);
   // Settled even if the plugins fail to load first: a rejection must not go unhandled.
   choosing.catch(() => undefined);
-  // The engine's address names this build's records (the state store keeps engines apart).
-  const engine = engineAddress(env);
+  const resolved = await resolveBuildSettings(request, settings);
+  const { env, stateDir, engine, remoteCache } = resolved;
   const reports: RetentionReport[] = [];
   const messages: RemoteCacheMessage[] = [];
-  const resolved = settings.remoteCacheOptions;
-  const mode =
-    resolved === undefined
-      ? remoteCacheMode(request.registry, settings.remoteCacheFlag, env, settings.remoteCache)
-      : resolved === false
-        ? undefined
-        : (resolved.mode ?? 'both');
-  const shared = mode
-    ? [
-        (await import('@devops-butler/registry-cache')).remoteCache({
-          via: settings.backend === 'docker-cli' ? 'docker-cli' : 'engine',
-          env,
-          requirePush: settings.requirePush,
-          ...(resolved || {}),
-          mode,
-        }),
-      ]
+  const shared = remoteCache
+    ? [(await import('@devops-butler/registry-cache')).remoteCache(remoteCache)]
     : [];
   const cleanup =
-    settings.retention === false || settings.retention?.auto === false
+    resolved.retention === false
       ? []
       : [
-          await retentionPlugin(settings.retention ?? {}, stateDir, env, (report) => {
+          await retentionPlugin(resolved.retention, stateDir, env, (report) => {
             reports.push(report);
             settings.onRetentionReport?.(report);
           }),
         ];
-  const defaults = settings.replaceDefaultPlugins
+  const defaults = resolved.replaceDefaultPlugins
     ? []
-    : [...(await defaultPlugins(settings.backend)), ...shared, ...cleanup];
+    : [...(await defaultPlugins(resolved.backend)), ...shared, ...cleanup];
   const plugins = [
-    ...withConfigPlugins(defaults, settings),
+    ...withConfigPlugins(defaults, resolved),
     recordBuilds({
       stateDir,
       engine,
       onWarning: (message) => settings.onEvent?.({ type: 'warning', message }),
     }),
   ];
-  const marked = await hasForceMarker(stateDir, request.repo);
-  const force = request.force || settings.forceRebuild === true || forcedByEnvironment(env) || marked;
   const onEvent = (event: ButlerEvent) => {
     // Progress is for the terminal; --json keeps what was said, not how far a transfer had come.
     if (
@@ -153,8 +103,8 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
   const started = Date.now();
   const result = await createButler({ plugins, stateDir })
     .build(
-      { ...request, force, builder: builder.builder },
-      { onEvent, lockTimeoutMs: settings.lockTimeoutMs },
+      { ...request, force: resolved.forced !== undefined, builder: builder.builder },
+      { onEvent, lockTimeoutMs: resolved.lockTimeoutMs },
     )
     .catch(async (error: unknown) => {
       // A failed build is a build too: `butler stats` counts it (its image never existed).
@@ -167,18 +117,13 @@ export async function runBuild(request: BuildRequest, settings: BuildSettings = 
       });
       throw error;
     });
-  if (marked) await clearForceMarker(stateDir, request.repo);
+  if (resolved.forceMarker) await clearForceMarker(stateDir, request.repo);
   return {
     ...result,
     builder,
-    ...(mode ? { remoteCache: { mode, messages } } : {}),
+    ...(remoteCache ? { remoteCache: { mode: remoteCache.mode, messages } } : {}),
     cleanup: reports[0],
   };
-}
-
-/** BUTLER_FORCE_REBUILD=true (or 1): every build is forced, as in the original tool. */
-export function forcedByEnvironment(env: NodeJS.ProcessEnv): boolean {
-  return env.BUTLER_FORCE_REBUILD === 'true' || env.BUTLER_FORCE_REBUILD === '1';
 }
 
 /** Retention as every product build runs it: last use (read only when a size limit needs it) and what Butler built here. */

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
+import { removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -70,4 +72,29 @@ test('a multi-image config builds every image, a parent before the image built F
   // Naming images builds only those.
   const named = await buildAll(`${fx.repo}-web`);
   expect(Object.keys(named)).toEqual(['web']);
+});
+
+test("an image's own keep count rules the cleanup after its build and butler gc", async () => {
+  const config = JSON.parse(readFileSync(join(fx.tree.dir, 'butler.config.json'), 'utf8'));
+  config.images[1].retention = { keep: 1 };
+  writeFileSync(join(fx.tree.dir, 'butler.config.json'), JSON.stringify(config));
+  const env = { ...process.env, BUTLER_STATE_DIR: fx.stateDir };
+  const hashTags = async () =>
+    (await repoTags(`local-registry/${fx.repo}-web`)).filter((tag) => tag !== 'latest');
+  const buildWeb = async (content: string, ...flags: string[]) => {
+    writeFileSync(join(fx.tree.dir, 'web/web.txt'), content);
+    const { stdout } = await run('node', [bin, 'build', `${fx.repo}-web`, '--json', ...flags], {
+      cwd: fx.tree.dir,
+      env,
+    });
+    return JSON.parse(stdout).images[0].target.tag as string;
+  };
+  // Three versions kept by --no-cleanup; butler gc then applies the image's keep 1 (default 3).
+  for (const version of ['v1', 'v2', 'v3']) await buildWeb(`${version}\n`, '--no-cleanup');
+  expect(await hashTags()).toHaveLength(3);
+  await run('node', [bin, 'gc', '--repo', `${fx.repo}-web`, '--json'], { cwd: fx.tree.dir, env });
+  expect(await hashTags()).toHaveLength(1);
+  // The cleanup after a build applies it too: the newest alone stays.
+  const newest = await buildWeb('v4\n');
+  expect(await hashTags()).toEqual([newest]);
 });

@@ -2,8 +2,8 @@ import { ButlerError, createLogger, defaultStateDir, type LogEntry, type Logger 
 import { endpointAddress } from '@devops-butler/engine-client';
 import type { DeploymentRecord } from '@devops-butler/state-store';
 import { goLive, settleDeployment } from './go-live.js';
-import { assertContainerName } from './pipeline.js';
 import { type HostOutcome, type RolloutHost, rollOut, rolloutHosts } from './rollout.js';
+import { assertContainerName } from './settings-rules.js';
 import { type DeployedVersion, deploymentVersions, recordEngine, rollbackTarget } from './shared/history.js';
 import type { DeployHost, DeploySettings } from './shared/settings.js';
 import type { Placement, Release } from './target.js';

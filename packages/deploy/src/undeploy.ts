@@ -1,6 +1,6 @@
 import { ButlerError, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import { assertContainerName } from './pipeline.js';
 import { rolloutHosts } from './rollout.js';
+import { assertContainerName } from './settings-rules.js';
 import { recordEngine } from './shared/history.js';
 import { deploymentLock } from './shared/locks.js';
 import { readDeployment, recordDeploy } from './shared/records.js';

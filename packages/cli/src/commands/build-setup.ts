@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BuildRequest } from '@devops-butler/core';
+import type { BuildSettings } from '@devops-butler/build-image';
+import { type BuildRequest, defaultStateDir } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import type { Verbosity } from '../output.js';
+import { retentionWithImages } from '../retention-config.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag, parseCommandArgs } from './parse.js';
 
@@ -27,23 +29,17 @@ export interface BuildTarget {
   /** The image's name in the config; undefined for a plain folder build. */
   name: string | undefined;
   request: BuildRequest;
+  /** How it is built: the image's config and the flags, as `runBuild` takes them. */
+  settings: BuildSettings;
 }
 
 export interface BuildSetup {
   targets: BuildTarget[];
   config: ButlerConfig;
   json: boolean;
-  /** `--no-cleanup`: skip retention for this build. */
-  noCleanup: boolean;
   /** How many images build at once. */
   concurrency: number;
-  /** `--remote-cache`, as given (resolved per image against its registry). */
-  remoteCacheFlag: string | undefined;
-  /** `--require-push` or the config's `requirePush`. */
-  requirePush: boolean;
   verbosity: Verbosity;
-  /** `--lock-timeout`: how long to wait for another process's build of the same image. */
-  lockTimeoutMs: number | undefined;
   /** `butler hash --resolve`: ask the engine for the builder and the base images' identities. */
   resolve: boolean;
 }
@@ -94,30 +90,45 @@ export async function setUpBuild(
       `butler ${command} takes one image: name one of ${images.map((i) => i.name).join(', ')}`,
     );
   }
+  const lockTimeoutMs = lockTimeout(values['lock-timeout']);
+  // The flags over one image's config: everything `runBuild` resolves its settings from.
+  const settingsOf = (own: ButlerConfig): BuildSettings => ({
+    backend: own.backend,
+    builder: own.builder,
+    plugins: own.plugins,
+    replaceDefaultPlugins: own.replaceDefaultPlugins,
+    retention: values['no-cleanup'] ? false : own.retention,
+    remoteCache: own.remoteCache,
+    remoteCacheFlag: values['remote-cache'],
+    requirePush: values['require-push'] === true || own.requirePush === true,
+    env: io.env,
+    stateDir: defaultStateDir(io.env),
+    lockTimeoutMs,
+  });
   const targets: BuildTarget[] = images
     ? await Promise.all(
-        images.map(async (image) => ({
-          name: image.name,
-          request: await resolveBuildRequest(
-            resolve(base, image.context),
-            values,
-            imageConfig(config, image),
-            io.env,
-            io.cwd,
-          ),
-        })),
+        images.map(async (image) => {
+          const own = imageConfig(config, image);
+          return {
+            name: image.name,
+            request: await resolveBuildRequest(resolve(base, image.context), values, own, io.env, io.cwd),
+            settings: settingsOf(own),
+          };
+        }),
       )
-    : [{ name: undefined, request: await resolveBuildRequest(searchFrom, values, config, io.env, io.cwd) }];
+    : [
+        {
+          name: undefined,
+          request: await resolveBuildRequest(searchFrom, values, config, io.env, io.cwd),
+          settings: settingsOf(config),
+        },
+      ];
   return {
     targets,
     config,
     json: values.json === true,
-    noCleanup: values['no-cleanup'] === true,
     concurrency: concurrency ?? config.concurrency ?? 2,
-    remoteCacheFlag: values['remote-cache'],
-    requirePush: values['require-push'] === true || config.requirePush === true,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
-    lockTimeoutMs: lockTimeout(values['lock-timeout']),
     resolve: values.resolve === true,
   };
 }
@@ -163,13 +174,7 @@ function imageConfig(config: ButlerConfig, image: ImageConfig): ButlerConfig {
     platform: image.platform ?? config.platform,
     buildArgs: { ...config.buildArgs, ...image.buildArgs },
     secrets: { ...config.secrets, ...image.secrets },
-    retention:
-      image.retention?.keep === undefined
-        ? config.retention
-        : {
-            ...config.retention,
-            repos: { ...config.retention?.repos, [image.name]: { keep: image.retention.keep } },
-          },
+    retention: retentionWithImages(config),
   };
 }
 

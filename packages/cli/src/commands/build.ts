@@ -1,5 +1,5 @@
 import { runBuild } from '@devops-butler/build-image';
-import { ButlerError, defaultStateDir, formatError } from '@devops-butler/core';
+import { ButlerError, formatError } from '@devops-butler/core';
 import { buildDependencies, runInOrder } from '../build-order.js';
 import { type CliIo, EXIT } from '../io.js';
 import { createReporter, printBuildResult, printCleanup } from '../output.js';
@@ -79,21 +79,11 @@ export async function buildCommand(args: string[], io: CliIo): Promise<number> {
 
 /** One image: build or reuse (the product build records and cleans up), print unless --json. */
 async function buildOne(target: BuildTarget, setup: BuildSetup, io: CliIo, prefix: string) {
-  const { config, json, noCleanup } = setup;
+  const { json } = setup;
   const prefixed = prefix ? withPrefix(io, prefix) : io;
   const report = json ? undefined : createReporter(prefixed, setup.verbosity);
   const result = await runBuild(target.request, {
-    backend: config.backend,
-    builder: config.builder,
-    plugins: config.plugins,
-    replaceDefaultPlugins: config.replaceDefaultPlugins,
-    retention: noCleanup ? false : config.retention,
-    remoteCache: config.remoteCache,
-    remoteCacheFlag: setup.remoteCacheFlag,
-    requirePush: setup.requirePush,
-    env: io.env,
-    stateDir: defaultStateDir(io.env),
-    lockTimeoutMs: setup.lockTimeoutMs,
+    ...target.settings,
     onEvent: (event) => {
       // Waiting is said even with --json (on stderr): a silent wait looks like a hang.
       if (event.type === 'waiting' && !report) prefixed.stderr.write(`⏳ ${event.message}\n`);

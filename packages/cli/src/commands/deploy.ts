@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { remoteCacheMode } from '@devops-butler/build-image';
-import { DEFAULT_REGISTRY, resolveRegistry } from '@devops-butler/core';
+import { resolveRemoteCache } from '@devops-butler/build-image';
+import { resolveRegistry } from '@devops-butler/core';
 import type { DeployOptions, DeployResult, RepositoryConfig } from '@devops-butler/deploy';
 import { type CliIo, EXIT } from '../io.js';
 import { loadConfig } from '../load-config.js';
@@ -155,7 +155,11 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     network: values.network,
     force: values.force === true,
     registry: values.registry,
-    remoteCache: deployRemoteCache(resolveRegistry(values.registry, io.env), values['remote-cache'], io),
+    // The same rule as butler build's (flag over BUTLER_REMOTE_CACHE), resolved before the checkout.
+    remoteCache: resolveRemoteCache(resolveRegistry(values.registry, io.env), {
+      remoteCacheFlag: values['remote-cache'],
+      env: io.env,
+    }),
     retention: values['no-cleanup'] ? false : undefined,
     health: healthOptions(values),
     drainMs: values.drain === undefined ? undefined : durationFlag('--drain', values.drain),
@@ -205,16 +209,6 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   );
   if (result.cleanup) printCleanup(result.cleanup, io);
   return EXIT.ok;
-}
-
-/** The remote cache for a deploy's build: the same rules as `butler build` (its messages are log entries). */
-function deployRemoteCache(
-  registry: string | undefined,
-  flag: string | undefined,
-  io: CliIo,
-): DeployOptions['remoteCache'] {
-  const mode = remoteCacheMode(registry ?? DEFAULT_REGISTRY, flag, io.env, undefined);
-  return mode ? { mode, env: io.env } : false;
 }
 
 /** `8080:3000`, `127.0.0.1:8080:3000` or `3000` (the same port on both sides). */

@@ -9,6 +9,7 @@ import { createRetentionPolicy, parseSize, runRetention } from '@devops-butler/p
 import { type CliIo, EXIT } from '../io.js';
 import { configFlag, loadConfig } from '../load-config.js';
 import { formatBytes, printRemoteRetentionReport, printRetentionReport } from '../output.js';
+import { retentionWithImages } from '../retention-config.js';
 import { UsageError } from '../usage-error.js';
 import { durationFlag, parseCommandArgs } from './parse.js';
 
@@ -70,7 +71,7 @@ export async function gcCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (values.repo !== undefined) assertRepoName(values.repo.replaceAll('*', 'x'));
   const { config } = await loadConfig(io.cwd, { command: 'gc', env: io.env }, configFlag(values));
-  const policy = createRetentionPolicy(config.retention, {
+  const policy = createRetentionPolicy(retentionWithImages(config), {
     keep: values.keep === undefined ? undefined : Number(values.keep),
     env: io.env,
   });
