@@ -4,19 +4,11 @@ import type { CliIo } from './io.js';
 
 /**
  * Opens the state store, or warns and returns undefined: the store feeds stats and why, and must
- * never block a build.
+ * never block a build. The state store's own `openStateStore` decides (and words) a failure.
  */
 export async function openState(stateDir: string, io: CliIo): Promise<StateStore | undefined> {
-  const warn = (message: string) => io.stderr.write(`⚠️ ${message}\n`);
-  try {
-    const { StateStore } = await import('@devops-butler/state-store');
-    return StateStore.open(stateDir, { onWarning: warn });
-  } catch (error) {
-    warn(
-      `the state store in ${stateDir} cannot be opened (${(error as Error).message}); going on without it`,
-    );
-    return undefined;
-  }
+  const { openStateStore } = await import('@devops-butler/state-store');
+  return openStateStore(stateDir, (message) => io.stderr.write(`⚠️ ${message}\n`));
 }
 
 /**
