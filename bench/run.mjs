@@ -12,7 +12,7 @@ import { scenarioTeam } from './team-cache.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const butlerBin = join(root, 'packages/cli/dist/bin.js');
+const butlerBin = join(root, 'packages/cli/bundle/bin.js');
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, only: { type: 'string' } },
 });
@@ -149,6 +149,49 @@ function scenarioTurbo(name, dir, butlerWarm) {
     peer,
   );
   entry.throughput = entry.ratio >= 1 ? 'faster than turbo' : `turbo ${(1 / entry.ratio).toFixed(1)}× faster`;
+}
+
+/**
+ * A fresh CI checkout (issue #31): the large tree copied to a new folder, its image already on the
+ * engine. Butler starts with an empty state folder (no stat cache: every byte is read and hashed);
+ * BuildKit has never seen the folder (its file sync sends every file) and then finds every step
+ * cached. Copying is not timed.
+ */
+function scenarioFreshFolder(name, dir, repo) {
+  const copy = (who, i) => {
+    const fresh = join(work, `fresh-${who}-${i}`);
+    cpSync(dir, fresh, { recursive: true });
+    return fresh;
+  };
+  const buildkitTag = `butler-bench/${repo}:buildkit`;
+  dockerBuildKit(buildkitTag, dir);
+  butler(['build', dir, '--repo', repo, '--json'], { BUTLER_STATE_DIR: join(work, `state-${name}-first`) });
+  const buildkit = record(
+    name,
+    'docker build with BuildKit of a new folder (image cached)',
+    Array.from({ length: RUNS }, (_, i) => {
+      const fresh = copy('buildkit', i);
+      const ms = dockerBuildKit(buildkitTag, fresh).ms;
+      rmSync(fresh, { recursive: true, force: true });
+      return ms;
+    }),
+  );
+  const b = record(
+    name,
+    'butler build of a new folder, empty state (cache hit)',
+    Array.from({ length: RUNS }, (_, i) => {
+      const fresh = copy('butler', i);
+      const r = butler(['build', fresh, '--repo', repo, '--json'], {
+        BUTLER_STATE_DIR: join(work, `state-${name}-${i}`),
+      });
+      if (JSON.parse(r.stdout).outcome !== 'reused') throw new Error('expected a cache hit');
+      rmSync(fresh, { recursive: true, force: true });
+      return r.ms;
+    }),
+    'ms',
+    buildkit,
+  );
+  b.throughput = `${(b.median / buildkit.median).toFixed(2)}× BuildKit`;
 }
 
 /** The process floor: what any Node CLI pays before it does anything. */
@@ -506,7 +549,7 @@ try {
   if (want('miss-small'))
     scenarioMiss('miss-small', appCopy('miss-small'), 'server.js', 'butler-bench-miss-small');
   if (want('first-build')) scenarioFirstBuild();
-  if (want('hit-large') || want('throughput') || want('miss-large') || want('remote-hit-large')) {
+  if (['hit-large', 'fresh-large', 'throughput', 'miss-large', 'remote-hit-large'].some(want)) {
     const large = join(work, 'large');
     generateTree(large, 20_000, 230);
     writeFileSync(join(large, 'Dockerfile'), 'FROM butler-test/busybox:latest\nCOPY . /ctx/\n');
@@ -523,6 +566,7 @@ try {
         return Array.from({ length: RUNS }, warmHit);
       });
     }
+    if (want('fresh-large')) scenarioFreshFolder('fresh-large', large, 'butler-bench-large');
     if (want('throughput')) scenarioThroughput('throughput', large, 230, 20_000);
     if (want('miss-large')) {
       writeFileSync(
@@ -577,8 +621,88 @@ for (const r of results) {
     `| ${r.scenario} | ${r.subject} | ${fmt(r.min, r.unit)} | ${fmt(r.median, r.unit)} | ${fmt(r.max, r.unit)} | ${r.ratio ? `${r.ratio.toFixed(1)}×` : '—'} | ${r.throughput ?? ''} |`,
   );
 }
+
+// Issue #31's goals, each against its peer measured in this run.
+const find = (scenario, subject) => results.find((r) => r.scenario === scenario && r.subject === subject);
+const ratioOf = (scenario, subject, peer) => {
+  const a = find(scenario, subject);
+  const b = find(scenario, peer);
+  return a && b ? a.median / b.median : undefined;
+};
+const overOf = (scenario, subject, peer) => {
+  const a = find(scenario, subject);
+  const b = find(scenario, peer);
+  return a && b ? (a.median - b.median) / 1000 : undefined;
+};
+const goals = [
+  [
+    'large warm hit ≤ 0.5× BuildKit no-op',
+    ratioOf(
+      'hit-large',
+      'butler build, cache hit, warm stat cache',
+      'docker build with BuildKit (warm no-op)',
+    ),
+    0.5,
+    '×',
+  ],
+  [
+    'large warm hit < Turborepo dry run',
+    ratioOf(
+      'hit-large',
+      'butler build, cache hit, warm stat cache (same tree)',
+      'turbo run build --dry=json (Turborepo 2.11, warm)',
+    ),
+    1,
+    '×',
+  ],
+  [
+    'small warm hit ≤ 1.0× BuildKit no-op',
+    ratioOf(
+      'hit-small',
+      'butler build, cache hit, warm stat cache',
+      'docker build with BuildKit (warm no-op)',
+    ),
+    1,
+    '×',
+  ],
+  [
+    'fresh-folder hit ≤ 0.15× BuildKit',
+    ratioOf(
+      'fresh-large',
+      'butler build of a new folder, empty state (cache hit)',
+      'docker build with BuildKit of a new folder (image cached)',
+    ),
+    0.15,
+    '×',
+  ],
+  [
+    'small miss ≤ +0.15 s over BuildKit',
+    overOf(
+      'miss-small',
+      'butler build of a changed context (miss)',
+      'docker build with BuildKit of a changed context',
+    ),
+    0.15,
+    ' s',
+  ],
+  [
+    'large miss ≤ 1.2× BuildKit',
+    ratioOf(
+      'miss-large',
+      'butler build of a changed context (miss)',
+      'docker build with BuildKit of a changed context',
+    ),
+    1.2,
+    '×',
+  ],
+].filter(([, value]) => value !== undefined);
+if (goals.length > 0) {
+  console.log('\n| goal (issue #31) | measured | met |\n| --- | --- | --- |');
+  for (const [goal, value, limit, unit] of goals)
+    console.log(`| ${goal} | ${value.toFixed(2)}${unit} | ${value <= limit ? 'yes' : 'no'} |`);
+}
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(
   join(here, 'results/latest.json'),
-  `${JSON.stringify({ when: new Date().toISOString(), runs: RUNS, results }, null, 2)}\n`,
+  `${JSON.stringify({ when: new Date().toISOString(), runs: RUNS, results, goals }, null, 2)}\n`,
 );

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 example=${1:-examples/hello-node}
 echo "── butler build $example (first run) ──"
-node packages/cli/dist/bin.js build "$example"
+node packages/cli/bundle/bin.js build "$example"
 echo "── butler build $example (second run: nothing changed, so the image is reused) ──"
-node packages/cli/dist/bin.js build "$example"
+node packages/cli/bundle/bin.js build "$example"

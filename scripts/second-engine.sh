@@ -71,6 +71,16 @@ start)
   die "the second engine did not answer within 30 s; see $dir/dockerd.log"
   ;;
 stop)
+  # Its networks' bridges (br-<id>, and docker_gwbridge once it joined a swarm) live in this
+  # machine's network namespace and outlive the daemon: named now, deleted once it stopped, so
+  # runs do not use up the address pools every engine here allocates from.
+  made=()
+  if docker -H "unix://$dir/docker.sock" info >/dev/null 2>&1; then
+    for id in $(docker -H "unix://$dir/docker.sock" network ls -q --no-trunc --filter driver=bridge 2>/dev/null); do
+      made+=("br-${id:0:12}")
+    done
+    docker -H "unix://$dir/docker.sock" network inspect docker_gwbridge >/dev/null 2>&1 && made+=(docker_gwbridge)
+  fi
   if [ -f "$dir/docker.pid" ]; then
     pid=$(cat "$dir/docker.pid")
     kill "$pid" 2>/dev/null || true
@@ -78,6 +88,7 @@ stop)
     kill -9 "$pid" 2>/dev/null || true
   fi
   ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
+  for link in "${made[@]}"; do ip link del "$link" 2>/dev/null || true; done
   # A killed daemon can leave overlay mounts behind; only those under DIR are touched.
   { grep -o " $dir/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
   rm -rf "$dir"

@@ -5,7 +5,7 @@ import { readFixtureTree, repoRoot, useEngineFixture } from '@devops-butler/test
 import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const BIN = `${repoRoot()}/packages/cli/dist/bin.js`;
+const BIN = `${repoRoot()}/packages/cli/bundle/bin.js`;
 
 /** Each example and one direct dependency (with its locked version) its image must be labelled with. */
 const EXAMPLES = {

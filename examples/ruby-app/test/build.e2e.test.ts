@@ -18,7 +18,7 @@ const fx = useEngineFixture('ruby-app', ({ from }) => {
 });
 
 const butler = (...args: string[]) =>
-  run(process.execPath, [`${repoRoot()}/packages/cli/dist/bin.js`, ...args], {
+  run(process.execPath, [`${repoRoot()}/packages/cli/bundle/bin.js`, ...args], {
     env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir },
   });
 

@@ -8,7 +8,7 @@ import { afterEach, expect, test } from 'vitest';
 import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 // The reference: Debian's 20.10 CLI builds with the engine's BuildKit under DOCKER_BUILDKIT=1 (the
 // newer docker first on PATH would need buildx).
 const REFERENCE_DOCKER = '/usr/bin/docker';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 /** The built CLI (tests run what users run: `pnpm build` first). */
-export const butlerBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const butlerBin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 /** How one `butler` process ended. */
 export interface CliRun {

@@ -6,7 +6,7 @@ import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 const TS_PROJECT = {
   Dockerfile: 'FROM scratch\n',

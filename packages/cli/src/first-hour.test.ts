@@ -10,7 +10,7 @@ import { afterAll, expect, test } from 'vitest';
 import { main } from './main.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const stateDir = mkdtempSync(join(tmpdir(), 'butler-first-hour-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 

@@ -16,7 +16,7 @@ import { afterEach, expect, test } from 'vitest';
 import { runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 const lab = useRegistryLab({ secondEngine: false });
 const fx = useEngineFixture('gc-remote', ({ repo }) => ({

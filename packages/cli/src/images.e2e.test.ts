@@ -7,7 +7,7 @@ import { removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/tes
 import { afterEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // base ← api (FROM the base image of the same config); web stands alone.
 const fx = useEngineFixture('images', ({ from, repo }) => ({

@@ -7,7 +7,7 @@ import { repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const fx = useEngineFixture('kill', ({ from }) => ({
   Dockerfile: `${from}COPY app.txt /app.txt\nRUN sleep 1\n`,
   'app.txt': 'v0\n',

@@ -12,7 +12,7 @@ import {
 import { afterEach, beforeEach } from 'vitest';
 
 const run = promisify(execFile);
-export const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 export interface LocalDeploy {
   fx: EngineFixture;

@@ -18,7 +18,7 @@ import {
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // Two machines (engine A, and B: a second dockerd) with their own state folders, one registry.
 // FROM scratch + COPY: the same inputs hash the same on both; the images still differ (build

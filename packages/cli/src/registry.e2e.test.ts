@@ -9,7 +9,7 @@ import { OWNER_LABEL, removeRepoImages, useEngineFixture, useRegistryLab } from 
 import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // Two machines: engine A (the default one) and engine B (a second dockerd), one registry.
 const lab = useRegistryLab();

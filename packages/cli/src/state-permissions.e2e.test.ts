@@ -7,7 +7,7 @@ import { useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const fx = useEngineFixture('state-permissions', ({ from }) => ({
   Dockerfile: `${from}ARG API_KEY\nCOPY app.txt /app.txt\n`,
   'app.txt': 'v1\n',

@@ -1,8 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request as httpRequest, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type * as Http from 'node:http';
+import type { RequestOptions } from 'node:http';
 import { Duplex } from 'node:stream';
 import { ButlerError } from '@devops-butler/core';
+
+// Taken as CommonJS builtins, not through ESM imports: an ESM import of node:http makes Node (22+)
+// build its module facade, which reads every lazy export and loads undici (~20 ms of a cache hit).
+const http = process.getBuiltinModule('node:http') as typeof Http;
+const httpRequest = http.request;
+const lazyHttps = () => process.getBuiltinModule('node:https') as typeof import('node:https');
 
 /** TLS material for a `tcp://` engine (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, or a context's). */
 export interface EngineTls {
@@ -75,7 +81,7 @@ export function transportFor(endpoint: EngineEndpoint): {
   if (!endpoint.tls) return { request: httpRequest, options: { host: endpoint.host, port: endpoint.port } };
   const { ca, cert, key, verify } = endpoint.tls;
   return {
-    request: httpsRequest as unknown as typeof httpRequest,
+    request: lazyHttps().request as unknown as typeof httpRequest,
     options: {
       host: endpoint.host,
       port: endpoint.port,
@@ -87,14 +93,14 @@ export function transportFor(endpoint: EngineEndpoint): {
   };
 }
 
-const sshAgents = new Map<string, Agent>();
+const sshAgents = new Map<string, Http.Agent>();
 
 /** One agent per ssh engine: connections are kept and reused, each one an `ssh` process. */
-function sshAgent(target: EngineSsh): Agent {
+function sshAgent(target: EngineSsh): Http.Agent {
   const key = JSON.stringify(target);
   let agent = sshAgents.get(key);
   if (!agent) {
-    agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     (agent as unknown as { createConnection: () => Duplex }).createConnection = () =>
       new SshConnection(target);
     sshAgents.set(key, agent);

@@ -28,9 +28,13 @@ export const LABELS = {
 /** Labels are copied into every image config: the dependency summary is capped to stay small. */
 const MAX_DEPENDENCY_LABEL = 8 * 1024;
 
-export const BUTLER_VERSION: string = (
-  createRequire(import.meta.url)('../../package.json') as { version: string }
-).version;
+/** Set by the CLI's bundle (packages/cli/scripts/bundle.mjs), which has no package.json beside it. */
+declare const BUTLER_BUNDLED_VERSION: string | undefined;
+
+export const BUTLER_VERSION: string =
+  typeof BUTLER_BUNDLED_VERSION === 'string'
+    ? BUTLER_BUNDLED_VERSION
+    : (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The labels every image Butler builds carries (docs/hashing.md, "Labels"). */
 export function buildLabels(

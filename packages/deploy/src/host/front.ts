@@ -41,7 +41,8 @@ async function assertSamePlatform(endpoint: EngineEndpoint): Promise<void> {
 
 /** The front's image: this machine's Node and the proxy script; its tag is the digest of both. */
 export const FRONT_REPO = 'devops-butler/front';
-const PROXY_PATH = fileURLToPath(new URL('../../front/proxy.mjs', import.meta.url));
+// Resolved by the package's name, so the CLI's bundle (elsewhere on disk) finds it too.
+const PROXY_PATH = fileURLToPath(import.meta.resolve('@devops-butler/deploy/front/proxy.mjs'));
 /** Marks the front's image and containers (never a retention candidate: no `devops-butler.managed`). */
 export const FRONT_LABEL = LABELS.front;
 
