@@ -36,5 +36,7 @@ await build({
   define: { BUTLER_BUNDLED_VERSION: JSON.stringify(version) },
   // Flat: chunks find the worker (./file-digest-worker.js) and ../loader/ as dist/ files do.
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

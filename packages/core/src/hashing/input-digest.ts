@@ -119,8 +119,15 @@ export function computeDigest(inputs: HashInputs): string {
     line('plugin', plugin, fingerprint);
   const files = sortedByPath(inputs.files);
   for (const file of files) {
-    if (file.type === 'file') line('file', file.path, file.executable ? 'x' : '-', file.sha256 ?? '');
-    else if (file.type === 'symlink') line('symlink', file.path, file.linkTarget ?? '');
+    if (file.type === 'file') {
+      // The same bytes `line('file', path, mode, sha)` writes, without an array and four strings
+      // per file (20,000 files: the garbage was a tenth of a hit). A digest is hex: no escaping.
+      pending += `"file" ${JSON.stringify(file.path)} ${file.executable ? '"x"' : '"-"'} "${file.sha256 ?? ''}"\n`;
+      if (pending.length > 65_536) {
+        hash.update(pending);
+        pending = '';
+      }
+    } else if (file.type === 'symlink') line('symlink', file.path, file.linkTarget ?? '');
     else line('dir', file.path);
   }
   hash.update(pending);

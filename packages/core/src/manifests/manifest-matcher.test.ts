@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { matchGlob } from '../patterns/path-glob.js';
-import { createManifestMatcher } from './manifest-matcher.js';
+import { createManifestFinder, createManifestMatcher } from './manifest-matcher.js';
 
 const patterns = ['package.json', 'requirements*.txt', 'requirements/*.txt', 'a/b/go.mod', 'Cargo.[tl]o*'];
 
@@ -46,5 +46,40 @@ test('manifests are found by name in any folder, and by folder where the pattern
     'x/a/b/go.mod',
     'Cargo.toml',
     'crates/x/Cargo.lock',
+  ]);
+});
+
+test('the finder answers as filtering every path with the matcher, in the list order, for every plugin', () => {
+  const files = [
+    'Cargo.lock',
+    'Cargo.toml',
+    'a/b/go.mod',
+    'a/package.json',
+    'composer.json',
+    'd/requirements-dev.txt',
+    'd/requirements.txt',
+    'go.mod',
+    'nested/deep/package.json',
+    'package.json',
+    'package.json.bak',
+    'requirements/base.txt',
+    'x/Cargo.toml',
+    'xpackage.json',
+  ];
+  const patternSets = [
+    ['package.json', 'package-lock.json'],
+    ['requirements*.txt', 'Pipfile.lock'],
+    ['Cargo.[tl]o*'],
+    ['go.mod', 'go.sum'],
+    patterns,
+    ['nothing.here'],
+  ];
+  for (const set of patternSets) {
+    expect(createManifestFinder(set)(files), set.join(',')).toEqual(files.filter(createManifestMatcher(set)));
+  }
+  expect(createManifestFinder(['package.json'])(files)).toEqual([
+    'a/package.json',
+    'nested/deep/package.json',
+    'package.json',
   ]);
 });

@@ -17,6 +17,11 @@ export function createManifestMatcher(patterns: readonly string[]): (path: strin
     byDepth.set(depth, entry);
   }
   const depths = [...byDepth].sort(([a], [b]) => a - b);
+  // File names (depth 1, no glob) are checked against the path's end without cutting it: a hit
+  // runs every manifest plugin over every path, and a slice per path and plugin is garbage.
+  const fileNames = [...(byDepth.get(1)?.names ?? [])];
+  const onlyFileNames = depths.length === 1 && byDepth.get(1)?.globs.length === 0;
+  if (onlyFileNames) return (path) => fileNames.some((name) => endsWithName(path, name));
   return (path) => {
     for (const [depth, { names, globs }] of depths) {
       const tail = lastSegments(path, depth);
@@ -28,6 +33,11 @@ export function createManifestMatcher(patterns: readonly string[]): (path: strin
   };
 }
 
+/** Whether the last segment of a '/' path is `name`. */
+function endsWithName(path: string, name: string): boolean {
+  return path.endsWith(name) && (path.length === name.length || path[path.length - name.length - 1] === '/');
+}
+
 /** The last `count` segments of a '/' path, or undefined when it has fewer. */
 function lastSegments(path: string, count: number): string | undefined {
   let start = path.length;
@@ -36,4 +46,52 @@ function lastSegments(path: string, count: number): string | undefined {
     start = path.lastIndexOf('/', start - 1);
   }
   return path.slice(start + 1);
+}
+
+/** Context file lists → their paths' indices by file name, built once per list for all plugins. */
+const byFileName = new WeakMap<readonly string[], Map<string, number[]>>();
+
+function fileNameIndex(files: readonly string[]): Map<string, number[]> {
+  let index = byFileName.get(files);
+  if (!index) {
+    index = new Map();
+    files.forEach((path, i) => {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const list = index?.get(name);
+      if (list) list.push(i);
+      else index?.set(name, [i]);
+    });
+    byFileName.set(files, index);
+  }
+  return index;
+}
+
+/**
+ * The context files that are an ecosystem's manifests, in the list's order: the same answer as
+ * `files.filter(createManifestMatcher(patterns))`. A hit runs every manifest plugin over the same
+ * list, so file-name patterns (all of today's) look names up in one index of the list instead of
+ * each plugin testing every path.
+ */
+export function createManifestFinder(patterns: readonly string[]): (files: readonly string[]) => string[] {
+  const isManifest = createManifestMatcher(patterns);
+  if (patterns.some((pattern) => pattern.includes('/'))) return (files) => files.filter(isManifest);
+  const names = patterns.filter((pattern) => !hasGlobMeta(pattern));
+  const globs = patterns
+    .filter(hasGlobMeta)
+    .map((pattern) => ({ pattern, prefix: pattern.split(/[*?[\\]/)[0] ?? '' }));
+  return (files) => {
+    const index = fileNameIndex(files);
+    const found: number[] = [];
+    for (const name of names) for (const i of index.get(name) ?? []) found.push(i);
+    if (globs.length > 0) {
+      for (const [name, at] of index) {
+        if (
+          !names.includes(name) &&
+          globs.some((g) => name.startsWith(g.prefix) && matchGlob(g.pattern, name))
+        )
+          for (const i of at) found.push(i);
+      }
+    }
+    return found.sort((a, b) => a - b).map((i) => files[i] as string);
+  };
 }

@@ -10,7 +10,7 @@ import {
   summarizeDependencies,
 } from './dependencies.js';
 import type { ManifestFiles } from './manifest-files.js';
-import { createManifestMatcher } from './manifest-matcher.js';
+import { createManifestFinder } from './manifest-matcher.js';
 import { parseRemembered } from './parse-cache.js';
 
 /** What distinguishes one ecosystem from another: its name, the files that reveal it, their parser. */
@@ -70,13 +70,13 @@ export function createManifestPlugin(
   const name = `butler:${spec.ecosystem}`;
   const { policy, ttlMs } = validateOptions(spec.ecosystem, options);
   const now = options.now ?? Date.now;
-  const isManifest = createManifestMatcher(spec.manifests);
+  const findManifests = createManifestFinder(spec.manifests);
 
   return {
     name,
     apply(butler) {
       butler.hooks.resolveContext.tapPromise(name, async (context) => {
-        const found = context.files.filter(isManifest);
+        const found = findManifests(context.files);
         if (found.length === 0) return context;
         // Remembered per manifest bytes: a hit with unchanged lockfiles parses nothing.
         const { report, problems } = await parseRemembered(
