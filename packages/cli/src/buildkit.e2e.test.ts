@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTree, OWNER_LABEL, removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
-import { runButler } from './cli-runner.fixture.js';
+import { butlerBin as bin, runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 // The reference: Debian's 20.10 CLI builds with the engine's BuildKit under DOCKER_BUILDKIT=1 (the
 // newer docker first on PATH would need buildx).
 const REFERENCE_DOCKER = '/usr/bin/docker';

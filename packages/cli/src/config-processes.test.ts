@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 const TS_PROJECT = {
   Dockerfile: 'FROM scratch\n',

@@ -2,15 +2,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StateStore } from '@devops-butler/state-store';
 import { captureIo, makeTree } from '@devops-butler/test-support';
 import { afterAll, expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 import { main } from './main.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const stateDir = mkdtempSync(join(tmpdir(), 'butler-first-hour-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 

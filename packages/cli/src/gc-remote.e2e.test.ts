@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseRegistry, RegistryClient } from '@devops-butler/registry-cache';
 import {
@@ -13,10 +12,9 @@ import {
   useRegistryLab,
 } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
-import { runButler } from './cli-runner.fixture.js';
+import { butlerBin as bin, runButler } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 const lab = useRegistryLab({ secondEngine: false });
 const fx = useEngineFixture('gc-remote', ({ repo }) => ({

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { removeRepoImages, repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // base ← api (FROM the base image of the same config); web stands alone.
 const fx = useEngineFixture('images', ({ from, repo }) => ({

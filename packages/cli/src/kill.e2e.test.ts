@@ -1,13 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LABELS } from '@devops-butler/core';
 import { repoTags, useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const fx = useEngineFixture('kill', ({ from }) => ({
   Dockerfile: `${from}COPY app.txt /app.txt\nRUN sleep 1\n`,
   'app.txt': 'v0\n',

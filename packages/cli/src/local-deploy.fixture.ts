@@ -1,6 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type EngineFixture,
@@ -10,9 +9,11 @@ import {
   useEngineFixture,
 } from '@devops-butler/test-support';
 import { afterEach, beforeEach } from 'vitest';
+import { butlerBin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-export const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
+/** The built CLI, for the deploy tests that import it from here. */
+export const bin = butlerBin;
 
 export interface LocalDeploy {
   fx: EngineFixture;

@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseRegistry, RegistryClient } from '@devops-butler/registry-cache';
 import {
@@ -16,9 +15,9 @@ import {
   useRegistryLab,
 } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // Two machines (engine A, and B: a second dockerd) with their own state folders, one registry.
 // FROM scratch + COPY: the same inputs hash the same on both; the images still differ (build

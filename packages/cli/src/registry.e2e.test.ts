@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseRegistry, RegistryClient } from '@devops-butler/registry-cache';
 import { OWNER_LABEL, removeRepoImages, useEngineFixture, useRegistryLab } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 
 // Two machines: engine A (the default one) and engine B (a second dockerd), one registry.
 const lab = useRegistryLab();

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
+import { butlerBin as bin } from './cli-runner.fixture.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../bundle/bin.js', import.meta.url));
 const fx = useEngineFixture('state-permissions', ({ from }) => ({
   Dockerfile: `${from}ARG API_KEY\nCOPY app.txt /app.txt\n`,
   'app.txt': 'v1\n',
