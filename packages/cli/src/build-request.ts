@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,8 +14,6 @@ import {
 } from '@devops-butler/core';
 import type { ButlerConfig } from './config.js';
 import { UsageError } from './usage-error.js';
-
-const run = promisify(execFile);
 
 /** Flags shared by `build` and `hash`, for node:util parseArgs. */
 export const BUILD_FLAGS = {
@@ -182,7 +179,11 @@ async function gitRemoteName(dir: string): Promise<string | undefined> {
   try {
     // The top of a checkout holds `.git` (a folder, or a file for worktrees): a stat, not a process.
     if (!existsSync(join(dir, '.git'))) return undefined;
-    const { stdout } = await run('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], {
+    // Loaded here, not by every build: most hits never ask git.
+    const { execFile } = process.getBuiltinModule(
+      'node:child_process',
+    ) as typeof import('node:child_process');
+    const { stdout } = await promisify(execFile)('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], {
       timeout: 5000,
     });
     const url = stdout.trim().replace(/\/+$/, '');

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type * as Http from 'node:http';
 import type { RequestOptions } from 'node:http';
 import { Duplex } from 'node:stream';
@@ -126,6 +126,7 @@ class SshConnection extends Duplex {
     if (target.user) args.push('-l', target.user);
     if (target.port) args.push('-p', String(target.port));
     args.push('--', target.host, 'docker', 'system', 'dial-stdio');
+    const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
     this.child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) this.child.stdout?.pause();

@@ -1,4 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+
+// Loaded when a manifest is written or read, not by every hit that records a decision (~3 ms).
+const zlib = () => process.getBuiltinModule('node:zlib') as typeof Zlib;
+
 import type { Dependency, HashInputs } from '@devops-butler/core';
 
 /** Everything `butler why` compares: the hash inputs plus the dependencies manifest plugins found. */
@@ -49,9 +53,9 @@ export function toInputManifest(
  * digests inside hardly compress further at higher levels, and this runs on a build's clock.
  */
 export function encodeManifest(manifest: InputManifest): Buffer {
-  return gzipSync(JSON.stringify(manifest), { level: 1 });
+  return zlib().gzipSync(JSON.stringify(manifest), { level: 1 });
 }
 
 export function decodeManifest(body: Buffer): InputManifest {
-  return JSON.parse(gunzipSync(body).toString('utf8')) as InputManifest;
+  return JSON.parse(zlib().gunzipSync(body).toString('utf8')) as InputManifest;
 }

@@ -174,7 +174,8 @@ export class Butler {
     options: RunOptions,
     pluginWarnings: string[],
   ): Promise<BuildResult> {
-    const started = performance.now();
+    // hrtime, not performance.now(): the `performance` global loads perf_hooks on a cache hit.
+    const started = process.hrtime.bigint();
     const emit = options.onEvent ?? (() => undefined);
     const hashed = await this.hashOnce(request, options);
     const { context, target, inputs } = hashed;
@@ -241,7 +242,7 @@ export class Butler {
       notes: context.notes,
       warnings,
       metadata: context.metadata,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
     };
     // Recording (the state store's plugin) must never fail a build that succeeded.
     await this.hooks.done.promise({ result, hashed }).catch((error: unknown) => {
