@@ -82,7 +82,6 @@ export async function fetchAndBuild(
   }
   // The product build `butler build` runs: force rules (--force, BUTLER_FORCE_REBUILD, a
   // force-rebuild marker), the shared cache, the record. Retention waits until after the swap.
-  const remote = options.remoteCache;
   // A trusted config's plugins come after the defaults (as in `butler build`); the caller's
   // `plugins` option is a whole set.
   const trusted = repoConfig.plugins !== undefined || repoConfig.replaceDefaultPlugins !== undefined;
@@ -92,8 +91,12 @@ export async function fetchAndBuild(
     plugins: trusted ? repoConfig.plugins : options.plugins,
     replaceDefaultPlugins: trusted ? repoConfig.replaceDefaultPlugins : options.plugins !== undefined,
     retention: false,
-    // Resolved once by the caller: every option reaches the shared cache as it was given.
-    remoteCacheOptions: remote,
+    // Resolved by the build's one resolver, as for `butler build`: the flag over BUTLER_REMOTE_CACHE
+    // over a trusted config; options already resolved by a library caller are used as given.
+    remoteCacheOptions: options.remoteCache,
+    remoteCacheFlag: options.remoteCacheFlag,
+    remoteCache: repoConfig.remoteCache,
+    requirePush: repoConfig.requirePush,
     forceRebuild: options.force,
     env,
     stateDir,

@@ -21,6 +21,10 @@ export interface RepositoryConfig {
   target?: string | undefined;
   platform?: string | undefined;
   retention?: RetentionOptions | undefined;
+  /** The shared cache (as `butler build` reads it); `--remote-cache` and BUTLER_REMOTE_CACHE beat it. */
+  remoteCache?: boolean | 'pull' | 'push' | undefined;
+  /** A failed push fails the deploy's build. */
+  requirePush?: boolean | undefined;
   /** How it deploys (`swarm: true`: as a Swarm service; `hosts`); the command line's flags win. */
   deploy?: Pick<DeploySettings, 'swarm' | 'replicas' | 'healthCmd' | 'publishMode' | 'hosts'> | undefined;
 }
@@ -65,6 +69,11 @@ export interface DeployOptions {
    * default when a registry other than `local-registry` is set; false turns it off.
    */
   remoteCache?: RemoteCacheOptions | false | undefined;
+  /**
+   * `--remote-cache` as given: resolved with BUTLER_REMOTE_CACHE and a trusted config's
+   * `remoteCache` by the build's one resolver. `remoteCache`, when given, beats it.
+   */
+  remoteCacheFlag?: string | undefined;
   /** Plugins for the build (default: the same set `butler build` uses, without retention). */
   plugins?: PluginOption[] | undefined;
   /**

@@ -155,11 +155,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
     network: values.network,
     force: values.force === true,
     registry: values.registry,
-    // The same rule as butler build's (flag over BUTLER_REMOTE_CACHE), resolved before the checkout.
-    remoteCache: resolveRemoteCache(resolveRegistry(values.registry, io.env), {
-      remoteCacheFlag: values['remote-cache'],
-      env: io.env,
-    }),
+    // Resolved with a trusted config's remoteCache by the build; checked here, before the checkout.
+    remoteCacheFlag: checkedRemoteCacheFlag(values['remote-cache'], values.registry, io),
     retention: values['no-cleanup'] ? false : undefined,
     health: healthOptions(values),
     drainMs: values.drain === undefined ? undefined : durationFlag('--drain', values.drain),
@@ -209,6 +206,13 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
   );
   if (result.cleanup) printCleanup(result.cleanup, io);
   return EXIT.ok;
+}
+
+/** `--remote-cache` as given, once the rule butler build applies accepts it (a mode, a registry). */
+function checkedRemoteCacheFlag(flag: string | undefined, registry: string | undefined, io: CliIo) {
+  if (flag !== undefined)
+    resolveRemoteCache(resolveRegistry(registry, io.env), { remoteCacheFlag: flag, env: io.env });
+  return flag;
 }
 
 /** `8080:3000`, `127.0.0.1:8080:3000` or `3000` (the same port on both sides). */
@@ -277,6 +281,8 @@ async function trustedConfig(dir: string, file: string, io: CliIo): Promise<Repo
     target: config.target,
     platform: config.platform,
     retention: config.retention,
+    remoteCache: config.remoteCache,
+    requirePush: config.requirePush,
     deploy: config.deploy && {
       ...config.deploy,
       hosts: config.deploy.hosts?.map((entry) => (typeof entry === 'string' ? { host: entry } : entry)),

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  OWNER_LABEL,
+  removeRepoImages,
+  useEngineFixture,
+  useRegistryLab,
+} from '@devops-butler/test-support';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { runButler } from './cli-runner.fixture.js';
+
+const run = promisify(execFile);
+const lab = useRegistryLab({ secondEngine: false });
+
+const fx = useEngineFixture('deploy-remote-cache', ({ repo }) => ({
+  Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
+  'server.js':
+    "process.on('SIGTERM', () => process.exit(0));\nrequire('node:http').createServer((q, s) => s.end('ok')).listen(3000);\n",
+}));
+
+let port: number;
+beforeEach(async () => {
+  port = await freePort();
+});
+afterEach(async () => {
+  await butler('undeploy', fx.repo, '--timeout', '0').catch(() => undefined);
+  await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
+  await removeRepoImages(`${lab.registryHost}/team/${fx.repo}`);
+});
+
+const butler = (...args: string[]) =>
+  runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, reject: true });
+
+const deploy = async (...extra: string[]) => {
+  const args = ['deploy', fx.tree.dir, '--name', fx.repo, '--repo', fx.repo, '--port', `${port}:3000`];
+  const registry = ['--registry', `${lab.registryHost}/team`, '--network', `${fx.repo}-net`, '--json'];
+  return JSON.parse((await butler(...args, ...registry, ...extra)).stdout) as {
+    build: { outcome: string; target: { tag: string } };
+  };
+};
+
+/** The tags the lab registry holds for this test's repository (none when it never saw it). */
+async function registryTags(): Promise<string[]> {
+  const response = await fetch(`http://${lab.registryHost}/v2/team/${fx.repo}/tags/list`);
+  if (response.status === 404) return [];
+  return ((await response.json()) as { tags: string[] | null }).tags ?? [];
+}
+
+test("a trusted repository config's remoteCache reaches the deploy's build; --remote-cache beats it", async () => {
+  writeFileSync(join(fx.tree.dir, 'butler.config.mjs'), 'export default { remoteCache: false };\n');
+  // Trusted: the config turns the shared cache off, so nothing is pushed.
+  const local = await deploy('--trust-config');
+  expect(local.build.outcome).toBe('built');
+  expect(await registryTags()).toEqual([]);
+  // The flag beats the config, as in butler build: the reuse fills the registry.
+  const pushed = await deploy('--trust-config', '--remote-cache', 'push');
+  expect(pushed.build.outcome).toBe('reused');
+  expect(await registryTags()).toContain(pushed.build.target.tag);
+});
+
+test('--remote-cache is checked before anything is fetched: a mode that does not exist is one line', async () => {
+  const failed = await runButler(
+    [
+      'deploy',
+      fx.tree.dir,
+      '--name',
+      fx.repo,
+      '--registry',
+      `${lab.registryHost}/team`,
+      '--remote-cache',
+      'sometimes',
+    ],
+    { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir } },
+  );
+  expect(failed.code).not.toBe(0);
+  expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+  expect(failed.stderr).toContain('remote cache "sometimes" must be one of both, pull, push, off');
+});
