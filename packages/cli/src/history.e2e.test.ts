@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
@@ -143,9 +145,16 @@ test('a truncated state database is a warning: the build goes on and is recorded
   await build();
   const { truncate } = await import('node:fs/promises');
   await truncate(`${fx.stateDir}/butler.db`, 512);
+  // A hit is journaled without opening the store; the next command that opens it finds the damage.
   const result = await butler('build', fx.tree.dir, '--repo', fx.repo, '--no-cleanup');
   expect(result.code).toBe(0);
-  expect(result.stderr).toMatch(/⚠️ the state database was damaged .* starting afresh/);
-  const { repositories } = JSON.parse((await butler('stats', '--repo', fx.repo, '--json')).stdout);
-  expect(repositories[0]).toMatchObject({ builds: 1, hits: 1 });
+  const stats = await butler('stats', '--repo', fx.repo, '--json');
+  expect(`${result.stderr}${stats.stderr}`).toMatch(/⚠️ the state database was damaged .* starting afresh/);
+  expect(JSON.parse(stats.stdout).repositories[0]).toMatchObject({ builds: 1, hits: 1 });
+  // A miss opens the store itself: damaged again, its build says so.
+  await truncate(`${fx.stateDir}/butler.db`, 512);
+  writeFileSync(join(fx.tree.dir, 'src/changed.txt'), 'new\n');
+  const miss = await butler('build', fx.tree.dir, '--repo', fx.repo, '--no-cleanup');
+  expect(miss.code).toBe(0);
+  expect(miss.stderr).toMatch(/⚠️ the state database was damaged .* starting afresh/);
 });

@@ -1,6 +1,6 @@
 import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
 import { toInputManifest } from './input-manifest.js';
-import type { StateStore } from './state-store.js';
+import type { BuildRecord, StateStore } from './state-store.js';
 import { withStateStore } from './with-store.js';
 
 /** The dependencies manifest plugins found, by ecosystem. */
@@ -23,20 +23,30 @@ export function recordBuildResult(
   engine?: string,
 ): void {
   store.recordBuild(
-    {
-      repo: result.target.repo,
-      tag: result.target.tag,
-      digest: result.target.digest,
-      decision: result.outcome,
-      durationMs: result.durationMs,
-      imageId: result.image.id,
-      size: result.image.size,
-      context: hashed?.context.request.context,
-      engine,
-      at: at.toISOString(),
-    },
+    toBuildRecord(result, hashed, at, engine),
     hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
   );
+}
+
+/** The row a finished build becomes. */
+export function toBuildRecord(
+  result: BuildResult,
+  hashed: HashedContext | undefined,
+  at: Date,
+  engine: string | undefined,
+): BuildRecord {
+  return {
+    repo: result.target.repo,
+    tag: result.target.tag,
+    digest: result.target.digest,
+    decision: result.outcome,
+    durationMs: result.durationMs,
+    imageId: result.image.id,
+    size: result.image.size,
+    context: hashed?.context.request.context,
+    engine,
+    at: at.toISOString(),
+  };
 }
 
 /** Records a build that ended in an error; a store that cannot be opened costs the record, nothing else. */

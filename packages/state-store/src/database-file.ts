@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '@devops-butler/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 
 /**
@@ -19,7 +19,15 @@ export function openPrivate(path: string): Database.Database {
     }
   }
   const addon = nativeBinding();
-  return new Database(path, addon ? { nativeBinding: addon } : {});
+  return new (sqlite())(path, addon ? { nativeBinding: addon } : {});
+}
+
+let loaded: typeof Database | undefined;
+
+/** better-sqlite3, loaded by the first open: a journaled cache hit never opens the store (hit-journal.ts). */
+function sqlite(): typeof Database {
+  loaded ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return loaded;
 }
 
 let addonPath: string | undefined;

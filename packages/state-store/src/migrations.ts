@@ -95,6 +95,10 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE builds;
    ALTER TABLE builds_v8 RENAME TO builds;
    CREATE INDEX builds_by_repo ON builds (repo, id);`,
+  // 9: cache hits journaled as files (hit-journal.ts) carry their file's id, so folding one twice
+  // (a fold stopped between its commit and its deletes) inserts it once.
+  `ALTER TABLE builds ADD COLUMN journal_id TEXT;
+   CREATE UNIQUE INDEX builds_by_journal_id ON builds (journal_id) WHERE journal_id IS NOT NULL;`,
 ];
 
 /** Brings the database to the newest schema version. */

@@ -1,5 +1,6 @@
 import type { ButlerPlugin } from '@devops-butler/core';
-import { recordBuildResult } from './build-record.js';
+import { recordBuildResult, toBuildRecord } from './build-record.js';
+import { journalHit, markManifestStored } from './hit-journal.js';
 import { StateStore } from './state-store.js';
 
 /**
@@ -17,12 +18,21 @@ export function recordBuilds(options: {
     name: 'butler:record-builds',
     apply(butler) {
       butler.hooks.done.tapPromise('butler:record-builds', async ({ result, hashed }) => {
+        const at = new Date();
+        // A hit whose manifest the store already holds is journaled: no database is opened.
+        if (
+          result.outcome === 'reused' &&
+          journalHit(options.stateDir, toBuildRecord(result, hashed, at, options.engine))
+        )
+          return;
         const store = StateStore.open(options.stateDir, { onWarning: options.onWarning });
         try {
-          recordBuildResult(store, result, hashed, new Date(), options.engine);
+          recordBuildResult(store, result, hashed, at, options.engine);
         } finally {
           store.close();
         }
+        // The manifest of this digest is stored now (made from `hashed`): its next hits can be journaled.
+        if (hashed) markManifestStored(options.stateDir, result.target.repo, result.target.digest);
       });
     },
   };

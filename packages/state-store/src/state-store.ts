@@ -1,5 +1,5 @@
 import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type BuildOutcome, ensureStateDir } from '@devops-butler/core';
 import type Database from 'better-sqlite3';
 import { isDamaged, openPrivate, prepare } from './database-file.js';
@@ -14,6 +14,7 @@ import {
   upsertDeploymentSettings,
 } from './deployment-history.js';
 import { ON_ENGINE } from './engines.js';
+import { pendingHits, removeHits } from './hit-journal.js';
 import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
 
 export type { DeploymentRecord } from './deployment-history.js';
@@ -84,6 +85,48 @@ export class StateStore {
     private readonly onWarning: (message: string) => void,
   ) {
     this.db = this.connect();
+    this.foldJournaledHits();
+  }
+
+  /** Folds in the cache hits journaled as files since the store was last opened (hit-journal.ts). */
+  private foldJournaledHits(): void {
+    const stateDir = dirname(this.path);
+    const { hits, broken } = pendingHits(stateDir);
+    if (hits.length === 0 && broken.length === 0) return;
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          const insert = this.db.prepare(
+            `INSERT OR IGNORE INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, engine, created_at, journal_id)
+             VALUES (?, ?, ?, 'reused', ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          const used = this.db.prepare(
+            `INSERT INTO image_use (image_id, repo, last_used) VALUES (?, ?, ?)
+             ON CONFLICT (image_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)`,
+          );
+          for (const { id, record } of hits) {
+            const added = insert.run(
+              record.repo,
+              record.tag,
+              record.digest,
+              Math.round(record.durationMs),
+              record.imageId ?? null,
+              record.size ?? null,
+              record.context ?? null,
+              record.engine ?? null,
+              record.at,
+              id,
+            );
+            if (added.changes > 0 && record.imageId) used.run(record.imageId, record.repo, record.at);
+          }
+        })
+        .immediate(),
+    );
+    removeHits(stateDir, [...hits.map((hit) => hit.id), ...broken]);
+    if (broken.length > 0)
+      this.onWarning(
+        `${broken.length} unreadable cache-hit record(s) in ${join(stateDir, 'hits')} were dropped`,
+      );
   }
 
   /** Opens (creating or upgrading) the store in `dir`. */
