@@ -79,3 +79,14 @@ test('a fold stopped between its commit and its deletes inserts nothing twice; a
   expect(warnings).toEqual([`1 unreadable cache-hit record(s) in ${join(dir, 'hits')} were dropped`]);
   expect(journal(dir)).toEqual([]);
 });
+
+test('a folder that only hits write to stays bounded: with 500 files waiting, a hit goes through the database', () => {
+  const dir = stateDir();
+  markManifestStored(dir, 'app', 'd1');
+  expect(journalHit(dir, hit())).toBe(true);
+  for (let i = 0; i < 499; i++) writeFileSync(join(dir, 'hits', `filler-${i}.json`), JSON.stringify(hit()));
+  expect(journalHit(dir, hit())).toBe(false);
+  // The database path folds them all in (the fillers are hits too).
+  expect(stats(dir).stats[0]).toMatchObject({ hits: 500 });
+  expect(journal(dir)).toEqual([]);
+});

@@ -15,6 +15,8 @@ import type { BuildRecord } from './state-store.js';
  * commit and the deletes inserts nothing twice when it runs again.
  */
 const HITS = 'hits';
+/** Past this many waiting files a hit records through the database, which folds them in. */
+const MAX_PENDING = 500;
 const MANIFEST_MARKS = 'manifest-marks';
 
 /** A journaled hit: the record and its id (the file's name). */
@@ -26,12 +28,15 @@ export interface JournaledHit {
 /**
  * Journals a hit when the store is known to hold the input manifest of its digest (the last
  * record of that repository stored or found it); otherwise answers false and the caller records
- * through the database, which stores the manifest. A folder that cannot be written answers false.
+ * through the database, which stores the manifest (and folds the waiting files in). So does a hit
+ * that finds 500 files waiting, and a folder that cannot be written.
  */
 export function journalHit(stateDir: string, record: BuildRecord): boolean {
   try {
     if (readFileSync(markPath(stateDir, record.repo), 'utf8') !== record.digest) return false;
     const dir = stateSubdir(stateDir, HITS);
+    // A folder only hits ever write to (nothing opened the store for a while) stays bounded.
+    if (readdirSync(dir).length >= MAX_PENDING) return false;
     const id = `${Date.now().toString(36)}-${process.pid}-${randomBytes(6).toString('hex')}`;
     const aside = join(dir, `.${id}.tmp`);
     writeFileSync(aside, JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
