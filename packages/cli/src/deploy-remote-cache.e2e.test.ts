@@ -1,46 +1,26 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  freePort,
-  OWNER_LABEL,
-  removeRepoImages,
-  useEngineFixture,
-  useRegistryLab,
-} from '@devops-butler/test-support';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { removeRepoImages, useRegistryLab } from '@devops-butler/test-support';
+import { afterEach, expect, test } from 'vitest';
 import { runButler } from './cli-runner.fixture.js';
+import { useLocalDeploy } from './local-deploy.fixture.js';
 
-const run = promisify(execFile);
 const lab = useRegistryLab({ secondEngine: false });
+const { fx, butler, deployArgs } = useLocalDeploy(
+  'deploy-remote-cache',
+  "process.on('SIGTERM', () => process.exit(0));\nrequire('node:http').createServer((q, s) => s.end('ok')).listen(3000);\n",
+);
 
-const fx = useEngineFixture('deploy-remote-cache', ({ repo }) => ({
-  Dockerfile: `FROM butler-test/node:latest\nLABEL ${OWNER_LABEL}=${repo}\nCOPY server.js /server.js\nCMD ["node", "/server.js"]\n`,
-  'server.js':
-    "process.on('SIGTERM', () => process.exit(0));\nrequire('node:http').createServer((q, s) => s.end('ok')).listen(3000);\n",
-}));
-
-let port: number;
-beforeEach(async () => {
-  port = await freePort();
-});
 afterEach(async () => {
-  await butler('undeploy', fx.repo, '--timeout', '0').catch(() => undefined);
-  await run('docker', ['network', 'rm', `${fx.repo}-net`]).catch(() => undefined);
   await removeRepoImages(`${lab.registryHost}/team/${fx.repo}`);
 });
 
-const butler = (...args: string[]) =>
-  runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: fx.stateDir }, reject: true });
-
-const deploy = async (...extra: string[]) => {
-  const args = ['deploy', fx.tree.dir, '--name', fx.repo, '--repo', fx.repo, '--port', `${port}:3000`];
-  const registry = ['--registry', `${lab.registryHost}/team`, '--network', `${fx.repo}-net`, '--json'];
-  return JSON.parse((await butler(...args, ...registry, ...extra)).stdout) as {
+const deploy = async (...extra: string[]) =>
+  JSON.parse(
+    (await butler(...deployArgs('--registry', `${lab.registryHost}/team`, '--json', ...extra))).stdout,
+  ) as {
     build: { outcome: string; target: { tag: string } };
   };
-};
 
 /** The tags the lab registry holds for this test's repository (none when it never saw it). */
 async function registryTags(): Promise<string[]> {

@@ -96,29 +96,7 @@ export class StateStore {
     this.guard(() =>
       this.db
         .transaction(() => {
-          const insert = this.db.prepare(
-            `INSERT OR IGNORE INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, engine, created_at, journal_id)
-             VALUES (?, ?, ?, 'reused', ?, ?, ?, ?, ?, ?, ?)`,
-          );
-          const used = this.db.prepare(
-            `INSERT INTO image_use (image_id, repo, last_used) VALUES (?, ?, ?)
-             ON CONFLICT (image_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)`,
-          );
-          for (const { id, record } of hits) {
-            const added = insert.run(
-              record.repo,
-              record.tag,
-              record.digest,
-              Math.round(record.durationMs),
-              record.imageId ?? null,
-              record.size ?? null,
-              record.context ?? null,
-              record.engine ?? null,
-              record.at,
-              id,
-            );
-            if (added.changes > 0 && record.imageId) used.run(record.imageId, record.repo, record.at);
-          }
+          for (const { id, record } of hits) this.insertBuild({ ...record, decision: 'reused' }, id);
         })
         .immediate(),
     );
@@ -145,23 +123,7 @@ export class StateStore {
     this.guard(() =>
       this.db
         .transaction(() => {
-          this.db
-            .prepare(
-              `INSERT INTO builds (repo, tag, digest, decision, duration_ms, image_id, size, context, engine, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              record.repo,
-              record.tag,
-              record.digest,
-              record.decision,
-              Math.round(record.durationMs),
-              record.imageId ?? null,
-              record.size ?? null,
-              record.context ?? null,
-              record.engine ?? null,
-              record.at,
-            );
+          this.insertBuild(record);
           const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
           if (manifest && !stored) {
             this.db
@@ -174,17 +136,43 @@ export class StateStore {
               )
               .run(record.repo, record.repo);
           }
-          if (record.imageId) {
-            this.db
-              .prepare(
-                `INSERT INTO image_use (image_id, repo, last_used) VALUES (?, ?, ?)
-                 ON CONFLICT (image_id) DO UPDATE SET last_used = excluded.last_used`,
-              )
-              .run(record.imageId, record.repo, record.at);
-          }
         })
         .immediate(),
     );
+  }
+
+  /**
+   * One decision's row, and its image's last use; a journaled hit (`journalId`) is inserted once
+   * however often it is folded. Inside the caller's transaction.
+   */
+  private insertBuild(record: BuildRecord, journalId?: string): void {
+    const added = this.db
+      .prepare(
+        `INSERT ${journalId ? 'OR IGNORE ' : ''}INTO builds
+           (repo, tag, digest, decision, duration_ms, image_id, size, context, engine, created_at, journal_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.repo,
+        record.tag,
+        record.digest,
+        record.decision,
+        Math.round(record.durationMs),
+        record.imageId ?? null,
+        record.size ?? null,
+        record.context ?? null,
+        record.engine ?? null,
+        record.at,
+        journalId ?? null,
+      );
+    if (added.changes === 0 || !record.imageId) return;
+    // The newest use wins: a hit folded in late never moves it back.
+    this.db
+      .prepare(
+        `INSERT INTO image_use (image_id, repo, last_used) VALUES (?, ?, ?)
+         ON CONFLICT (image_id) DO UPDATE SET last_used = max(last_used, excluded.last_used)`,
+      )
+      .run(record.imageId, record.repo, record.at);
   }
 
   /** Records a build that failed, so `stats` counts it. */
