@@ -7,7 +7,7 @@ import {
   type PluginOption,
 } from '@devops-butler/core';
 import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler/default-plugins';
-import { type BuilderChoice, describeBuilder, engineAddress } from '@devops-butler/engine-client';
+import { type BuilderChoice, describeBuilder } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
 import { recordBuildFailure, recordBuilds } from '@devops-butler/state-store';
@@ -57,7 +57,7 @@ export async function runBuild(
     resolved.retention === false
       ? []
       : [
-          await retentionPlugin(resolved.retention, stateDir, env, (report) => {
+          await retentionPlugin(resolved.retention, stateDir, engine, env, (report) => {
             reports.push(report);
             settings.onRetentionReport?.(report);
           }),
@@ -130,10 +130,12 @@ export async function runBuild(
 export async function retentionPlugin(
   options: RetentionOptions,
   stateDir: string,
+  /** The engine's address, as `resolveBuildSettings` found it (records are kept per engine). */
+  engine: string | undefined,
   env: NodeJS.ProcessEnv,
   onReport: (report: RetentionReport) => void,
 ): Promise<PluginOption> {
-  const { lastUsed, ...protections } = await retentionInputs(stateDir, engineAddress(env), {
+  const { lastUsed, ...protections } = await retentionInputs(stateDir, engine, {
     needLastUsed: options.maxSize !== undefined,
   });
   return retention({ ...options, env, onReport, lastUsed: () => lastUsed, ...protections });

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BuildSettings } from '@devops-butler/build-image';
-import { type BuildRequest, defaultStateDir } from '@devops-butler/core';
+import type { BuildRequest } from '@devops-butler/core';
 import { BUILD_FLAGS, resolveBuildRequest } from '../build-request.js';
 import type { ButlerConfig, ImageConfig } from '../config.js';
 import type { CliIo } from '../io.js';
@@ -101,8 +101,8 @@ export async function setUpBuild(
     remoteCache: own.remoteCache,
     remoteCacheFlag: values['remote-cache'],
     requirePush: values['require-push'] === true || own.requirePush === true,
+    // The state folder follows from env (resolveBuildSettings).
     env: io.env,
-    stateDir: defaultStateDir(io.env),
     lockTimeoutMs,
   });
   const targets: BuildTarget[] = images
