@@ -5,6 +5,8 @@ import {
   type Butler,
   ButlerError,
   type ButlerPlugin,
+  type ContextSync,
+  contextSyncFor,
   contextTarFor,
   createPatternMatcher,
   type EngineImageInspect,
@@ -55,7 +57,9 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
 
       // The classic builder's walk reaches less than BuildKit's: under it, send what it reaches.
       butler.hooks.resolveContext.tapPromise(NAME, async (context) => {
-        if (context.request.builder === 'buildkit') return withUploadedDockerfileNote(context);
+        // Through the session the Dockerfile travels on the side, as with docker build: no note.
+        if (context.request.builder === 'buildkit')
+          return engine.servesSessions ? context : withUploadedDockerfileNote(context);
         if (!context.ignoreFile) return context;
         const patterns = parseDockerignore(await readFile(context.ignoreFile, 'utf8'));
         const dockerfile = relative(context.request.context, context.dockerfilePath).split(sep).join('/');
@@ -94,34 +98,60 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
         // A Dockerfile that mounts secrets gets one even when none were given: BuildKit then skips
         // an optional mount and names a required one, instead of "no active sessions".
         const mountsSecrets = buildkit && /--mount=[^\s]*type=(secret|ssh)/.test(context.dockerfileText);
-        const session =
-          secrets.length > 0 || agents.length > 0 || mountsSecrets
-            ? await engine.openSession(secrets, agents)
-            : undefined;
-        const tar = contextTarFor(job);
-        const id = await engine
-          .build(
-            tar.stream,
-            {
-              dockerfile: tar.dockerfile,
-              buildargs: context.request.buildArgs,
-              ...(tar.labelsInDockerfile ? {} : { labels }),
-              ...(context.request.target ? { target: context.request.target } : {}),
-              ...(context.request.platform ? { platform: context.request.platform } : {}),
-              ...(buildkit ? { version: '2' as const } : {}),
-              ...(session ? { session: session.id } : {}),
-            },
-            job.onOutput,
-          )
-          .catch((error: unknown) => {
-            // The engine saw only a broken upload; the tar knows which file changed.
-            throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
-          })
-          .finally(() => session?.close());
+        const options = {
+          buildargs: context.request.buildArgs,
+          ...(context.request.target ? { target: context.request.target } : {}),
+          ...(context.request.platform ? { platform: context.request.platform } : {}),
+        };
+        let id: string;
+        let sync: ContextSync | undefined;
+        if (buildkit && engine.servesSessions) {
+          // BuildKit pulls the hashed files through the session, as it does from `docker build`:
+          // after the first build of a folder, only the files whose stat moved travel.
+          sync = await contextSyncFor(job, butler.stateDir || undefined);
+          const served = sync;
+          const session = await engine.openSession(secrets, agents, served);
+          id = await engine
+            .build(
+              undefined,
+              { ...options, dockerfile: served.dockerfile, labels, version: '2', session: session.id },
+              job.onOutput,
+            )
+            .catch((error: unknown) => {
+              throw (
+                served.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error
+              );
+            })
+            .finally(() => session.close());
+        } else {
+          const session =
+            secrets.length > 0 || agents.length > 0 || mountsSecrets
+              ? await engine.openSession(secrets, agents)
+              : undefined;
+          const tar = contextTarFor(job);
+          id = await engine
+            .build(
+              tar.stream,
+              {
+                ...options,
+                dockerfile: tar.dockerfile,
+                ...(tar.labelsInDockerfile ? {} : { labels }),
+                ...(buildkit ? { version: '2' as const } : {}),
+                ...(session ? { session: session.id } : {}),
+              },
+              job.onOutput,
+            )
+            .catch((error: unknown) => {
+              // The engine saw only a broken upload; the tar knows which file changed.
+              throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
+            })
+            .finally(() => session?.close());
+        }
         const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
-        return imageInfoFromInspect(built, target.reference);
+        const image = imageInfoFromInspect(built, target.reference);
+        return sync ? { ...image, contextTransfer: sync.transfer() } : image;
       });
     },
   };
@@ -164,15 +194,21 @@ class EngineClient {
         : engineEndpoint(process.env);
   }
 
+  /** Butler's own client opens BuildKit sessions; a dockerode client passed in does not. */
+  get servesSessions(): boolean {
+    return this.endpoint !== undefined;
+  }
+
   async dockerode(): Promise<Docker> {
     if (!this.options.docker) throw new ButlerError('PLUGIN_FAILED', 'no dockerode client was given');
     return this.options.docker;
   }
 
-  /** A BuildKit session serving `secrets` (their values read only when the build asks). */
+  /** A BuildKit session serving `secrets` (their values read only when the build asks), and the build's folders. */
   async openSession(
     secrets: readonly SecretSource[],
     agents: readonly SshAgentSource[],
+    sync?: ContextSync,
   ): Promise<BuildSession> {
     if (!this.endpoint) {
       throw new ButlerError(
@@ -184,6 +220,8 @@ class EngineClient {
     return openBuildSession(this.endpoint, {
       secrets: secrets.map((source) => ({ id: source.id, read: () => readSecretValue(source) })),
       agents,
+      folders: sync?.folders,
+      sharedKey: sync?.sharedKey,
     });
   }
 
@@ -198,9 +236,9 @@ class EngineClient {
     );
   }
 
-  /** Builds from a context tar; resolves with the image ID. */
+  /** Builds from a context tar, or (no tar) from the folders the build's session serves; resolves with the image ID. */
   async build(
-    tar: Readable,
+    tar: Readable | undefined,
     options: {
       dockerfile: string;
       buildargs: Record<string, string>;
@@ -218,6 +256,8 @@ class EngineClient {
       const query = new URLSearchParams({ dockerfile: options.dockerfile, rm: '1', forcerm: '1' });
       if (options.version) query.set('version', options.version);
       if (options.session) query.set('session', options.session);
+      // No tar: BuildKit reads the context and the Dockerfile from the session, as from docker build.
+      if (!tar) query.set('remote', 'client-session');
       query.set('buildargs', JSON.stringify(options.buildargs));
       if (options.labels) query.set('labels', JSON.stringify(options.labels));
       if (options.target) query.set('target', options.target);
@@ -225,6 +265,8 @@ class EngineClient {
       return followBuildResponse(await engineBuild(this.endpoint, query, tar), onOutput);
     }
     const docker = await this.dockerode();
+    if (!tar)
+      throw new ButlerError('PLUGIN_FAILED', 'a dockerode client passed in builds from a context tar only');
     const stream = await docker
       .buildImage(tar, { ...options, rm: true, forcerm: true })
       .catch((error: NodeJS.ErrnoException) => {

@@ -2,8 +2,7 @@
 // so a cache hit loads a few files instead of ~200 (each costs a resolution, a read and a compile).
 // Commands stay separate chunks, loaded only when called. Kept as files beside the bundle: the
 // hashing worker (its own entry), and what is loaded from node_modules at run time: the native
-// state store, the Dockerfile parser and sucrase (loaded lazily, or not by a hit at all), and
-// @grpc/grpc-js, the optional peer that BuildKit's secrets and ssh need (the user's own copy).
+// state store, the Dockerfile parser and sucrase (loaded lazily, or not by a hit at all).
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +26,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  external: ['better-sqlite3', 'dockerfile-ast', 'sucrase', '@grpc/grpc-js'],
+  external: ['better-sqlite3', 'dockerfile-ast', 'sucrase'],
   // Bundled CommonJS (tapable) requires Node's builtins: give the ESM chunks a `require`.
   banner: {
     js: "import { createRequire as __butlerRequire } from 'node:module'; const require = __butlerRequire(import.meta.url);",

@@ -1,4 +1,10 @@
-import type { BuildResult, ButlerEvent, DependencySummary, LogEntry } from '@devops-butler/core';
+import type {
+  BuildResult,
+  ButlerEvent,
+  ContextTransfer,
+  DependencySummary,
+  LogEntry,
+} from '@devops-butler/core';
 import type { RetentionReport } from '@devops-butler/plugin-retention';
 import type { RemoteEntry, RemoteRetentionReport } from '@devops-butler/registry-cache';
 import type { CliIo } from './io.js';
@@ -135,12 +141,21 @@ export function printBuildResult(result: BuildResult, io: CliIo, verbosity: Verb
     const { id, size, created } = result.image;
     out('✅ Docker build completed successfully!');
     out(`📊 Image ID: ${shortId(id)}, Size: ${megabytes(size, 0)}, Created: ${isoTime(created, 'seconds')}`);
+    const sent = result.image.contextTransfer;
+    if (sent) out(transferLine(sent));
   }
   out(
     `🏷️ Tagged ${result.target.reference} and ${result.target.latest} (${(result.durationMs / 1000).toFixed(2)}s)`,
   );
   for (const line of dependencyLines(result.metadata)) out(line);
   for (const note of result.notes) out(`   note: ${note}`);
+}
+
+/** How much of the context the build read: all of it the first time, what changed after that. */
+function transferLine({ files, bytes, of }: ContextTransfer): string {
+  if (files === 0 && of > 0) return `📤 Context: no file sent; BuildKit had all ${of} from the last build of this folder`;
+  const sent = `📤 Context: ${files} of ${of} ${of === 1 ? 'file' : 'files'} sent (${formatBytes(bytes)})`;
+  return files < of ? `${sent}; BuildKit kept the rest from the last build of this folder` : sent;
 }
 
 /** `📚 npm: 3 direct, 12 transitive dependencies` per ecosystem a manifest plugin detected. */

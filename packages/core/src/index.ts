@@ -8,6 +8,13 @@ export { syntaxFrontend } from './context/platform-args.js';
 export { type HashContextOptions, hashContext, toRequest } from './hashing/hash-context.js';
 export { computeDigest } from './hashing/input-digest.js';
 export {
+  type ContextSync,
+  contextSyncFor,
+  type SyncEntry,
+  type SyncRequest,
+  type SyncStat,
+} from './image/context-sync.js';
+export {
   type ContextTar,
   type ContextTarOptions,
   contextTarFor,

@@ -1,4 +1,5 @@
 import type { EngineEndpoint } from './engine-api.js';
+import type { SyncFolders } from './file-sync.js';
 
 /** A secret a build may mount (`RUN --mount=type=secret,id=…`): read only when BuildKit asks for it. */
 export interface BuildSecret {
@@ -18,6 +19,13 @@ export interface BuildSshAgent {
 export interface SessionServices {
   secrets: readonly BuildSecret[];
   agents?: readonly BuildSshAgent[] | undefined;
+  /** The build's folders (`context`, `dockerfile`), for a build with `remote=client-session`. */
+  folders?: SyncFolders | undefined;
+  /**
+   * Names the folders to BuildKit across builds: it keeps each folder's last synced copy under this
+   * key and asks only for files whose stat differs. Random when absent (nothing reused).
+   */
+  sharedKey?: string | undefined;
 }
 
 /** An open session the engine's BuildKit calls back into; pass `id` as the build's `session`. */
@@ -27,8 +35,9 @@ export interface BuildSession {
 }
 
 /**
- * Opens a BuildKit session on the engine that serves secrets and SSH agents (see build-session-server.ts).
- * Loaded on demand: the gRPC server and protobuf runtime are never on a cache hit's path.
+ * Opens a BuildKit session on the engine that serves secrets, SSH agents and the build's files (see
+ * build-session-server.ts). Loaded on demand: the gRPC server and protobuf runtime are never on a
+ * cache hit's path.
  */
 export async function openBuildSession(
   endpoint: EngineEndpoint,

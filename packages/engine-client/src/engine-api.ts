@@ -117,13 +117,14 @@ export function requirePlainEndpoint(env: NodeJS.ProcessEnv, _command?: string):
 }
 
 /**
- * `POST /build` with a tar stream as the body; resolves with the streaming response once the engine
- * accepted the build (an early refusal, a bad Dockerfile name say, becomes an error).
+ * `POST /build` with a tar stream as the body (none: the context comes through the build's
+ * session); resolves with the streaming response once the engine accepted the build (an early
+ * refusal, a bad Dockerfile name say, becomes an error).
  */
 export function engineBuild(
   endpoint: EngineEndpoint,
   query: URLSearchParams,
-  tar: Readable,
+  tar: Readable | undefined,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const transport = transportFor(endpoint);
@@ -132,7 +133,9 @@ export function engineBuild(
         ...transport.options,
         method: 'POST',
         path: `/build?${query}`,
-        headers: { 'content-type': 'application/x-tar', 'transfer-encoding': 'chunked' },
+        headers: tar
+          ? { 'content-type': 'application/x-tar', 'transfer-encoding': 'chunked' }
+          : { 'content-length': '0' },
       },
       (res) => {
         if (res.statusCode === 200) return resolve(res);
@@ -142,6 +145,7 @@ export function engineBuild(
     req.on('error', (error: NodeJS.ErrnoException) =>
       reject(closedDuring(unreachable(error, endpoint), 'POST', '/build')),
     );
+    if (!tar) return void req.end();
     tar.on('error', (error) => req.destroy(error));
     tar.pipe(req);
   });

@@ -78,7 +78,7 @@ export async function* tarMembers(context: string, sources: readonly TarSource[]
 }
 
 /** The file's first `size` bytes, in chunks; a file that shrank since it was hashed is an error. */
-function* readExactly(path: string, size: number, name: string): Generator<Buffer> {
+export function* readExactly(path: string, size: number, name: string): Generator<Buffer> {
   const fd = openSync(path, 'r');
   try {
     let offset = 0;
@@ -95,19 +95,23 @@ function* readExactly(path: string, size: number, name: string): Generator<Buffe
 }
 
 /** Throws when an entry is no longer what was hashed: its type, executable bit, size or link target. */
-function assertUnchanged(expected: InputFile, stats: Stats, absolute: string): void {
+export function assertUnchanged(
+  expected: InputFile,
+  stats: Pick<Stats, 'isDirectory' | 'isSymbolicLink'> & { mode: number | bigint; size: number | bigint },
+  absolute: string,
+): void {
   const type = stats.isDirectory() ? 'dir' : stats.isSymbolicLink() ? 'symlink' : 'file';
   if (type !== expected.type) throw changed(expected.path, `it is now a ${type}`);
   if (type === 'symlink' && readlinkSync(absolute) !== expected.linkTarget)
     throw changed(expected.path, 'its link target');
   if (type !== 'file') return;
-  if (((stats.mode & 0o111) !== 0) !== expected.executable)
+  if (((Number(stats.mode) & 0o111) !== 0) !== expected.executable)
     throw changed(expected.path, 'its executable bit');
-  if (stats.size !== expected.size) throw changed(expected.path, 'its size');
+  if (Number(stats.size) !== expected.size) throw changed(expected.path, 'its size');
 }
 
 /** A context file that changed between hashing and sending: the build stops and nothing is tagged. */
-function changed(path: string, what: string): ButlerError {
+export function changed(path: string, what: string): ButlerError {
   return new ButlerError(
     'CONTEXT_CHANGED',
     `"${path}" changed after it was hashed (${what}); the build was stopped and nothing was tagged`,

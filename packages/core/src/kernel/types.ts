@@ -116,6 +116,20 @@ export interface ImageInfo {
   origin?: 'registry' | undefined;
   /** The engine's tags for it when it was found (`RepoTags`): a reuse skips tags already in place. */
   tags?: string[] | undefined;
+  /** Set by a backend that built it: how much of the context the builder read. */
+  contextTransfer?: ContextTransfer | undefined;
+}
+
+/**
+ * What a build read of its context: BuildKit's file sync asks only for files whose stat moved since
+ * the last build of the folder; a tar sends every file.
+ */
+export interface ContextTransfer {
+  /** Files whose bytes were sent. */
+  files: number;
+  bytes: number;
+  /** Files in the context (the hashed list). */
+  of: number;
 }
 
 export interface ImageTarget {
