@@ -153,7 +153,8 @@ export function printBuildResult(result: BuildResult, io: CliIo, verbosity: Verb
 
 /** How much of the context the build read: all of it the first time, what changed after that. */
 function transferLine({ files, bytes, of }: ContextTransfer): string {
-  if (files === 0 && of > 0) return `📤 Context: no file sent; BuildKit had all ${of} from the last build of this folder`;
+  if (files === 0 && of > 0)
+    return `📤 Context: no file sent; BuildKit had all ${of} from the last build of this folder`;
   const sent = `📤 Context: ${files} of ${of} ${of === 1 ? 'file' : 'files'} sent (${formatBytes(bytes)})`;
   return files < of ? `${sent}; BuildKit kept the rest from the last build of this folder` : sent;
 }

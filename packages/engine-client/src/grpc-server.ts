@@ -86,6 +86,10 @@ export function serveGrpc(connection: Duplex, handlers: ReadonlyMap<string, Grpc
         ),
     );
   });
+  // A TLS connection (tcp:// with TLS) negotiated no ALPN protocol, which node:http2's server reads
+  // as HTTP/1.1 and drops; this one was upgraded to HTTP/2 in-band (`Upgrade: h2c`).
+  const tls = connection as Duplex & { alpnProtocol?: string | false | null };
+  if ('alpnProtocol' in tls) tls.alpnProtocol = 'h2';
   server.emit('connection', connection);
   return {
     close() {

@@ -63,11 +63,20 @@ export async function contextSyncFor(job: BuildJob, stateDir: string | undefined
     failure ??= error as Error;
   };
   const transfer: ContextTransfer = { files: 0, bytes: 0, of: 0 };
+  // The frontend reads .dockerignore in a sync of its own first: a file sent twice counts once.
+  const sentPaths = new Set<string>();
   const entries = statEntries(context, job.context.files, expected, note).map((entry): SyncEntry => {
     const { read } = entry;
     if (!read) return entry;
     transfer.of++;
-    return { ...entry, read: () => counted(read(), transfer) };
+    return {
+      ...entry,
+      read: () => {
+        sentPaths.add(entry.stat.path);
+        transfer.files = sentPaths.size;
+        return counted(read(), transfer);
+      },
+    };
   });
   const sent: SentFile[] = [];
   for (const entry of entries) {
@@ -180,9 +189,8 @@ function* checkedBytes(
   }
 }
 
-/** A file's chunks, counted into `transfer` as they are sent. */
+/** A file's chunks, their bytes counted into `transfer` as they are sent. */
 function* counted(chunks: Iterable<Uint8Array>, transfer: ContextTransfer): Generator<Uint8Array> {
-  transfer.files++;
   for (const chunk of chunks) {
     transfer.bytes += chunk.length;
     yield chunk;

@@ -125,8 +125,9 @@ export interface ImageInfo {
  * the last build of the folder; a tar sends every file.
  */
 export interface ContextTransfer {
-  /** Files whose bytes were sent. */
+  /** Files whose bytes were sent (once each, however many syncs asked for them). */
   files: number;
+  /** Bytes sent, every sync counted. */
   bytes: number;
   /** Files in the context (the hashed list). */
   of: number;
