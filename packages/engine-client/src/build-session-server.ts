@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { create, createFileRegistry, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ButlerError } from '@devops-butler/core';
 import type { BuildSession, BuildSshAgent, SessionServices } from './build-session.js';
 import { unreachable } from './engine-api.js';
@@ -17,25 +15,12 @@ import {
   GrpcStatusError,
   serveGrpc,
 } from './grpc-server.js';
-import { message, scalar, Type } from './proto-descriptor.js';
+import { bytesOf, ProtoWriter, readFields, text } from './protowire.js';
 
-// The messages of the session services Butler serves (moby.buildkit.secrets.v1,
-// moby.sshforward.v1 and grpc.health.v1), as their .proto files define them; annotations (field 2
-// of GetSecretRequest) are not needed. The file sync's own messages are in fsutil-wire.ts.
-const SESSION_PROTO = create(FileDescriptorProtoSchema, {
-  name: 'butler/session.proto',
-  package: 'butler.session',
-  syntax: 'proto3',
-  messageType: [
-    message('GetSecretRequest', [scalar('id', 1, Type.STRING)]),
-    message('GetSecretResponse', [scalar('data', 1, Type.BYTES)]),
-    message('HealthCheckRequest', [scalar('service', 1, Type.STRING)]),
-    message('HealthCheckResponse', [scalar('status', 1, Type.INT32)]),
-    message('BytesMessage', [scalar('data', 1, Type.BYTES)]),
-    message('CheckAgentRequest', [scalar('id', 1, Type.STRING)]),
-    message('CheckAgentResponse', []),
-  ],
-});
+// The session services Butler serves (moby.buildkit.secrets.v1, moby.sshforward.v1 and
+// grpc.health.v1): each message has one field, number 1 (GetSecretRequest.id, GetSecretResponse.data,
+// HealthCheckResponse.status, BytesMessage.data, CheckAgentRequest.id); annotations (field 2 of
+// GetSecretRequest) are not needed. The file sync's messages are in fsutil-wire.ts.
 const SECRETS_GET = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 const SSH_CHECK = '/moby.sshforward.v1.SSH/CheckAgent';
@@ -54,26 +39,20 @@ export async function openSession(
   endpoint: EngineEndpoint,
   { secrets, agents = [], folders, sharedKey }: SessionServices,
 ): Promise<BuildSession> {
-  const registry = createFileRegistry(SESSION_PROTO, () => undefined);
-  const schema = (name: string) => registry.getMessage(`butler.session.${name}`) as DescMessage;
-  const decode = (name: string, bytes: Uint8Array) =>
-    fromBinary(schema(name), bytes) as Record<string, unknown>;
-  const encode = (name: string, value: Record<string, unknown>) =>
-    toBinary(schema(name), create(schema(name), value));
   const byId = new Map(secrets.map((secret) => [secret.id, secret]));
   const agentsById = new Map(agents.map((agent) => [agent.id, agent]));
   const handlers = new Map<string, GrpcHandler>([
-    [HEALTH_CHECK, unary(async () => encode('HealthCheckResponse', { status: SERVING }))],
+    [HEALTH_CHECK, unary(async () => new ProtoWriter().tag(1, 0).varint(SERVING).finish())],
     [
       SECRETS_GET,
       unary(async (request) => {
-        const secret = byId.get(String(decode('GetSecretRequest', request).id));
+        const secret = byId.get(fieldOne(request));
         // Unknown: BuildKit then skips an optional mount and fails a required one, naming the id.
         if (!secret) throw new GrpcStatusError(GRPC_NOT_FOUND, 'not given');
         const data = await secret.read().catch(() => {
           throw new GrpcStatusError(GRPC_NOT_FOUND, 'cannot be read');
         });
-        return encode('GetSecretResponse', { data });
+        return bytesField(data);
       }),
     ],
   ]);
@@ -81,17 +60,12 @@ export async function openSession(
     handlers.set(
       SSH_CHECK,
       unary(async (request) => {
-        const id = String(decode('CheckAgentRequest', request).id || 'default');
+        const id = fieldOne(request) || 'default';
         if (!agentsById.has(id)) throw new GrpcStatusError(GRPC_NOT_FOUND, 'not given');
-        return encode('CheckAgentResponse', {});
+        return new Uint8Array(0);
       }),
     );
-    handlers.set(SSH_FORWARD, (call) =>
-      forwardAgent(call, agentsById, {
-        decode: (bytes) => decode('BytesMessage', bytes).data as Uint8Array,
-        encode: (data) => encode('BytesMessage', { data }),
-      }),
-    );
+    handlers.set(SSH_FORWARD, (call) => forwardAgent(call, agentsById));
   }
   if (folders) handlers.set(DIFF_COPY, (call) => serveDiffCopy(call, folders));
   const id = randomBytes(16).toString('hex').slice(0, 25);
@@ -105,6 +79,20 @@ export async function openSession(
   });
   const server = serveGrpc(socket, handlers);
   return { id, close: () => server.close() };
+}
+
+/** Field 1 of a message, as text. */
+function fieldOne(message: Uint8Array): string {
+  let value = '';
+  readFields(message, (field, bytes) => {
+    if (field === 1) value = text(bytes);
+  });
+  return value;
+}
+
+/** A message whose field 1 holds `data`. */
+function bytesField(data: Uint8Array): Uint8Array {
+  return data.length === 0 ? new Uint8Array(0) : new ProtoWriter().tag(1, 2).bytes(data).finish();
 }
 
 /** A call with one request message and one answer. */
@@ -144,21 +132,21 @@ function upgrade(endpoint: EngineEndpoint, headers: Record<string, string | stri
  * One connection of the build to an SSH agent: the bytes BuildKit sends go to the agent's socket on
  * this machine, the agent's answers go back. Keys never leave the agent.
  */
-async function forwardAgent(
-  call: GrpcCall,
-  agents: ReadonlyMap<string, BuildSshAgent>,
-  bytes: { decode(message: Uint8Array): Uint8Array; encode(data: Uint8Array): Uint8Array },
-): Promise<void> {
+async function forwardAgent(call: GrpcCall, agents: ReadonlyMap<string, BuildSshAgent>): Promise<void> {
   const id = call.metadata.get(SSH_ID_KEY)?.[0] ?? 'default';
   const agent = agents.get(id);
   if (!agent) throw new GrpcStatusError(GRPC_NOT_FOUND, `no SSH agent "${id}" was given`);
   const socket = connect(agent.socket);
   const answers = (async () => {
-    for await (const chunk of socket) await call.send(bytes.encode(chunk as Buffer));
+    for await (const chunk of socket) await call.send(bytesField(chunk as Buffer));
   })();
   try {
     for await (const message of call.messages) {
-      if (!socket.write(bytes.decode(message))) await once(socket, 'drain');
+      let data: Uint8Array = new Uint8Array(0);
+      readFields(message, (field, value) => {
+        if (field === 1) data = bytesOf(value);
+      });
+      if (!socket.write(data)) await once(socket, 'drain');
     }
     socket.end();
     await answers;

@@ -1,5 +1,4 @@
-import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import type { BuildkitStatus } from './buildkit-status.js';
+import type { BuildkitStatus, Timestamp } from './buildkit-status.js';
 
 interface Step {
   number: number;

@@ -1,69 +1,17 @@
-import {
-  create,
-  createFileRegistry,
-  type DescMessage,
-  fromBinary,
-  type Message,
-  type MessageShape,
-} from '@bufbuild/protobuf';
-import {
-  FileDescriptorProtoSchema,
-  file_google_protobuf_timestamp,
-  type Timestamp,
-} from '@bufbuild/protobuf/wkt';
-import { Label, message, repeated, scalar, Type, timestamp } from './proto-descriptor.js';
+import { bytesOf, int64, readFields, text } from './protowire.js';
 
 /**
  * The part of BuildKit's `control.proto` (package moby.buildkit.v1) that a build's status stream
  * carries: the Engine API sends each `StatusResponse` as base64 in a `moby.buildkit.trace` message.
  * Field numbers as BuildKit defines them; fields Butler does not show (progress groups, warning
- * source ranges) are left out and skipped by the decoder as unknown fields.
+ * source ranges) are skipped.
  */
-const CONTROL_PROTO = create(FileDescriptorProtoSchema, {
-  name: 'moby/buildkit/control.proto',
-  package: 'moby.buildkit.v1',
-  syntax: 'proto3',
-  dependency: ['google/protobuf/timestamp.proto'],
-  messageType: [
-    message('StatusResponse', [
-      repeated('vertexes', 1, '.moby.buildkit.v1.Vertex'),
-      repeated('statuses', 2, '.moby.buildkit.v1.VertexStatus'),
-      repeated('logs', 3, '.moby.buildkit.v1.VertexLog'),
-      repeated('warnings', 4, '.moby.buildkit.v1.VertexWarning'),
-    ]),
-    message('Vertex', [
-      scalar('digest', 1, Type.STRING),
-      { ...scalar('inputs', 2, Type.STRING), label: Label.REPEATED },
-      scalar('name', 3, Type.STRING),
-      scalar('cached', 4, Type.BOOL),
-      timestamp('started', 5),
-      timestamp('completed', 6),
-      scalar('error', 7, Type.STRING),
-    ]),
-    message('VertexStatus', [
-      scalar('id', 1, Type.STRING),
-      scalar('vertex', 2, Type.STRING),
-      scalar('name', 3, Type.STRING),
-      scalar('current', 4, Type.INT64),
-      scalar('total', 5, Type.INT64),
-      timestamp('timestamp', 6),
-      timestamp('started', 7),
-      timestamp('completed', 8),
-    ]),
-    message('VertexLog', [
-      scalar('vertex', 1, Type.STRING),
-      timestamp('timestamp', 2),
-      scalar('stream', 3, Type.INT64),
-      scalar('msg', 4, Type.BYTES),
-    ]),
-    message('VertexWarning', [
-      scalar('vertex', 1, Type.STRING),
-      scalar('level', 2, Type.INT64),
-      scalar('short', 3, Type.BYTES),
-    ]),
-  ],
-});
 
+/** google.protobuf.Timestamp */
+export interface Timestamp {
+  seconds: bigint;
+  nanos: number;
+}
 export interface BuildkitVertex {
   digest: string;
   inputs: string[];
@@ -93,17 +41,71 @@ export interface BuildkitStatus {
   warnings: { vertex: string; level: bigint; short: Uint8Array }[];
 }
 
-let statusSchema: DescMessage | undefined;
-
 /** Decodes one `moby.buildkit.trace` aux value (base64 protobuf) into BuildKit's status message. */
 export function decodeBuildkitStatus(base64: string): BuildkitStatus {
-  statusSchema ??= createFileRegistry(CONTROL_PROTO, (name) =>
-    name === 'google/protobuf/timestamp.proto' ? file_google_protobuf_timestamp : undefined,
-  ).getMessage('moby.buildkit.v1.StatusResponse');
-  if (!statusSchema) throw new Error('BuildKit status schema missing');
-  const decoded: MessageShape<DescMessage> & Message = fromBinary(
-    statusSchema,
-    Buffer.from(base64, 'base64'),
-  );
-  return decoded as unknown as BuildkitStatus;
+  const status: BuildkitStatus = { vertexes: [], statuses: [], logs: [], warnings: [] };
+  readFields(Buffer.from(base64, 'base64'), (field, value) => {
+    const bytes = bytesOf(value);
+    if (field === 1) status.vertexes.push(vertex(bytes));
+    else if (field === 2) status.statuses.push(vertexStatus(bytes));
+    else if (field === 3) status.logs.push(vertexLog(bytes));
+    else if (field === 4) status.warnings.push(vertexWarning(bytes));
+  });
+  return status;
+}
+
+function vertex(bytes: Uint8Array): BuildkitVertex {
+  const out: BuildkitVertex = { digest: '', inputs: [], name: '', cached: false, error: '' };
+  readFields(bytes, (field, value) => {
+    if (field === 1) out.digest = text(value);
+    else if (field === 2) out.inputs.push(text(value));
+    else if (field === 3) out.name = text(value);
+    else if (field === 4) out.cached = value === 1n;
+    else if (field === 5) out.started = timestamp(value);
+    else if (field === 6) out.completed = timestamp(value);
+    else if (field === 7) out.error = text(value);
+  });
+  return out;
+}
+
+function vertexStatus(bytes: Uint8Array): BuildkitVertexStatus {
+  const out: BuildkitVertexStatus = { id: '', vertex: '', name: '', current: 0n, total: 0n };
+  readFields(bytes, (field, value) => {
+    if (field === 1) out.id = text(value);
+    else if (field === 2) out.vertex = text(value);
+    else if (field === 3) out.name = text(value);
+    else if (field === 4) out.current = int64(value);
+    else if (field === 5) out.total = int64(value);
+  });
+  return out;
+}
+
+function vertexLog(bytes: Uint8Array): BuildkitVertexLog {
+  const out: BuildkitVertexLog = { vertex: '', stream: 0n, msg: new Uint8Array(0) };
+  readFields(bytes, (field, value) => {
+    if (field === 1) out.vertex = text(value);
+    else if (field === 2) out.timestamp = timestamp(value);
+    else if (field === 3) out.stream = int64(value);
+    else if (field === 4) out.msg = bytesOf(value);
+  });
+  return out;
+}
+
+function vertexWarning(bytes: Uint8Array): BuildkitStatus['warnings'][number] {
+  const out: BuildkitStatus['warnings'][number] = { vertex: '', level: 0n, short: new Uint8Array(0) };
+  readFields(bytes, (field, value) => {
+    if (field === 1) out.vertex = text(value);
+    else if (field === 2) out.level = int64(value);
+    else if (field === 3) out.short = bytesOf(value);
+  });
+  return out;
+}
+
+function timestamp(value: bigint | Uint8Array): Timestamp {
+  const out: Timestamp = { seconds: 0n, nanos: 0 };
+  readFields(bytesOf(value), (field, part) => {
+    if (field === 1) out.seconds = int64(part);
+    else if (field === 2) out.nanos = Number(int64(part));
+  });
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ButlerError, type EngineImageInspect } from '@devops-butler/core';
 import { engineEndpoint } from './engine-endpoint.js';
@@ -48,16 +48,7 @@ export function engineExchange(
 ): Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const transport = transportFor(endpoint);
-    // servername '' spares the agent working one out (an IP check whose first call costs ~6 ms):
-    // plain HTTP has no TLS to name a server for.
-    const plain: RequestOptions & { servername?: string } = {
-      ...transport.options,
-      method,
-      path,
-      headers: options.headers,
-      ...('tls' in endpoint && endpoint.tls ? {} : { servername: '' }),
-    };
-    const req = transport.request(plain, (res) => {
+    const req = transport.request({ ...transport.options, method, path, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
