@@ -8,8 +8,8 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
-node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);console.log(a>20||(a===20&&b>=19)?1:0)' 2>/dev/null || echo 0)
-[ "$node_ok" = 1 ] || { log "error: Node.js >= 20.19 is required (found $(node --version 2>/dev/null || echo none))"; exit 1; }
+# The project's Node.js first on PATH (installed into .tools/ when missing).
+source scripts/node-toolchain.sh
 
 bash scripts/docker-engine.sh
 
@@ -21,6 +21,11 @@ fi
 
 log "installing dependencies from the lockfile"
 pnpm install --frozen-lockfile --reporter=silent
+# A checkout installed under another Node has the state store's native module built for that one.
+if ! (cd packages/state-store && node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null); then
+  log "building the state store's SQLite module for Node.js $(node --version)"
+  pnpm --filter @devops-butler/state-store rebuild better-sqlite3 >/dev/null
+fi
 log "building packages"
 pnpm build --output-logs=errors-only
 bash scripts/base-images.sh

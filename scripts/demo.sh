@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# The project's Node.js, which bootstrap installed, first on PATH.
+source scripts/node-toolchain.sh
 example=${1:-examples/hello-node}
 echo "── butler build $example (first run) ──"
 node packages/cli/bundle/bin.js build "$example"
