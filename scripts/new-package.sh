@@ -22,7 +22,7 @@ cat >"$dir/package.json" <<JSON
   },
   "types": "./dist/index.d.ts",
   "files": ["dist"],
-  "engines": { "node": ">=20.19" },
+  "engines": { "node": ">=22.12" },
   "scripts": {
     "build": "tsc -p tsconfig.build.json",
     "typecheck": "tsc -p tsconfig.json --noEmit",

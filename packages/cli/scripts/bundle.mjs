@@ -25,7 +25,7 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.19',
+  target: 'node22.12',
   external: ['better-sqlite3', 'dockerfile-ast', 'sucrase'],
   // Bundled CommonJS (tapable) requires Node's builtins: give the ESM chunks a `require`.
   banner: {

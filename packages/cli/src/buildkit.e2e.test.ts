@@ -139,9 +139,8 @@ async function md5(text: string): Promise<string> {
 }
 
 // Random folders: .dockerignore forms × COPY forms × --chmod, each built by Butler (default
-// settings) and by docker build with BuildKit; the images must hold the same entries, modes, bytes.
-// (An ignored Dockerfile is the one known difference: over the Engine API, BuildKit needs it in the
-// uploaded context, so `COPY .` copies it; see docs/engines.md and the test below.)
+// settings) and by docker build with BuildKit; the images must hold the same entries, modes, bytes
+// (an ignored Dockerfile too: it travels beside the context, as docker build sends it).
 const IGNORES = [
   '',
   '*.tmp\n',
@@ -149,6 +148,7 @@ const IGNORES = [
   '*\n!keep*\n!sub/\n',
   'sub/deep\n!sub/deep/keep.txt\n',
   '.dockerignore\n',
+  'Dockerfile\n*.tmp\n',
 ];
 const COPIES = [
   'COPY . /ctx/',
