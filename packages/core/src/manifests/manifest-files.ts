@@ -91,7 +91,8 @@ export function lineOfError(error: unknown, text: string): number | undefined {
   if (Array.isArray(e.linePos) && typeof e.linePos[0]?.line === 'number') return e.linePos[0].line;
   const message = e.message ?? '';
   const lineMatch = /\bline (\d+)/i.exec(message);
-  if (lineMatch) return Number(lineMatch[1]);
+  // Node 22+'s JSON.parse names a line: past the end of a truncated file, the line after its last.
+  if (lineMatch) return Math.min(Number(lineMatch[1]), text.trimEnd().split('\n').length);
   const position = /\bposition (\d+)/.exec(message);
   if (position) {
     // A position past the last character (a truncated file) is reported on the last line.
