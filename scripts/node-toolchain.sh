@@ -33,6 +33,14 @@ butler_install_node() {
 }
 
 if [ "$("$butler_node_dir/bin/node" --version 2>/dev/null)" = "v$butler_node_version" ] || butler_install_node; then
+  # npm reads its global config from the prefix of the node that runs it: give this node the
+  # machine's (a registry's CA file, a proxy, nodedir defaults), as the system node had it.
+  if [ ! -f "$butler_node_dir/etc/npmrc" ]; then
+    butler_npmrc=$(npm config get globalconfig 2>/dev/null || true)
+    if [ -f "$butler_npmrc" ] && [ "$butler_npmrc" != "$butler_node_dir/etc/npmrc" ]; then
+      mkdir -p "$butler_node_dir/etc" && cp "$butler_npmrc" "$butler_node_dir/etc/npmrc"
+    fi
+  fi
   export PATH="$butler_node_dir/bin:$PATH"
   export npm_config_nodedir="$butler_node_dir"
 elif [ "$(node -p 'const [a,b]=process.versions.node.split(".").map(Number);a>22||(a===22&&b>=12)' 2>/dev/null)" = true ]; then

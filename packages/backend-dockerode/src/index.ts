@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
+  type BuildJob,
   type Butler,
   ButlerError,
   type ButlerPlugin,
   type ContextSync,
+  type ContextTransfer,
   contextSyncFor,
   contextTarFor,
   createPatternMatcher,
@@ -82,7 +84,7 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
       });
 
       butler.hooks.build.tapPromise(NAME, async (job): Promise<ImageInfo> => {
-        const { context, target, labels } = job;
+        const { context, target } = job;
         const buildkit = context.request.builder === 'buildkit';
         const secrets = context.request.secrets ?? [];
         const agents = context.request.ssh ?? [];
@@ -94,67 +96,102 @@ export function dockerode(options: DockerodeOptions = {}): ButlerPlugin {
             { hint: "drop DOCKER_BUILDKIT=0 or builder: 'classic', or build on an engine with BuildKit" },
           );
         }
-        // Secrets travel through a BuildKit session the engine calls back into, read on request.
-        // A Dockerfile that mounts secrets gets one even when none were given: BuildKit then skips
-        // an optional mount and names a required one, instead of "no active sessions".
-        const mountsSecrets = buildkit && /--mount=[^\s]*type=(secret|ssh)/.test(context.dockerfileText);
-        const options = {
-          buildargs: context.request.buildArgs,
-          ...(context.request.target ? { target: context.request.target } : {}),
-          ...(context.request.platform ? { platform: context.request.platform } : {}),
-        };
-        let id: string;
-        let sync: ContextSync | undefined;
-        if (buildkit && engine.servesSessions) {
-          // BuildKit pulls the hashed files through the session, as it does from `docker build`:
-          // after the first build of a folder, only the files whose stat moved travel.
-          sync = await contextSyncFor(job, butler.stateDir || undefined);
-          const served = sync;
-          const session = await engine.openSession(secrets, agents, served);
-          id = await engine
-            .build(
-              undefined,
-              { ...options, dockerfile: served.dockerfile, labels, version: '2', session: session.id },
-              job.onOutput,
-            )
-            .catch((error: unknown) => {
-              throw (
-                served.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error
-              );
-            })
-            .finally(() => session.close());
-        } else {
-          const session =
-            secrets.length > 0 || agents.length > 0 || mountsSecrets
-              ? await engine.openSession(secrets, agents)
-              : undefined;
-          const tar = contextTarFor(job);
-          id = await engine
-            .build(
-              tar.stream,
-              {
-                ...options,
-                dockerfile: tar.dockerfile,
-                ...(tar.labelsInDockerfile ? {} : { labels }),
-                ...(buildkit ? { version: '2' as const } : {}),
-                ...(session ? { session: session.id } : {}),
-              },
-              job.onOutput,
-            )
-            .catch((error: unknown) => {
-              // The engine saw only a broken upload; the tar knows which file changed.
-              throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
-            })
-            .finally(() => session?.close());
-        }
+        const { id, transfer } =
+          buildkit && engine.servesSessions
+            ? await buildThroughSession(engine, job, butler.stateDir)
+            : await buildFromTar(engine, job);
         const built = await engine.inspect(id);
         if (!built)
           throw new ButlerError('BUILD_FAILED', `the engine reported image ${id} but does not have it`);
         const image = imageInfoFromInspect(built, target.reference);
-        return sync ? { ...image, contextTransfer: sync.transfer() } : image;
+        return transfer ? { ...image, contextTransfer: transfer } : image;
       });
     },
   };
+}
+
+/** The build options both ways of sending the context share. */
+function buildOptions(job: BuildJob) {
+  const { request } = job.context;
+  return {
+    buildargs: request.buildArgs,
+    ...(request.target ? { target: request.target } : {}),
+    ...(request.platform ? { platform: request.platform } : {}),
+  };
+}
+
+/**
+ * BuildKit pulls the hashed files through the build's session, as it does from `docker build`:
+ * after the first build of a folder, only the files whose stat moved travel. Secrets and SSH
+ * agents are served on the same session.
+ */
+async function buildThroughSession(
+  engine: EngineClient,
+  job: BuildJob,
+  stateDir: string,
+): Promise<{ id: string; transfer: ContextTransfer }> {
+  const sync = await contextSyncFor(job, stateDir || undefined);
+  const session = await engine.openSession(
+    job.context.request.secrets ?? [],
+    job.context.request.ssh ?? [],
+    sync,
+  );
+  const id = await engine
+    .build(
+      undefined,
+      {
+        ...buildOptions(job),
+        dockerfile: sync.dockerfile,
+        labels: job.labels,
+        version: '2',
+        session: session.id,
+      },
+      job.onOutput,
+    )
+    .catch((error: unknown) => {
+      // A file that changed after hashing stops the sync; the engine only sees it cancelled.
+      throw sync.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
+    })
+    .finally(() => session.close());
+  return { id, transfer: sync.transfer() };
+}
+
+/** The context as a tar: the classic builder, and a dockerode client passed in. */
+async function buildFromTar(
+  engine: EngineClient,
+  job: BuildJob,
+): Promise<{ id: string; transfer?: undefined }> {
+  const { context } = job;
+  const buildkit = context.request.builder === 'buildkit';
+  const secrets = context.request.secrets ?? [];
+  const agents = context.request.ssh ?? [];
+  // Secrets travel through a BuildKit session the engine calls back into, read on request.
+  // A Dockerfile that mounts secrets gets one even when none were given: BuildKit then skips
+  // an optional mount and names a required one, instead of "no active sessions".
+  const mountsSecrets = buildkit && /--mount=[^\s]*type=(secret|ssh)/.test(context.dockerfileText);
+  const session =
+    secrets.length > 0 || agents.length > 0 || mountsSecrets
+      ? await engine.openSession(secrets, agents)
+      : undefined;
+  const tar = contextTarFor(job);
+  const id = await engine
+    .build(
+      tar.stream,
+      {
+        ...buildOptions(job),
+        dockerfile: tar.dockerfile,
+        ...(tar.labelsInDockerfile ? {} : { labels: job.labels }),
+        ...(buildkit ? { version: '2' as const } : {}),
+        ...(session ? { session: session.id } : {}),
+      },
+      job.onOutput,
+    )
+    .catch((error: unknown) => {
+      // The engine saw only a broken upload; the tar knows which file changed.
+      throw tar.failure() ?? frontendUnavailable(job, error) ?? missingSecretOrAgent(error) ?? error;
+    })
+    .finally(() => session?.close());
+  return { id };
 }
 
 /**

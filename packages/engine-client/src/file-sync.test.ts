@@ -1,5 +1,6 @@
+import type { SyncEntry, SyncRequest } from '@devops-butler/core';
 import { expect, test } from 'vitest';
-import { type SyncEntry, type SyncRequest, serveDiffCopy } from './file-sync.js';
+import { serveDiffCopy } from './file-sync.js';
 import {
   decodePacket,
   encodePacket,

@@ -1,3 +1,4 @@
+import type { SyncEntry, SyncRequest } from '@devops-butler/core';
 import {
   dataPacketHead,
   decodePacket,
@@ -7,29 +8,17 @@ import {
   PACKET_FIN,
   PACKET_REQ,
   PACKET_STAT,
-  type WireStat,
 } from './fsutil-wire.js';
 import { GRPC_NOT_FOUND, type GrpcCall, GrpcStatusError } from './grpc-server.js';
 
 /** The gRPC method BuildKit pulls a build's local folders through (moby.filesync.v1). */
 export const DIFF_COPY = '/moby.filesync.v1.FileSync/DiffCopy';
 
-/** One entry of a folder a session serves, in fsutil's walk order (parents first, names sorted). */
-export interface SyncEntry {
-  stat: WireStat;
-  /** A regular file's bytes, in chunks, read when BuildKit asks; throwing stops the sync and the build. */
-  read?: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-}
-
-/** What BuildKit asks of a folder: the local's name and the patterns its frontend chose. */
-export interface SyncRequest {
-  name: string;
-  includePatterns: readonly string[];
-  excludePatterns: readonly string[];
-  followPaths: readonly string[];
-}
-
-/** Answers with the entries of one of the session's folders, undefined when it has none of that name. */
+/**
+ * What a session's file sync serves: the entries (in fsutil's walk order: parents first, names
+ * sorted) of the folder BuildKit asks for, undefined when the session has none of that name. The
+ * entries and the request are core's (`contextSyncFor` makes them).
+ */
 export type SyncFolders = (request: SyncRequest) => readonly SyncEntry[] | undefined;
 
 /** A DATA packet carries at most this much: well under gRPC's default 4 MiB message limit. */

@@ -1,3 +1,4 @@
+import type { SyncStat } from '@devops-butler/core';
 import { bytesOf, ProtoWriter, readFields } from './protowire.js';
 
 /**
@@ -11,17 +12,8 @@ export const PACKET_DATA = 2;
 export const PACKET_FIN = 3;
 export const PACKET_ERR = 4;
 
-/** One entry as fsutil describes it; `mode` is the POSIX st_mode, sent as Go's os.FileMode. */
-export interface WireStat {
-  path: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** Nanoseconds since the epoch. */
-  modTime: bigint;
-  linkname?: string | undefined;
-}
+/** One entry as fsutil describes it (core's SyncStat); `mode` is the POSIX st_mode, sent as Go's os.FileMode. */
+export type WireStat = SyncStat;
 
 export interface WirePacket {
   type: number;

@@ -100,6 +100,5 @@ export {
   type LocalEngineEndpoint,
 } from './engine-transport.js';
 export { familiarTag, familiarTags } from './familiar-tags.js';
-export type { SyncEntry, SyncFolders, SyncRequest } from './file-sync.js';
-export type { WireStat } from './fsutil-wire.js';
+export type { SyncFolders } from './file-sync.js';
 export { jsonLines, type TransferMessage, TransferProgress } from './transfer-progress.js';

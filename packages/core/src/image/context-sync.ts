@@ -6,7 +6,7 @@ import type { BuildJob, ContextTransfer, InputFile } from '../kernel/types.js';
 import { claimSharedKey, type SentFile } from './sync-record.js';
 import { assertUnchanged, changed, readExactly } from './tar-writer.js';
 
-/** An entry as a BuildKit session's file sync announces it (fsutil's Stat, with a POSIX mode). */
+/** An entry as a BuildKit session's file sync announces it (fsutil's Stat, with a POSIX mode; see engine-client's fsutil-wire.ts). */
 export interface SyncStat {
   path: string;
   mode: number;
@@ -18,9 +18,10 @@ export interface SyncStat {
   linkname?: string | undefined;
 }
 
+/** One entry of a folder a session serves. */
 export interface SyncEntry {
   stat: SyncStat;
-  /** A file's bytes, checked against the hashed digest as they go; throws when they differ. */
+  /** A regular file's bytes, read when BuildKit asks, checked against the hashed digest as they go; throws when they differ. */
   read?: () => Iterable<Uint8Array>;
 }
 
@@ -29,6 +30,8 @@ export interface SyncRequest {
   name: string;
   includePatterns: readonly string[];
   followPaths: readonly string[];
+  /** .dockerignore's patterns as the frontend read them: the hashed list already leaves those out. */
+  excludePatterns?: readonly string[];
 }
 
 /** The build's folders as a session serves them: BuildKit pulls them instead of receiving a tar. */
