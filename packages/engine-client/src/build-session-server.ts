@@ -119,7 +119,7 @@ function upgrade(endpoint: EngineEndpoint, headers: Record<string, string | stri
       res.resume();
       reject(
         new ButlerError('ENGINE_FAILED', `the engine refused a build session (HTTP ${res.statusCode})`, {
-          hint: 'build secrets need an engine with BuildKit (Docker 18.09 or later)',
+          hint: "BuildKit's sessions need Docker 18.09 or later; with an older engine, build with the classic builder (DOCKER_BUILDKIT=0)",
         }),
       );
     });
