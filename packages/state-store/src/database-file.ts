@@ -19,7 +19,25 @@ export function openPrivate(path: string): Database.Database {
     }
   }
   const addon = nativeBinding();
-  return new (sqlite())(path, addon ? { nativeBinding: addon } : {});
+  try {
+    return new (sqlite())(path, addon ? { nativeBinding: addon } : {});
+  } catch (error) {
+    throw explainAddonError(error);
+  }
+}
+
+/**
+ * A native module built for another Node.js (a checkout installed under Node 20, run with Node
+ * 24) fails with words only its author knows; say which module, why, and the fix.
+ */
+export function explainAddonError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/did not self-register|NODE_MODULE_VERSION|was compiled against a different Node\.js/.test(message))
+    return error;
+  return new Error(
+    `better-sqlite3 was built for another Node.js than this one (${process.version}); rebuild it: npm rebuild better-sqlite3 (in a checkout of Butler: bash scripts/bootstrap.sh)`,
+    { cause: error },
+  );
 }
 
 let loaded: typeof Database | undefined;
