@@ -102,11 +102,16 @@ test('a file whose bytes changed after hashing fails when read, after its last c
   expect(sync.transfer()).toEqual({ files: 1, bytes: 2, of: 2 });
 });
 
-test('a file that changed size since hashing stops the sync before it starts', async () => {
-  const job = await jobFor(FILES, ['a.txt']);
+test('a file that changed size, or was removed, since hashing stops the sync before it starts', async () => {
+  const job = await jobFor(FILES, ['a.txt', 'b/d.txt']);
   await writeFile(join(job.context.request.context, 'a.txt'), 'longer now\n');
   await expect(contextSyncFor(job, undefined)).rejects.toThrow(
     /"a.txt" changed after it was hashed \(its size\)/,
+  );
+  await writeFile(join(job.context.request.context, 'a.txt'), 'a\n');
+  await rm(join(job.context.request.context, 'b/d.txt'));
+  await expect(contextSyncFor(job, undefined)).rejects.toThrow(
+    /"b\/d.txt" changed after it was hashed \(it was removed\)/,
   );
 });
 

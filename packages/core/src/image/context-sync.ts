@@ -143,7 +143,8 @@ function statEntries(
   });
   return ordered.map((path) => {
     const absolute = join(context, path);
-    const stats = lstatSync(absolute, { bigint: true });
+    const stats = lstatSync(absolute, { bigint: true, throwIfNoEntry: false });
+    if (!stats) throw changed(path, 'it was removed');
     const expect = expected.get(path);
     if (expect) assertUnchanged(expect, stats, absolute);
     return entryFor(path, absolute, stats, expect, note);
