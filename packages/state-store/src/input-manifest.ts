@@ -1,9 +1,8 @@
 import type * as Zlib from 'node:zlib';
+import type { Dependency, HashInputs } from '@devops-butler/core';
 
 // Loaded when a manifest is written or read, not by every hit that records a decision (~3 ms).
 const zlib = () => process.getBuiltinModule('node:zlib') as typeof Zlib;
-
-import type { Dependency, HashInputs } from '@devops-butler/core';
 
 /** Everything `butler why` compares: the hash inputs plus the dependencies manifest plugins found. */
 export interface InputManifest {

@@ -130,9 +130,7 @@ function statEntries(
 ): SyncEntry[] {
   const paths = new Set<string>();
   for (const file of files) {
-    for (let slash = file.indexOf('/'); slash > 0; slash = file.indexOf('/', slash + 1)) {
-      paths.add(file.slice(0, slash));
-    }
+    for (const folder of foldersAbove(file)) paths.add(folder);
     paths.add(file);
   }
   // Parents before children, siblings by name: '/' sorts below every character of a name.
@@ -210,10 +208,14 @@ function selected(entries: readonly SyncEntry[], patterns: readonly string[]): S
     const parent = stat.path.includes('/') ? stat.path.slice(0, stat.path.lastIndexOf('/')) : '';
     if (matches(stat.path) || (parent !== '' && keep.has(parent))) {
       keep.add(stat.path);
-      for (let slash = stat.path.indexOf('/'); slash > 0; slash = stat.path.indexOf('/', slash + 1)) {
-        keep.add(stat.path.slice(0, slash));
-      }
+      for (const folder of foldersAbove(stat.path)) keep.add(folder);
     }
   }
   return entries.filter((entry) => keep.has(entry.stat.path));
+}
+
+/** `a/b/c.txt` → `a`, `a/b`: the folders a sync must send before the path. */
+function* foldersAbove(path: string): Generator<string> {
+  for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
+    yield path.slice(0, slash);
 }
