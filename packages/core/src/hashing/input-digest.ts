@@ -21,29 +21,29 @@ export async function digestFileInputs(
   stateDir: string | undefined,
 ): Promise<InputFile[]> {
   const root = resolve(context);
-  const cache = await StatCache.load(stateDir, root);
+  const cache = StatCache.load(stateDir, root);
   const results: InputFile[] = [];
   const misses: { index: number; path: string; size: number; stats: Stats }[] = [];
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
   const prefix = root.endsWith('/') ? root : `${root}/`;
   for (const path of paths) {
     const absolute = prefix + path;
-    const stats = unreadableAs(path, () => lstatSync(absolute));
+    let stats: Stats;
+    try {
+      stats = lstatSync(absolute);
+    } catch (error) {
+      throw unreadable(path, error);
+    }
     if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
     else if (stats.isSymbolicLink()) {
       const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
       results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
     } else {
-      const file: InputFile = {
-        path,
-        type: 'file',
-        executable: (stats.mode & 0o111) !== 0,
-        size: stats.size,
-      };
-      file.sha256 = cache.get(path, stats);
-      if (file.sha256 === undefined)
+      const sha256 = cache.get(path, stats);
+      if (sha256 === undefined)
         misses.push({ index: results.length, path: absolute, size: stats.size, stats });
-      results.push(file);
+      // Every field in the literal, the digest too: one object shape for all files.
+      results.push({ path, type: 'file', executable: (stats.mode & 0o111) !== 0, size: stats.size, sha256 });
     }
   }
   const digests = await unreadableAs('a file', () => sha256OfFilesInParallel(misses));
@@ -52,7 +52,11 @@ export async function digestFileInputs(
     file.sha256 = digests[i] as string;
     cache.set(file.path, miss.stats, file.sha256);
   });
-  await cache.save().catch(() => undefined); // a cache that cannot be written only costs speed
+  try {
+    cache.save();
+  } catch {
+    // a cache that cannot be written only costs speed
+  }
   return results;
 }
 

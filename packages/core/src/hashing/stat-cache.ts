@@ -1,78 +1,178 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
 
 /**
  * path, size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from
- * metadata. Kept as the file stores it (one array per file, the path first): loading 20,000 of them
- * makes no second array each.
+ * metadata. A hit asks for 20,000 entries in path order, so the file keeps them in that order and
+ * in three flat blocks (numbers, digests, names) that load without one object per entry: the JSON
+ * it replaced cost a warm hit 18 ms to parse and 15 ms of map lookups, and most of its garbage.
+ *
+ * Layout (little-endian): "BSC3", u32 count, u32 byte length of the names, u32 0; then count × 4
+ * float64 (size, mtimeMs, ctimeMs, ino); count × 64 ASCII hex digests; the names, each ended by NUL
+ * (which no path holds).
  */
-type CacheEntry = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string];
-
-// v2: entries as an array of [path, ...entry] — parses faster than an object keyed by path.
-const VERSION = 2;
+const MAGIC = 0x33435342; // "BSC3"
+const HEADER_BYTES = 16;
+const NUMBERS_PER_ENTRY = 4;
+const HEX_DIGEST = 64;
 /**
  * A file changed within this window of being hashed could change again inside the same timestamp
  * tick without its metadata moving ("racily clean" in git): such entries are not cached.
  */
 const RACY_WINDOW_MS = 2000;
 
+interface NewEntry {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  sha256: string;
+}
+
 export class StatCache {
-  private readonly next = new Map<string, CacheEntry>();
-  private changed = false;
+  /** This run's entries in the order it asked: an index into the loaded ones, or `~k` for added[k]. */
+  private readonly next: number[] = [];
+  private readonly added: NewEntry[] = [];
+  /** Where the next lookup is expected: the caller asks in the saved (path) order. */
+  private cursor = 0;
+  private byPath: Map<string, number> | undefined;
 
   private constructor(
     private readonly stateDir: string | undefined,
     private readonly file: string | undefined,
-    private readonly previous: Map<string, CacheEntry>,
+    private readonly paths: readonly string[],
+    private readonly numbers: Float64Array,
+    /** The digests' hex text, 64 bytes each. */
+    private readonly digests: Buffer,
   ) {}
 
   /** Loads the cache for one context folder; a missing or corrupt cache is an empty one. */
-  static async load(stateDir: string | undefined, contextDir: string): Promise<StatCache> {
-    if (!stateDir) return new StatCache(undefined, undefined, new Map());
+  static load(stateDir: string | undefined, contextDir: string): StatCache {
+    if (!stateDir) return StatCache.empty(undefined, undefined);
     const key = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
-    const file = join(stateDir, 'stat-cache', `${key}.json`);
+    const file = join(stateDir, 'stat-cache', `${key}.bin`);
     try {
-      const data = JSON.parse(await readFile(file, 'utf8')) as { version: number; entries: CacheEntry[] };
-      if (data.version === VERSION) {
-        const previous = new Map<string, CacheEntry>();
-        for (const entry of data.entries) previous.set(entry[0], entry);
-        return new StatCache(stateDir, file, previous);
-      }
+      return StatCache.decode(stateDir, file, readFileSync(file)) ?? StatCache.empty(stateDir, file);
     } catch {
-      // No cache yet, or a torn write from a crash: start over.
+      return StatCache.empty(stateDir, file); // no cache yet: start over
     }
-    return new StatCache(stateDir, file, new Map());
   }
 
+  private static empty(stateDir: string | undefined, file: string | undefined): StatCache {
+    return new StatCache(stateDir, file, [], new Float64Array(0), Buffer.alloc(0));
+  }
+
+  /** The cache in `bytes`, or undefined when they are not one (a torn or foreign file). */
+  private static decode(stateDir: string, file: string, bytes: Buffer): StatCache | undefined {
+    if (bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== MAGIC) return undefined;
+    const count = bytes.readUInt32LE(4);
+    const namesBytes = bytes.readUInt32LE(8);
+    const numbersAt = HEADER_BYTES;
+    const digestsAt = numbersAt + count * NUMBERS_PER_ENTRY * 8;
+    const namesAt = digestsAt + count * HEX_DIGEST;
+    if (namesAt + namesBytes !== bytes.length) return undefined;
+    // A Float64Array needs its offset aligned to 8; a pooled buffer may not be.
+    const aligned = (bytes.byteOffset + numbersAt) % 8 === 0 ? bytes : Buffer.from(bytes);
+    const numbers = new Float64Array(
+      aligned.buffer,
+      aligned.byteOffset + numbersAt,
+      count * NUMBERS_PER_ENTRY,
+    );
+    const paths = count === 0 ? [] : bytes.toString('utf8', namesAt, namesAt + namesBytes - 1).split('\0');
+    if (paths.length !== count) return undefined;
+    return new StatCache(stateDir, file, paths, numbers, bytes.subarray(digestsAt, namesAt));
+  }
+
+  /** The digest recorded for `path` when its metadata is unchanged. */
   get(path: string, stats: Stats): string | undefined {
-    const entry = this.previous.get(path);
-    if (!entry) return undefined;
-    const [, size, mtimeMs, ctimeMs, ino, sha] = entry;
-    const same =
-      size === stats.size && mtimeMs === stats.mtimeMs && ctimeMs === stats.ctimeMs && ino === stats.ino;
-    if (same) this.next.set(path, entry);
-    return same ? sha : undefined;
+    const i = this.indexOf(path);
+    if (i < 0) return undefined;
+    const at = i * NUMBERS_PER_ENTRY;
+    const n = this.numbers;
+    if (
+      n[at] !== stats.size ||
+      n[at + 1] !== stats.mtimeMs ||
+      n[at + 2] !== stats.ctimeMs ||
+      n[at + 3] !== stats.ino
+    )
+      return undefined;
+    this.next.push(i);
+    // A string of its own: a slice of one large string costs more each time the digest is used.
+    return this.digests.toString('latin1', i * HEX_DIGEST, (i + 1) * HEX_DIGEST);
   }
 
+  /** Remembers a digest just computed (unless the file changed too recently to trust its metadata). */
   set(path: string, stats: Stats, sha256: string): void {
     const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
     if (Date.now() - newest < RACY_WINDOW_MS) return;
-    this.next.set(path, [path, stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, sha256]);
-    this.changed = true;
+    this.next.push(~this.added.length);
+    this.added.push({
+      path,
+      size: stats.size,
+      mtimeMs: stats.mtimeMs,
+      ctimeMs: stats.ctimeMs,
+      ino: stats.ino,
+      sha256,
+    });
   }
 
   /** Writes the entries used by this run (atomically: write, then rename). */
-  async save(): Promise<void> {
+  save(): void {
     // An unchanged tree leaves the cache as it was: no write on the warm path.
-    if (!this.stateDir || !this.file || (!this.changed && this.next.size === this.previous.size)) return;
+    if (!this.stateDir || !this.file || this.unchanged()) return;
+    const count = this.next.length;
+    const names = this.next.map((i) =>
+      i >= 0 ? (this.paths[i] as string) : (this.added[~i] as NewEntry).path,
+    );
+    const namesBytes = count === 0 ? 0 : Buffer.byteLength(names.join('\0')) + 1;
+    const digestsAt = HEADER_BYTES + count * NUMBERS_PER_ENTRY * 8;
+    const namesAt = digestsAt + count * HEX_DIGEST;
+    const bytes = Buffer.alloc(namesAt + namesBytes);
+    bytes.writeUInt32LE(MAGIC, 0);
+    bytes.writeUInt32LE(count, 4);
+    bytes.writeUInt32LE(namesBytes, 8);
+    const numbers = new Float64Array(
+      bytes.buffer,
+      bytes.byteOffset + HEADER_BYTES,
+      count * NUMBERS_PER_ENTRY,
+    );
+    this.next.forEach((i, k) => {
+      const at = k * NUMBERS_PER_ENTRY;
+      if (i >= 0) {
+        numbers.set(this.numbers.subarray(i * NUMBERS_PER_ENTRY, (i + 1) * NUMBERS_PER_ENTRY), at);
+        this.digests.copy(bytes, digestsAt + k * HEX_DIGEST, i * HEX_DIGEST, (i + 1) * HEX_DIGEST);
+      } else {
+        const entry = this.added[~i] as NewEntry;
+        numbers.set([entry.size, entry.mtimeMs, entry.ctimeMs, entry.ino], at);
+        bytes.write(entry.sha256, digestsAt + k * HEX_DIGEST, 'latin1');
+      }
+    });
+    if (count > 0) bytes.write(`${names.join('\0')}\0`, namesAt, 'utf8');
     stateSubdir(this.stateDir, 'stat-cache');
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const entries = [...this.next.values()];
     // File names and digests of private projects: the owner's alone.
-    await writeFile(tmp, JSON.stringify({ version: VERSION, entries }), { mode: PRIVATE_FILE_MODE });
-    await rename(tmp, this.file);
+    writeFileSync(tmp, bytes, { mode: PRIVATE_FILE_MODE });
+    renameSync(tmp, this.file);
+    rmSync(this.file.replace(/\.bin$/, '.json'), { force: true }); // the JSON cache this format replaced
+  }
+
+  /** Whether this run used exactly the loaded entries, in their order. */
+  private unchanged(): boolean {
+    if (this.added.length > 0 || this.next.length !== this.paths.length) return false;
+    return this.next.every((i, k) => i === k);
+  }
+
+  private indexOf(path: string): number {
+    if (this.paths[this.cursor] === path) return this.cursor++;
+    // The tree changed (a file added or removed) or the caller asks out of order: look it up.
+    this.byPath ??= new Map(this.paths.map((p, i) => [p, i]));
+    const i = this.byPath.get(path);
+    if (i === undefined) return -1;
+    this.cursor = i + 1;
+    return i;
   }
 }
