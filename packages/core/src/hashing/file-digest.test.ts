@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 // The worker thread runs compiled JavaScript, so the parallel path is tested on the built package.
-import { sha256OfFilesInParallel } from '../../dist/hashing/file-digest.js';
+import { FileHasher, sha256OfFile, sha256OfFilesInParallel } from '../../dist/hashing/file-digest.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Queues the files, pausing after the first batch until the worker thread has hashed some. */
+async function queueWhileWorkerRuns(hasher: FileHasher, files: { path: string; size: number }[]) {
+  for (const file of files.slice(0, 300)) hasher.add(file.path, file.size);
+  for (const deadline = Date.now() + 10_000; hasher.workerShare === 0 && Date.now() < deadline; )
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(hasher.workerShare).toBeGreaterThan(0);
+  for (const file of files.slice(300)) hasher.add(file.path, file.size);
+}
 
 test('hashing on two threads gives every file its own digest, in order', async () => {
   const contents = ['', 'a', 'b'.repeat(3_000_000), 'c'.repeat(10), 'd'.repeat(2_000_000)];
@@ -11,7 +22,56 @@ test('hashing on two threads gives every file its own digest, in order', async (
   try {
     const files = contents.map((c, i) => ({ path: join(tree.dir, `f${i}`), size: c.length }));
     const digests = await sha256OfFilesInParallel(files, 0);
-    expect(digests).toEqual(contents.map((c) => createHash('sha256').update(c).digest('hex')));
+    expect(digests).toEqual(contents.map(sha256));
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('files queued while the worker runs get their own digests, in order, hashed on both threads', async () => {
+  // More files than one batch, so the worker gets several messages while this thread queues more.
+  const contents = Array.from({ length: 1200 }, (_, i) => `file ${i} `.repeat(i % 7));
+  const tree = await makeTree(Object.fromEntries(contents.map((c, i) => [`f${i}`, c])));
+  try {
+    const hasher = new FileHasher(contents.length, 0);
+    await queueWhileWorkerRuns(
+      hasher,
+      contents.map((c, i) => ({ path: join(tree.dir, `f${i}`), size: c.length })),
+    );
+    expect(await hasher.digests()).toEqual(contents.map(sha256));
+    expect(hasher.workerShare).toBeGreaterThan(0);
+    expect(hasher.workerShare).toBeLessThan(contents.length); // and this thread did its share
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a file that cannot be read fails the job with its own path, whichever thread met it', async () => {
+  const tree = await makeTree(Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`f${i}`, 'x'])));
+  try {
+    for (const missing of [0, 599]) {
+      const hasher = new FileHasher(601, 0);
+      const files = Array.from({ length: 600 }, (_, i) => ({
+        path: join(tree.dir, `f${i === missing ? 'gone' : i}`),
+        size: 1,
+      }));
+      await queueWhileWorkerRuns(hasher, files);
+      await expect(hasher.digests()).rejects.toMatchObject({ code: 'ENOENT', path: join(tree.dir, 'fgone') });
+      hasher.close();
+    }
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a size from an earlier lstat that no longer holds still gives the digest of the whole file', async () => {
+  const tree = await makeTree({ grown: 'abcdef', shrunk: 'ab' });
+  try {
+    const buffer = Buffer.alloc(4);
+    // Stated at 3 bytes: it grew to 6 (longer than the buffer), or shrank to 2.
+    expect(sha256OfFile(join(tree.dir, 'grown'), buffer, 3)).toBe(sha256('abcdef'));
+    expect(sha256OfFile(join(tree.dir, 'shrunk'), buffer, 3)).toBe(sha256('ab'));
+    expect(sha256OfFile(join(tree.dir, 'shrunk'), Buffer.alloc(64), 2)).toBe(sha256('ab'));
   } finally {
     await tree.remove();
   }

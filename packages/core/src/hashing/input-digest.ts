@@ -3,7 +3,7 @@ import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { ButlerError } from '../kernel/errors.js';
 import type { HashInputs, InputFile } from '../kernel/types.js';
-import { sha256OfFilesInParallel } from './file-digest.js';
+import { FileHasher } from './file-digest.js';
 import { StatCache } from './stat-cache.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
@@ -23,30 +23,42 @@ export async function digestFileInputs(
   const root = resolve(context);
   const cache = StatCache.load(stateDir, root);
   const results: InputFile[] = [];
-  const misses: { index: number; path: string; size: number; stats: Stats }[] = [];
+  // Files the cache does not know start hashing on the second core while the rest are stated.
+  const hasher = new FileHasher(paths.length);
+  const misses: { index: number; stats: Stats }[] = [];
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  for (const path of paths) {
-    const absolute = prefix + path;
-    let stats: Stats;
-    try {
-      stats = lstatSync(absolute);
-    } catch (error) {
-      throw unreadable(path, error);
+  let digests: string[];
+  try {
+    for (const path of paths) {
+      const absolute = prefix + path;
+      let stats: Stats;
+      try {
+        stats = lstatSync(absolute);
+      } catch (error) {
+        throw unreadable(path, error);
+      }
+      if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
+      else if (stats.isSymbolicLink()) {
+        const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
+        results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
+      } else {
+        const sha256 = cache.get(path, stats);
+        if (sha256 === undefined) {
+          hasher.add(absolute, stats.size);
+          misses.push({ index: results.length, stats });
+        }
+        // Every field in the literal, the digest too: one object shape for all files.
+        const executable = (stats.mode & 0o111) !== 0;
+        results.push({ path, type: 'file', executable, size: stats.size, sha256 });
+      }
     }
-    if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
-    else if (stats.isSymbolicLink()) {
-      const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
-      results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
-    } else {
-      const sha256 = cache.get(path, stats);
-      if (sha256 === undefined)
-        misses.push({ index: results.length, path: absolute, size: stats.size, stats });
-      // Every field in the literal, the digest too: one object shape for all files.
-      results.push({ path, type: 'file', executable: (stats.mode & 0o111) !== 0, size: stats.size, sha256 });
-    }
+    digests = await hasher.digests().catch((error: unknown) => {
+      throw unreadable('a file', error);
+    });
+  } finally {
+    hasher.close(); // on an unreadable entry too: no thread is left hashing
   }
-  const digests = await unreadableAs('a file', () => sha256OfFilesInParallel(misses));
   misses.forEach((miss, i) => {
     const file = results[miss.index] as InputFile;
     file.sha256 = digests[i] as string;
