@@ -117,3 +117,27 @@ test('messages split across frames, and several in one frame, are read whole', a
     for await (const _ of readMessages(cut()));
   }).rejects.toThrow(/ended inside a message/);
 });
+
+test('a long answer to a slow reader leaves no listeners behind (no MaxListenersExceededWarning)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on('warning', onWarning);
+  const handlers = new Map<string, GrpcHandler>([
+    [
+      '/test.Files/Send',
+      async (c) => {
+        // 8 MiB in 64 KiB messages: far more than the stream's window, so writes wait for room.
+        for (let i = 0; i < 128; i++) await c.send(Buffer.alloc(64 * 1024, i));
+      },
+    ],
+  ]);
+  try {
+    const result = await call(handlers, '/test.Files/Send', []);
+    expect(result.status).toBe('0');
+    expect(result.answers).toHaveLength(128);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  } finally {
+    process.off('warning', onWarning);
+  }
+});

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import {
   createServer,
   type Http2Session,
@@ -72,7 +71,7 @@ export function serveGrpc(connection: Duplex, handlers: ReadonlyMap<string, Grpc
           responded = true;
           stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
         }
-        if (!stream.write(frame(message))) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+        if (!stream.write(frame(message))) await drainedOrClosed(stream);
       },
     };
     handler(call).then(
@@ -98,6 +97,22 @@ export function serveGrpc(connection: Duplex, handlers: ReadonlyMap<string, Grpc
       server.close();
     },
   };
+}
+
+/**
+ * Waits for room to write again, or for the stream's end. Both listeners go once either fires: a
+ * file sync waits here thousands of times, and listeners left behind pile up (and Node warns).
+ */
+function drainedOrClosed(stream: ServerHttp2Stream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 /** Ends a call: trailers after the messages, or a trailers-only answer when nothing was sent. */
