@@ -69,27 +69,40 @@ function fileNameIndex(files: readonly string[]): Map<string, number[]> {
 /**
  * The context files that are an ecosystem's manifests, in the list's order: the same answer as
  * `files.filter(createManifestMatcher(patterns))`. A hit runs every manifest plugin over the same
- * list, so file-name patterns (all of today's) look names up in one index of the list instead of
- * each plugin testing every path.
+ * list, so each plugin looks file names up in one index of the list instead of testing every path:
+ * a path can only match a pattern whose last segment matches its name (`requirements/*.txt` needs a
+ * name matching `*.txt`), and only those paths are tested whole.
  */
 export function createManifestFinder(patterns: readonly string[]): (files: readonly string[]) => string[] {
   const isManifest = createManifestMatcher(patterns);
-  if (patterns.some((pattern) => pattern.includes('/'))) return (files) => files.filter(isManifest);
-  const names = patterns.filter((pattern) => !hasGlobMeta(pattern));
-  const globs = patterns
-    .filter(hasGlobMeta)
-    .map((pattern) => ({ pattern, prefix: pattern.split(/[*?[\\]/)[0] ?? '' }));
+  const lastSegments = patterns.map((pattern) => pattern.slice(pattern.lastIndexOf('/') + 1));
+  const names = new Set(lastSegments.filter((segment) => !hasGlobMeta(segment)));
+  const globs = lastSegments.filter(hasGlobMeta).map((pattern) => {
+    const literals = pattern.split(/[*?[\\\]]/);
+    // The literal text before the first and after the last glob character: most names fail on them.
+    return {
+      pattern,
+      prefix: literals[0] ?? '',
+      suffix: pattern.endsWith(']') ? '' : (literals.at(-1) ?? ''),
+    };
+  });
+  const byNameOnly = patterns.every((pattern) => !pattern.includes('/'));
   return (files) => {
     const index = fileNameIndex(files);
     const found: number[] = [];
-    for (const name of names) for (const i of index.get(name) ?? []) found.push(i);
+    const take = (at: readonly number[]) => {
+      for (const i of at) if (byNameOnly || isManifest(files[i] as string)) found.push(i);
+    };
+    for (const name of names) take(index.get(name) ?? []);
     if (globs.length > 0) {
       for (const [name, at] of index) {
         if (
-          !names.includes(name) &&
-          globs.some((g) => name.startsWith(g.prefix) && matchGlob(g.pattern, name))
+          !names.has(name) &&
+          globs.some(
+            (g) => name.startsWith(g.prefix) && name.endsWith(g.suffix) && matchGlob(g.pattern, name),
+          )
         )
-          for (const i of at) found.push(i);
+          take(at);
       }
     }
     return found.sort((a, b) => a - b).map((i) => files[i] as string);
