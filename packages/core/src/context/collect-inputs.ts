@@ -96,8 +96,14 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
     return { ...common, files: entries.map((e) => e.path), wholeContext: true, notes };
   }
 
-  const byPath = new Map(entries.map((e) => [e.path, e]));
+  // Built on first use: `COPY . .` needs no lookup by path (20,000 entries: a map and its garbage).
+  let byPath: Map<string, ContextEntry> | undefined;
+  const find = (path: string) => {
+    byPath ??= new Map(entries.map((e) => [e.path, e]));
+    return byPath.get(path);
+  };
   const selected = new Set<string>();
+  let everything = false;
   for (const source of analysis.sources) {
     const path = cleanPath(source.path.replace(/^\/+/, '') || '.');
     if (path === '..' || path.startsWith('../')) {
@@ -109,17 +115,17 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
         },
       );
     }
-    const roots =
-      path === '.'
-        ? ['.']
-        : hasGlobMeta(path)
-          ? entries.filter((e) => matchGlob(path, e.path)).map((e) => e.path)
-          : [path];
+    if (path === '.') everything = true; // the whole context: whatever else is named is in it
+    if (everything) continue;
+    const roots = hasGlobMeta(path)
+      ? entries.filter((e) => matchGlob(path, e.path)).map((e) => e.path)
+      : [path];
     for (const root of roots) {
-      await selectTree(root, entries, byPath, selected, context, source.line);
+      await selectTree(root, entries, find, selected, context, source.line);
     }
   }
-  // Most Dockerfiles select in walk order (`COPY . .`): then the list is already sorted.
+  if (everything) return { ...common, files: entries.map((e) => e.path), wholeContext: false, notes };
+  // Most Dockerfiles select in walk order: then the list is already sorted.
   const files = [...selected];
   if (!isSorted(files)) files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { ...common, files, wholeContext: false, notes };
@@ -134,7 +140,7 @@ function isSorted(paths: readonly string[]): boolean {
 async function selectTree(
   root: string,
   entries: ContextEntry[],
-  byPath: Map<string, ContextEntry>,
+  find: (path: string) => ContextEntry | undefined,
   selected: Set<string>,
   context: string,
   line: number,
@@ -143,7 +149,7 @@ async function selectTree(
     for (const e of entries) selected.add(e.path);
     return;
   }
-  const entry = byPath.get(root);
+  const entry = find(root);
   if (!entry) return; // missing or ignored: Docker fails the build; nothing of it can enter the image
   selected.add(root);
   if (entry.type === 'dir') {
@@ -157,7 +163,7 @@ async function selectTree(
     });
     const rel = relative(await realpath(context), target);
     if (rel && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)) {
-      await selectTree(rel.split(sep).join('/'), entries, byPath, selected, context, line);
+      await selectTree(rel.split(sep).join('/'), entries, find, selected, context, line);
     }
   }
 }
