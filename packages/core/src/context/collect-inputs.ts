@@ -8,6 +8,7 @@ import { hasGlobMeta, matchGlob } from '../patterns/path-glob.js';
 import { analyzeRemembered } from './analysis-cache.js';
 import { type ContextEntry, walkContext } from './context-walk.js';
 import { createPatternMatcher, parseDockerignore } from './dockerignore.js';
+import { listingRules, loadListing, type ReadFolder, saveListing } from './listing-cache.js';
 
 export interface CollectInputsOptions {
   /** The build context folder. */
@@ -77,7 +78,7 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   const patterns = parseDockerignore(ignoreText);
   // With a `!` exception, an ignored folder may still hold kept files, so the walk must enter it.
   const hasExceptions = patterns.some((p) => p.startsWith('!'));
-  const entries = await walkContext(context, createPatternMatcher(patterns), hasExceptions);
+  const entries = await listContext(context, patterns, hasExceptions, options.stateDir);
 
   const analysis = await analyzeRemembered(options.stateDir, dockerfilePath, dockerfileText, {
     buildArgs: options.buildArgs,
@@ -129,6 +130,39 @@ export async function collectInputs(options: CollectInputsOptions): Promise<Coll
   const files = [...selected];
   if (!isSorted(files)) files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { ...common, files, wholeContext: false, notes };
+}
+
+/** The walk's listing: remembered while no folder it read has changed, else walked (and kept). */
+async function listContext(
+  context: string,
+  patterns: string[],
+  hasExceptions: boolean,
+  stateDir: string | undefined,
+): Promise<ContextEntry[]> {
+  const rules = listingRules(patterns, hasExceptions);
+  if (stateDir) {
+    try {
+      const remembered = loadListing(stateDir, context, rules);
+      if (remembered) return remembered;
+    } catch {
+      // a folder that cannot be stated any more: the walk says why
+    }
+  }
+  const read: ReadFolder[] = [];
+  const entries = await walkContext(
+    context,
+    createPatternMatcher(patterns),
+    hasExceptions,
+    stateDir ? read : undefined,
+  );
+  if (stateDir) {
+    try {
+      saveListing(stateDir, context, rules, read, entries);
+    } catch {
+      // a listing that cannot be kept only costs the next run a walk
+    }
+  }
+  return entries;
 }
 
 function isSorted(paths: readonly string[]): boolean {

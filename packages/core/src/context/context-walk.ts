@@ -1,7 +1,8 @@
-import { type Dirent, readdirSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ButlerError } from '../kernel/errors.js';
 import type { InputFileType } from '../kernel/types.js';
+import type { ReadFolder } from './listing-cache.js';
 
 export interface ContextEntry {
   path: string;
@@ -17,9 +18,11 @@ export async function walkContext(
   root: string,
   isIgnored: (relPath: string) => boolean,
   hasExceptions: boolean,
+  /** Filled with every folder read and its stat just before (for the listing cache). */
+  read?: ReadFolder[],
 ): Promise<ContextEntry[]> {
   const entries: ContextEntry[] = [];
-  await walkDir(root, '', isIgnored, hasExceptions, entries);
+  await walkDir(root, '', isIgnored, hasExceptions, entries, read);
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -29,9 +32,12 @@ async function walkDir(
   isIgnored: (relPath: string) => boolean,
   hasExceptions: boolean,
   out: ContextEntry[],
+  read: ReadFolder[] | undefined,
 ): Promise<boolean> {
   let dirents: Dirent[];
   try {
+    // Stated before it is read: a change in between shows as a newer stat next time.
+    if (read) read.push({ path: relDir, stats: (relDir ? lstatSync : statSync)(join(root, relDir)) });
     // Entry types come with the listing: no lstat per entry. Synchronous, like the hashing: for many
     // small folders the promise API's round trips cost more than the reads.
     dirents = readdirSync(join(root, relDir), { withFileTypes: true });
@@ -45,7 +51,7 @@ async function walkDir(
     if (stats.isDirectory()) {
       if (ignored && !hasExceptions) continue;
       const index = out.length;
-      const keptBelow = await walkDir(root, relPath, isIgnored, hasExceptions, out);
+      const keptBelow = await walkDir(root, relPath, isIgnored, hasExceptions, out, read);
       if (!ignored || keptBelow) {
         out.splice(index, 0, { path: relPath, type: 'dir' });
         keptAny = true;
