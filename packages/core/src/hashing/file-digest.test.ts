@@ -28,6 +28,19 @@ test('hashing on two threads gives every file its own digest, in order', async (
   }
 });
 
+test('a small job is hashed in this thread: no worker starts', async () => {
+  const tree = await makeTree({ a: 'a', b: 'b'.repeat(1000) });
+  try {
+    const hasher = new FileHasher(2);
+    hasher.add(join(tree.dir, 'a'), 1);
+    hasher.add(join(tree.dir, 'b'), 1000);
+    expect(await hasher.digests()).toEqual([sha256('a'), sha256('b'.repeat(1000))]);
+    expect(hasher.workerShare).toBe(0);
+  } finally {
+    await tree.remove();
+  }
+});
+
 test('files queued while the worker runs get their own digests, in order, hashed on both threads', async () => {
   // More files than one batch, so the worker gets several messages while this thread queues more.
   const contents = Array.from({ length: 1200 }, (_, i) => `file ${i} `.repeat(i % 7));

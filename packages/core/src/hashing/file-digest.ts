@@ -47,12 +47,6 @@ function streamInto(hash: Hash, absolute: string, buffer: Buffer, expectedSize: 
   return hash;
 }
 
-/** Hashes files in this thread. */
-export function sha256OfFiles(absolutePaths: readonly string[]): string[] {
-  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  return absolutePaths.map((path) => sha256OfFile(path, buffer));
-}
-
 /**
  * Hashes files on both cores while the caller is still finding them. Files are queued as the
  * caller states them; once the queue holds enough work, a worker thread starts and hashes from the
@@ -116,10 +110,10 @@ export class FileHasher {
 
   /** How many files the worker thread has hashed so far (0 without one). */
   get workerShare(): number {
+    if (!this.shared) return 0;
     let hashed = 0;
-    const claims = this.shared?.claims ?? [];
     for (let k = 0; k < this.paths.length; k++)
-      if (Atomics.load(claims as Int32Array, k) === CLAIM.hashed) hashed++;
+      if (Atomics.load(this.shared.claims, k) === CLAIM.hashed) hashed++;
     return hashed;
   }
 
