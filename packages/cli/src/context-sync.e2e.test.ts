@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { removeRepoImages, useEngineFixture } from '@devops-butler/test-support';
@@ -92,4 +92,22 @@ test('the Dockerfile travels beside the context, as with docker build: an ignore
   expect(ours).not.toContain('/ctx/Dockerfile');
   expect(result.notes.join('\n')).not.toMatch(/Dockerfile is not part of the context/);
   expect(await readFile(join(fx.tree.dir, 'Dockerfile'), 'utf8')).toContain('COPY . /ctx/');
+}, 120_000);
+
+test('a file added deep in a folder after a hit is built into the image, with the walk’s listing remembered', async () => {
+  // Folders changed in the last 2 s are not trusted, so the listing is kept only once they age.
+  await new Promise((resolve) => setTimeout(resolve, 2_100));
+  const first = await build();
+  expect(first.outcome).toBe('built');
+  expect((await build()).outcome).toBe('reused'); // from the remembered listing
+
+  await writeFile(join(fx.tree.dir, 'src/deep/new.txt'), 'new file\n');
+  const added = await build();
+  expect(added.outcome).toBe('built');
+  expect(await fileInImage(added.image.id, '/ctx/src/deep/new.txt')).toBe('new file\n');
+
+  await rm(join(fx.tree.dir, 'src/deep/new.txt'));
+  const removed = await build();
+  expect(removed.outcome).toBe('reused');
+  expect(removed.target.tag).toBe(first.target.tag);
 }, 120_000);
