@@ -28,19 +28,6 @@ export interface ManifestReads {
   files: [path: string, digest: string][];
 }
 
-/**
- * Whether a path is in the list: `includes` for the first questions, a set after. Parsers ask about
- * a handful of paths, and a set of a 20,000-file context costs a hit more than those scans.
- */
-export function membership(list: readonly string[]): (path: string) => boolean {
-  let set: Set<string> | undefined;
-  let asked = 0;
-  return (path) => {
-    if (!set && ++asked > 16) set = new Set(list);
-    return set ? set.has(path) : list.includes(path);
-  };
-}
-
 /** Creates the parser's view of the context, collecting problems (and, given `reads`, what it read) as it goes. */
 export function createManifestFiles(
   contextDir: string,
@@ -49,17 +36,17 @@ export function createManifestFiles(
   problems: ManifestProblem[],
   reads?: ManifestReads,
 ): ManifestFiles {
-  const used = membership(inputs);
+  const used = new Set(inputs);
   return {
     found,
     has: (path) => {
-      const had = used(path);
+      const had = used.has(path);
       reads?.has.push([path, had]);
       return had;
     },
     sibling: (file, name) => posix.join(posix.dirname(file), name),
     parse(path, parser) {
-      if (!used(path)) return undefined;
+      if (!used.has(path)) return undefined;
       const read = readManifestText(contextDir, path);
       reads?.files.push([path, read.digest]);
       if (read.text === undefined) {

@@ -66,11 +66,6 @@ function fileNameIndex(files: readonly string[]): Map<string, number[]> {
   return index;
 }
 
-/** Whether any path of the list is named `name` (its last segment), from the shared name index. */
-export function hasFileNamed(files: readonly string[], name: string): boolean {
-  return fileNameIndex(files).has(name);
-}
-
 /**
  * The context files that are an ecosystem's manifests, in the list's order: the same answer as
  * `files.filter(createManifestMatcher(patterns))`. A hit runs every manifest plugin over the same

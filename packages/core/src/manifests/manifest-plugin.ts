@@ -10,7 +10,7 @@ import {
   summarizeDependencies,
 } from './dependencies.js';
 import type { ManifestFiles } from './manifest-files.js';
-import { createManifestFinder, hasFileNamed } from './manifest-matcher.js';
+import { createManifestFinder } from './manifest-matcher.js';
 import { parseRemembered } from './parse-cache.js';
 
 /** What distinguishes one ecosystem from another: its name, the files that reveal it, their parser. */
@@ -160,11 +160,7 @@ function validateOptions(ecosystem: string, options: ManifestPluginOptions) {
 
 function heavyFolderWarnings(spec: ManifestPluginSpec, files: readonly string[]): string[] {
   return (spec.heavyFolders ?? []).flatMap((folder) =>
-    (
-      folder.includes('/')
-        ? files.some((path) => path === folder || path.endsWith(`/${folder}`))
-        : hasFileNamed(files, folder)
-    ) // the name index the finders built: no pass over every path
+    files.some((path) => path === folder || path.endsWith(`/${folder}`))
       ? [`${spec.ecosystem}: ${folder} is in the build context; add "**/${folder}" to .dockerignore`]
       : [],
   );

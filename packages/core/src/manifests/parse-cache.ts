@@ -9,7 +9,6 @@ import {
   createManifestFiles,
   type ManifestFiles,
   type ManifestReads,
-  membership,
   readManifestText,
 } from './manifest-files.js';
 
@@ -79,8 +78,8 @@ function unchanged(
   if (saved.found.length !== options.found.length || saved.found.some((f, i) => f !== options.found[i])) {
     return false;
   }
-  const used = membership(options.inputs);
-  if (saved.reads.has.some(([path, had]) => used(path) !== had)) return false;
+  const used = new Set(options.inputs);
+  if (saved.reads.has.some(([path, had]) => used.has(path) !== had)) return false;
   return saved.reads.files.every(
     ([path, seen]) => readManifestText(options.contextDir, path).digest === seen,
   );
