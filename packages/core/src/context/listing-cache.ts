@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { RACY_WINDOW_MS } from '../hashing/stat-cache.js';
 import type { InputFileType } from '../kernel/types.js';
-import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import { stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { ContextEntry } from './context-walk.js';
 
 /**
@@ -21,8 +22,6 @@ const MAGIC = 0x31435742; // "BWC1"
 const HEADER_BYTES = 48;
 const NUMBERS_PER_FOLDER = 4;
 const TYPES: readonly InputFileType[] = ['dir', 'file', 'symlink'];
-/** A folder changed this recently could change again within its timestamp's tick: not trusted. */
-const RACY_WINDOW_MS = 2000;
 
 /** A folder the walk read, and its stat just before it was read. */
 export interface ReadFolder {
@@ -119,8 +118,5 @@ export function saveListing(
   bytes.write(names, namesAt, 'utf8');
   const file = cacheFile(stateDir, root);
   stateSubdir(stateDir, 'walk-cache');
-  const tmp = `${file}.${process.pid}.tmp`;
-  // Names of a private project's files: the owner's alone.
-  writeFileSync(tmp, bytes, { mode: PRIVATE_FILE_MODE });
-  renameSync(tmp, file);
+  writeStateFile(file, bytes); // names of a private project's files
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 // The worker thread runs compiled JavaScript, so the parallel path is tested on the built package.
-import { FileHasher, sha256OfFile, sha256OfFilesInParallel } from '../../dist/hashing/file-digest.js';
+import { FileHasher, sha256OfFile } from '../../dist/hashing/file-digest.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -21,7 +21,9 @@ test('hashing on two threads gives every file its own digest, in order', async (
   const tree = await makeTree(Object.fromEntries(contents.map((c, i) => [`f${i}`, c])));
   try {
     const files = contents.map((c, i) => ({ path: join(tree.dir, `f${i}`), size: c.length }));
-    const digests = await sha256OfFilesInParallel(files, 0);
+    const hasher = new FileHasher(files.length, 0);
+    for (const file of files) hasher.add(file.path, file.size);
+    const digests = await hasher.digests();
     expect(digests).toEqual(contents.map(sha256));
   } finally {
     await tree.remove();

@@ -159,13 +159,3 @@ export class FileHasher {
     this.posted = this.paths.length;
   }
 }
-
-/** Hashes files on every core (the list known in advance). */
-export async function sha256OfFilesInParallel(
-  files: readonly { path: string; size: number }[],
-  thresholdBytes = PARALLEL_THRESHOLD_BYTES,
-): Promise<string[]> {
-  const hasher = new FileHasher(files.length, thresholdBytes);
-  for (const file of files) hasher.add(file.path, file.size);
-  return hasher.digests();
-}

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import { stateSubdir, writeStateFile } from '../state/state-dir.js';
 
 /**
  * path, size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from
@@ -19,10 +19,10 @@ const HEADER_BYTES = 16;
 const NUMBERS_PER_ENTRY = 4;
 const HEX_DIGEST = 64;
 /**
- * A file changed within this window of being hashed could change again inside the same timestamp
- * tick without its metadata moving ("racily clean" in git): such entries are not cached.
+ * A file (or folder) changed within this window of being read could change again inside the same
+ * timestamp tick without its metadata moving ("racily clean" in git): such entries are not cached.
  */
-const RACY_WINDOW_MS = 2000;
+export const RACY_WINDOW_MS = 2000;
 
 interface NewEntry {
   path: string;
@@ -153,10 +153,7 @@ export class StatCache {
     });
     if (count > 0) bytes.write(`${names.join('\0')}\0`, namesAt, 'utf8');
     stateSubdir(this.stateDir, 'stat-cache');
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    // File names and digests of private projects: the owner's alone.
-    writeFileSync(tmp, bytes, { mode: PRIVATE_FILE_MODE });
-    renameSync(tmp, this.file);
+    writeStateFile(this.file, bytes); // file names and digests of private projects
     rmSync(this.file.replace(/\.bin$/, '.json'), { force: true }); // the JSON cache this format replaced
   }
 

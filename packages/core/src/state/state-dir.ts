@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -37,4 +37,14 @@ export function stateSubdir(stateDir: string, ...names: string[]): string {
   const path = join(stateDir, ...names);
   mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   return path;
+}
+
+/**
+ * Writes a file of the state folder whole or not at all (aside, then renamed over it), readable by
+ * its owner only: a crash leaves the old file or the new one, never a torn one.
+ */
+export function writeStateFile(file: string, data: string | Uint8Array): void {
+  const aside = `${file}.${process.pid}.tmp`;
+  writeFileSync(aside, data, { mode: PRIVATE_FILE_MODE });
+  renameSync(aside, file);
 }
