@@ -34,6 +34,7 @@ test('a small job is hashed in this thread: no worker starts', async () => {
   const tree = await makeTree({ a: 'a', b: 'b'.repeat(1000) });
   try {
     const hasher = new FileHasher(2);
+    hasher.expect(2);
     hasher.add(join(tree.dir, 'a'), 1);
     hasher.add(join(tree.dir, 'b'), 1000);
     expect(await hasher.digests()).toEqual([sha256('a'), sha256('b'.repeat(1000))]);
@@ -56,6 +57,23 @@ test('files queued while the worker runs get their own digests, in order, hashed
     expect(await hasher.digests()).toEqual(contents.map(sha256));
     expect(hasher.workerShare).toBeGreaterThan(0);
     expect(hasher.workerShare).toBeLessThan(contents.length); // and this thread did its share
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a job announced as large (a cold cache) hashes on both threads before its queue alone would', async () => {
+  const contents = Array.from({ length: 300 }, (_, i) => `file ${i}`);
+  const tree = await makeTree(Object.fromEntries(contents.map((c, i) => [`f${i}`, c])));
+  try {
+    // 300 small files cost 300 × 16 KiB, below 8 MB: only the announced 600 pass it.
+    const hasher = new FileHasher(600, 8 * 1024 * 1024);
+    hasher.expect(600);
+    await queueWhileWorkerRuns(
+      hasher,
+      contents.map((c, i) => ({ path: join(tree.dir, `f${i}`), size: c.length })),
+    );
+    expect(await hasher.digests()).toEqual(contents.map(sha256));
   } finally {
     await tree.remove();
   }

@@ -70,6 +70,15 @@ export class FileHasher {
     private readonly thresholdBytes = PARALLEL_THRESHOLD_BYTES,
   ) {}
 
+  /**
+   * Says that about `files` files will be queued (a cold cache: every file). When that alone passes
+   * the threshold, the worker starts now and boots while the first files are stated, instead of
+   * after 32 MB of them (a fresh checkout: ~25 ms more of the second core).
+   */
+  expect(files: number): void {
+    if (!this.shared && files * COST_PER_FILE_BYTES >= this.thresholdBytes) this.startWorker();
+  }
+
   /** Queues a file; returns its place in the answer of `digests()`. */
   add(absolute: string, size: number): number {
     this.paths.push(absolute);

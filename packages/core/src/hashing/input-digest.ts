@@ -25,6 +25,7 @@ export async function digestFileInputs(
   const results: InputFile[] = [];
   // Files the cache does not know start hashing on the second core while the rest are stated.
   const hasher = new FileHasher(paths.length);
+  if (cache.isEmpty) hasher.expect(paths.length);
   const misses: { index: number; stats: Stats }[] = [];
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
   const prefix = root.endsWith('/') ? root : `${root}/`;

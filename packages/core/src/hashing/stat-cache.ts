@@ -87,6 +87,11 @@ export class StatCache {
     return new StatCache(stateDir, file, paths, numbers, bytes.subarray(digestsAt, namesAt));
   }
 
+  /** Whether the cache knows no file (a folder never hashed here): every file will be read. */
+  get isEmpty(): boolean {
+    return this.paths.length === 0;
+  }
+
   /** The digest recorded for `path` when its metadata is unchanged. */
   get(path: string, stats: Stats): string | undefined {
     const i = this.indexOf(path);
