@@ -9,6 +9,7 @@ import {
   normalizeDependencies,
   summarizeDependencies,
 } from './dependencies.js';
+import { findRemembered } from './finder-cache.js';
 import type { ManifestFiles } from './manifest-files.js';
 import { createManifestFinder } from './manifest-matcher.js';
 import { parseRemembered } from './parse-cache.js';
@@ -71,20 +72,26 @@ export function createManifestPlugin(
   const { policy, ttlMs } = validateOptions(spec.ecosystem, options);
   const now = options.now ?? Date.now;
   const findManifests = createManifestFinder(spec.manifests);
+  const heavyFolders = spec.heavyFolders ?? [];
+  // A heavy folder is in the context when an entry has its name (a name pattern matches in any folder).
+  const findHeavyFolders = createManifestFinder(heavyFolders);
 
   return {
     name,
     apply(butler) {
       butler.hooks.resolveContext.tapPromise(name, async (context) => {
-        const found = findManifests(context.files);
+        const stateDir = butler.stateDir || undefined;
+        const contextDir = context.request.context;
+        // Remembered while the context's file list is the same: a hit finds nothing afresh.
+        const found = findRemembered(stateDir, contextDir, context.files, spec.manifests, findManifests);
         if (found.length === 0) return context;
         // Remembered per manifest bytes: a hit with unchanged lockfiles parses nothing.
         const { report, problems } = await parseRemembered(
           {
-            stateDir: butler.stateDir || undefined,
+            stateDir,
             ecosystem: spec.ecosystem,
             parserModule: spec.module,
-            contextDir: context.request.context,
+            contextDir,
             inputs: context.files,
             found,
           },
@@ -100,7 +107,10 @@ export function createManifestPlugin(
           );
         }
         const warnings = [
-          ...heavyFolderWarnings(spec, context.files),
+          ...heavyFolderWarnings(
+            spec,
+            findRemembered(stateDir, contextDir, context.files, heavyFolders, findHeavyFolders),
+          ),
           ...problems.map((p) => problemWarning(spec.ecosystem, p)),
           ...(report.notes ?? []).map((note) => `${spec.ecosystem}: ${note}`),
         ];
@@ -158,9 +168,10 @@ function validateOptions(ecosystem: string, options: ManifestPluginOptions) {
   return { policy, ttlMs };
 }
 
-function heavyFolderWarnings(spec: ManifestPluginSpec, files: readonly string[]): string[] {
+/** One warning per heavy folder among `found` (the context entries named like one). */
+function heavyFolderWarnings(spec: ManifestPluginSpec, found: readonly string[]): string[] {
   return (spec.heavyFolders ?? []).flatMap((folder) =>
-    files.some((path) => path === folder || path.endsWith(`/${folder}`))
+    found.some((path) => path === folder || path.endsWith(`/${folder}`))
       ? [`${spec.ecosystem}: ${folder} is in the build context; add "**/${folder}" to .dockerignore`]
       : [],
   );

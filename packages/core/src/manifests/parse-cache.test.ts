@@ -113,3 +113,25 @@ test('what the parse asked about the context is part of what it depends on', asy
     await tree.remove();
   }
 });
+
+test('a file list that changed but answers what the parse asked the same way keeps the parse', async () => {
+  const tree = await makeTree({
+    Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
+    'deps.lock': 'a==1\n',
+    'notes.txt': 'x',
+  });
+  const state = mkdtempSync(join(tmpdir(), 'butler-parse-cache-'));
+  dirs.push(state);
+  const calls = { count: 0 };
+  const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
+  try {
+    const before = await hash();
+    // notes.txt joins the inputs; extra.lock, which the parse asked about, is still not one.
+    await tree.write({ Dockerfile: 'FROM scratch\nCOPY deps.lock notes.txt /\n' });
+    const after = await hash();
+    expect(calls.count).toBe(1);
+    expect(after.hashed.context.metadata.demo).toEqual(before.hashed.context.metadata.demo);
+  } finally {
+    await tree.remove();
+  }
+});

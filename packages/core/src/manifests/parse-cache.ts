@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
 import type { DependencyReport, ManifestProblem } from './dependencies.js';
@@ -11,10 +10,13 @@ import {
   type ManifestReads,
   readManifestText,
 } from './manifest-files.js';
+import { fileListDigest, moduleIdentity } from './memory-keys.js';
 
 /** What a parse read: its answer is the same while every one of these is. */
 interface RememberedParse {
   key: string;
+  /** The digest of the context file list it was asked about: the same list gives the same `has` answers. */
+  list?: string;
   found: string[];
   reads: ManifestReads;
   report: DependencyReport;
@@ -41,7 +43,7 @@ export async function parseRemembered(
   parse: ((files: ManifestFiles) => DependencyReport | Promise<DependencyReport>) | undefined,
 ): Promise<{ report: DependencyReport; problems: ManifestProblem[] }> {
   const { stateDir, ecosystem, contextDir, inputs, found } = options;
-  const parser = parserIdentity(options.parserModule);
+  const parser = options.parserModule && moduleIdentity(options.parserModule);
   const file =
     stateDir && parser
       ? join(stateDir, 'manifest-cache', `${digest(`${ecosystem}\0${contextDir}`).slice(0, 32)}.json`)
@@ -58,7 +60,14 @@ export async function parseRemembered(
   const files = createManifestFiles(contextDir, inputs, found, problems, reads);
   const report = (await parse?.(files)) ?? { dependencies: [] };
   if (file && stateDir) {
-    const remembered: RememberedParse = { key, found: [...found], reads, report, problems };
+    const remembered: RememberedParse = {
+      key,
+      list: fileListDigest(inputs),
+      found: [...found],
+      reads,
+      report,
+      problems,
+    };
     try {
       stateSubdir(stateDir, 'manifest-cache');
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -78,8 +87,11 @@ function unchanged(
   if (saved.found.length !== options.found.length || saved.found.some((f, i) => f !== options.found[i])) {
     return false;
   }
-  const used = new Set(options.inputs);
-  if (saved.reads.has.some(([path, had]) => used.has(path) !== had)) return false;
+  // The same list answers `has` as before without a set of its 20,000 paths.
+  if (saved.list !== fileListDigest(options.inputs)) {
+    const used = new Set(options.inputs);
+    if (saved.reads.has.some(([path, had]) => used.has(path) !== had)) return false;
+  }
   return saved.reads.files.every(
     ([path, seen]) => readManifestText(options.contextDir, path).digest === seen,
   );
@@ -98,16 +110,6 @@ function readSaved(file: string): RememberedParse | undefined {
       Array.isArray(saved.report?.dependencies) &&
       saved.report.dependencies.every((d) => typeof d?.name === 'string' && typeof d?.version === 'string');
     return valid ? saved : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The parser's build: its module's file and when it was written (a rebuild or an upgrade changes it). */
-function parserIdentity(moduleUrl: string | undefined): string | undefined {
-  if (!moduleUrl) return undefined;
-  try {
-    return `${moduleUrl}:${statSync(fileURLToPath(moduleUrl)).mtimeMs}`;
   } catch {
     return undefined;
   }

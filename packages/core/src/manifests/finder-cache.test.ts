@@ -1,0 +1,80 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { findRemembered } from './finder-cache.js';
+import { createManifestFinder } from './manifest-matcher.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const stateDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-finds-'));
+  dirs.push(dir);
+  return dir;
+};
+
+const PATTERNS = ['package.json', 'requirements/*.txt'];
+/** The real finder, counting how often it is run. */
+function countingFinder() {
+  const find = createManifestFinder(PATTERNS);
+  const counted = (files: readonly string[]) => {
+    counted.calls++;
+    return find(files);
+  };
+  counted.calls = 0;
+  return counted;
+}
+const tree = ['a/package.json', 'a/src/index.js', 'package.json', 'requirements/base.txt', 'src/x.py'];
+
+test('the same file list of the same folder is answered from memory, as found the first time', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  const first = findRemembered(state, '/ctx', tree, PATTERNS, find);
+  // A new list with the same paths: what the next process gets from its remembered walk.
+  const again = findRemembered(state, '/ctx', [...tree], PATTERNS, find);
+  expect(first).toEqual(['a/package.json', 'package.json', 'requirements/base.txt']);
+  expect(again).toEqual(first);
+  expect(find.calls).toBe(1);
+});
+
+test('a file added, removed or renamed is found afresh', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  findRemembered(state, '/ctx', tree, PATTERNS, find);
+  const added = [...tree, 'b/package.json'].sort();
+  expect(findRemembered(state, '/ctx', added, PATTERNS, find)).toContain('b/package.json');
+  const renamed = tree.map((p) => (p === 'requirements/base.txt' ? 'requirements/prod.txt' : p));
+  expect(findRemembered(state, '/ctx', renamed, PATTERNS, find)).toContain('requirements/prod.txt');
+  expect(findRemembered(state, '/ctx', tree.slice(1), PATTERNS, find)).not.toContain('a/package.json');
+  expect(find.calls).toBe(4);
+});
+
+test('other patterns and other folders do not share an answer', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  findRemembered(state, '/ctx', tree, PATTERNS, find);
+  const names = createManifestFinder(['index.js']);
+  expect(findRemembered(state, '/ctx', tree, ['index.js'], names)).toEqual(['a/src/index.js']);
+  findRemembered(state, '/other', tree, PATTERNS, find);
+  expect(find.calls).toBe(2);
+  // Both answers of /ctx are kept: neither is found again.
+  findRemembered(state, '/ctx', tree, PATTERNS, find);
+  expect(find.calls).toBe(2);
+});
+
+test('a torn or foreign memory is found afresh, and without a state folder nothing is kept', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  findRemembered(state, '/ctx', tree, PATTERNS, find);
+  const [file] = readdirSync(join(state, 'manifest-finds'));
+  writeFileSync(join(state, 'manifest-finds', file as string), '{"format":"devops-butler/manifest-fi');
+  expect(findRemembered(state, '/ctx', tree, PATTERNS, find)).toHaveLength(3);
+  writeFileSync(join(state, 'manifest-finds', file as string), JSON.stringify({ finds: { x: 1 } }));
+  expect(findRemembered(state, '/ctx', tree, PATTERNS, find)).toHaveLength(3);
+  expect(find.calls).toBe(3);
+  findRemembered(undefined, '/ctx', tree, PATTERNS, find);
+  findRemembered(undefined, '/ctx', tree, PATTERNS, find);
+  expect(find.calls).toBe(5);
+});

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUTLER_VERSION } from '../image/labels.js';
+import { stateSubdir, writeStateFile } from '../state/state-dir.js';
+import { fileListDigest, moduleIdentity } from './memory-keys.js';
+
+/**
+ * What the manifest plugins found in a context's file list, remembered per context folder while
+ * the list is the same. Finding is a pure function of the list and the patterns, but on a 20,000
+ * file hit it is the manifest plugins' whole cost (an index of every file name, pip's globs over
+ * every distinct name, the heavy-folder check: about 15 ms, run cold by the JIT), while the list
+ * itself comes back unchanged from the remembered walk. The key is the list's own digest, so a
+ * file added, removed or renamed finds afresh; this module's build keys it too, so a fixed matcher
+ * never answers from an older one's memory.
+ */
+const FORMAT = 'devops-butler/manifest-finds/v1';
+
+interface SavedFinds {
+  format: string;
+  /** The finder's build (this module's file and its mtime, with Butler's version). */
+  build: string;
+  list: string;
+  finds: Record<string, string[]>;
+}
+
+/**
+ * `find(files)` for `patterns`, from the state folder's memory when the same context folder had
+ * the same file list; found afresh (and remembered) otherwise. Without a state folder, found.
+ */
+export function findRemembered(
+  stateDir: string | undefined,
+  contextDir: string,
+  files: readonly string[],
+  patterns: readonly string[],
+  find: (files: readonly string[]) => string[],
+): string[] {
+  if (!stateDir) return find(files);
+  const file = join(
+    stateDir,
+    'manifest-finds',
+    `${createHash('sha256').update(contextDir).digest('hex').slice(0, 32)}.json`,
+  );
+  const list = fileListDigest(files);
+  const key = JSON.stringify(patterns);
+  const build = `${moduleIdentity(import.meta.url)}:${BUTLER_VERSION}`;
+  const saved = readSaved(file, build);
+  const current = saved?.list === list ? saved : undefined;
+  const remembered = current?.finds[key];
+  if (remembered) return remembered;
+  const found = find(files);
+  const next: SavedFinds = {
+    format: FORMAT,
+    build,
+    list,
+    finds: { ...current?.finds, [key]: found },
+  };
+  try {
+    stateSubdir(stateDir, 'manifest-finds');
+    writeStateFile(file, JSON.stringify(next)); // names of a private project's files
+  } catch {
+    // a memory that cannot be kept only costs the next run the finding
+  }
+  return found;
+}
+
+/** The saved finds, or undefined when missing, torn, foreign or from another build of Butler. */
+function readSaved(file: string, build: string): SavedFinds | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFinds;
+    if (saved.format !== FORMAT || saved.build !== build || typeof saved.list !== 'string') return undefined;
+    const finds = Object.values(saved.finds ?? {});
+    if (!finds.every((f) => Array.isArray(f) && f.every((path) => typeof path === 'string')))
+      return undefined;
+    return saved;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// What the manifest plugins remember between runs (parse-cache.ts, finder-cache.ts) is keyed by
+// the code that computed it and by the context file list it was computed from.
+
+/** A module's build: its file and when it was written (a rebuild or an upgrade changes it). */
+export function moduleIdentity(moduleUrl: string): string | undefined {
+  try {
+    return `${moduleUrl}:${statSync(fileURLToPath(moduleUrl)).mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Digests of file lists, made once per list per process (every plugin asks about the same list). */
+const listDigests = new WeakMap<readonly string[], string>();
+
+/** The sha256 of a context file list (NUL-separated: no path holds one). */
+export function fileListDigest(files: readonly string[]): string {
+  let digest = listDigests.get(files);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(files.join('\0')).digest('hex');
+    listDigests.set(files, digest);
+  }
+  return digest;
+}
