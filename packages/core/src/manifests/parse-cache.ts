@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUTLER_VERSION } from '../image/labels.js';
-import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import { stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { DependencyReport, ManifestProblem } from './dependencies.js';
 import {
   createManifestFiles,
@@ -70,9 +70,7 @@ export async function parseRemembered(
     };
     try {
       stateSubdir(stateDir, 'manifest-cache');
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, JSON.stringify(remembered), { mode: PRIVATE_FILE_MODE });
-      renameSync(tmp, file);
+      writeStateFile(file, JSON.stringify(remembered));
     } catch {
       // A state folder that cannot be written costs the next run a parse, nothing else.
     }
