@@ -51,6 +51,16 @@ test('a file added, removed or renamed is found afresh', () => {
   expect(find.calls).toBe(4);
 });
 
+test('a list a plugin appended to in place is found afresh', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  const files = [...tree];
+  findRemembered(state, '/ctx', files, PATTERNS, find);
+  files.push('z/package.json');
+  expect(findRemembered(state, '/ctx', files, PATTERNS, find)).toContain('z/package.json');
+  expect(find.calls).toBe(2);
+});
+
 test('other patterns and other folders do not share an answer', () => {
   const state = stateDir();
   const find = countingFinder();

@@ -83,3 +83,11 @@ test('the finder answers as filtering every path with the matcher, in the list o
     'package.json',
   ]);
 });
+
+test('a list appended to in place (by a plugin) is searched whole again', () => {
+  const find = createManifestFinder(['package.json']);
+  const files = ['a/package.json', 'src/index.js'];
+  expect(find(files)).toEqual(['a/package.json']);
+  files.push('z/package.json');
+  expect(find(files)).toEqual(['a/package.json', 'z/package.json']);
+});

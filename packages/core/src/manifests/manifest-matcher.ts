@@ -48,21 +48,23 @@ function lastSegments(path: string, count: number): string | undefined {
   return path.slice(start + 1);
 }
 
-/** Context file lists → their paths' indices by file name, built once per list for all plugins. */
-const byFileName = new WeakMap<readonly string[], Map<string, number[]>>();
+/**
+ * Context file lists → their paths' indices by file name, built once per list for all plugins;
+ * with the list's length, so a list a plugin appended to in place is indexed again.
+ */
+const byFileName = new WeakMap<readonly string[], { length: number; index: Map<string, number[]> }>();
 
 function fileNameIndex(files: readonly string[]): Map<string, number[]> {
-  let index = byFileName.get(files);
-  if (!index) {
-    index = new Map();
-    files.forEach((path, i) => {
-      const name = path.slice(path.lastIndexOf('/') + 1);
-      const list = index?.get(name);
-      if (list) list.push(i);
-      else index?.set(name, [i]);
-    });
-    byFileName.set(files, index);
-  }
+  const known = byFileName.get(files);
+  if (known?.length === files.length) return known.index;
+  const index = new Map<string, number[]>();
+  files.forEach((path, i) => {
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const list = index.get(name);
+    if (list) list.push(i);
+    else index.set(name, [i]);
+  });
+  byFileName.set(files, { length: files.length, index });
   return index;
 }
 

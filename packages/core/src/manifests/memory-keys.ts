@@ -14,15 +14,17 @@ export function moduleIdentity(moduleUrl: string): string | undefined {
   }
 }
 
-/** Digests of file lists, made once per list per process (every plugin asks about the same list). */
-const listDigests = new WeakMap<readonly string[], string>();
+/**
+ * Digests of file lists, made once per list per process (every plugin asks about the same list);
+ * with its length, so a list a plugin appended to in place is digested again.
+ */
+const listDigests = new WeakMap<readonly string[], { length: number; digest: string }>();
 
 /** The sha256 of a context file list (NUL-separated: no path holds one). */
 export function fileListDigest(files: readonly string[]): string {
-  let digest = listDigests.get(files);
-  if (digest === undefined) {
-    digest = createHash('sha256').update(files.join('\0')).digest('hex');
-    listDigests.set(files, digest);
-  }
+  const known = listDigests.get(files);
+  if (known?.length === files.length) return known.digest;
+  const digest = createHash('sha256').update(files.join('\0')).digest('hex');
+  listDigests.set(files, { length: files.length, digest });
   return digest;
 }
