@@ -129,7 +129,7 @@ function makeGitPackage(dir) {
 /**
  * Turborepo's hashing of the same tree (issue #20): `turbo run build --dry=json` computes the task
  * hash from every file of the package (git's index for tracked files, hashing the rest) and runs
- * nothing. Butler's warm hit is measured right after, in the same conditions.
+ * nothing. Butler's warm hit of the same tree is measured between its runs, one of each per round.
  */
 function scenarioTurbo(name, dir, butlerWarmHit) {
   const turbo = join(root, 'node_modules/.bin/turbo');
