@@ -1,18 +1,14 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { credentialsFor, registryAuthHeader } from './credentials.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 /** A DOCKER_CONFIG folder with this config.json, and a PATH holding the given credential helpers. */
 function dockerConfig(config: object, helpers: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-docker-config-'));
-  dirs.push(dir);
+  const dir = tempDir('butler-docker-config-');
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   for (const [name, script] of Object.entries(helpers)) {
     const path = join(dir, `docker-credential-${name}`);

@@ -1,19 +1,12 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { journalHit, markManifestStored } from './hit-journal.js';
 import { type BuildRecord, StateStore } from './state-store.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-journal-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs();
+const stateDir = () => tempDir('butler-journal-');
 const hit = (digest = 'd1', at = new Date().toISOString()): BuildRecord => ({
   repo: 'app',
   tag: digest.slice(0, 12),

@@ -1,21 +1,15 @@
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useTempDirs } from '@devops-butler/test-support';
 import Database from 'better-sqlite3';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { InputManifest } from './input-manifest.js';
 import { MIGRATIONS } from './migrations.js';
 import { type BuildRecord, type DeploymentRecord, LOCAL_ENGINE, StateStore } from './state-store.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-store-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs();
+const stateDir = () => tempDir('butler-store-');
 
 const record = (
   decision: BuildRecord['decision'],

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { openStateStore, withStateStore } from './with-store.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 test('a store that cannot be opened never fails the command: one warning, the same words on both paths', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-store-'));
-  dirs.push(dir);
+  const dir = tempDir('butler-store-');
   // A file where the state folder should be: nothing can be created under it.
   const notAFolder = join(dir, 'state');
   writeFileSync(notAFolder, 'x', { mode: 0o600 });
@@ -32,8 +28,7 @@ test('a store that cannot be opened never fails the command: one warning, the sa
 });
 
 test('a store that opens is used and closed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-store-'));
-  dirs.push(dir);
+  const dir = tempDir('butler-store-');
   const warnings: string[] = [];
   expect(
     withStateStore(dir, (store) => store.stats(), {

@@ -13,3 +13,4 @@ export { generatePnpmProject } from './pnpm-lockfile.js';
 export { readFixtureTree } from './read-fixture-tree.js';
 export { freePort, type RegistryLab, useRegistryLab } from './registry-lab.js';
 export { repoRoot } from './repo-root.js';
+export { useTempDirs } from './temp-dirs.js';

@@ -1,23 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { makeTree } from '@devops-butler/test-support';
-import { afterEach, expect, test } from 'vitest';
+import { makeTree, useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { hashContext } from '../hashing/hash-context.js';
 
 const run = promisify(execFile);
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-analysis-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs();
+const stateDir = () => tempDir('butler-analysis-');
 
 test('a remembered analysis never outlives what it was made from: Dockerfile, build args, target', async () => {
   const tree = await makeTree({

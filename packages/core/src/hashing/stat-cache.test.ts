@@ -1,18 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { StatCache } from './stat-cache.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function stateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-stat-cache-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs();
+const stateDir = () => tempDir('butler-stat-cache-');
 
 /** A minute ago: outside the racy window, so entries are cached. */
 const OLD = Date.now() - 60_000;

@@ -1,19 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { findRemembered } from './finder-cache.js';
 import { createManifestFinder } from './manifest-matcher.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const stateDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'butler-finds-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = useTempDirs();
+const stateDir = () => tempDir('butler-finds-');
 
 const PATTERNS = ['package.json', 'requirements/*.txt'];
 /** The real finder, counting how often it is run. */

@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { makeTree } from '@devops-butler/test-support';
-import { afterEach, expect, test } from 'vitest';
+import { makeTree, useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { hashContext } from '../hashing/hash-context.js';
 import { createManifestPlugin } from './manifest-plugin.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 const demo = () =>
   createManifestPlugin({
@@ -26,8 +20,7 @@ test('warns about a heavy folder in the context, at any depth, until .dockerigno
     'app/deps_cache/a.bin': 'x',
     'deps_cache_notes.txt': 'not the folder',
   });
-  const state = mkdtempSync(join(tmpdir(), 'butler-heavy-'));
-  dirs.push(state);
+  const state = tempDir('butler-heavy-');
   const warnings = async () =>
     (await hashContext({ context: tree.dir, stateDir: state, plugins: [demo()] })).hashed.context.warnings;
   const warning = 'demo: deps_cache is in the build context; add "**/deps_cache" to .dockerignore';

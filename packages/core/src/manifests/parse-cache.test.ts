@@ -1,15 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTree } from '@devops-butler/test-support';
-import { afterEach, expect, test } from 'vitest';
+import { makeTree, useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { hashContext } from '../hashing/hash-context.js';
 import { createManifestPlugin } from './manifest-plugin.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 /** A manifest plugin whose parser counts its calls: `name==version` lines of deps.lock. */
 function countingPlugin(calls: { count: number }) {
@@ -44,8 +40,7 @@ test('an unchanged manifest is parsed once; the hash is the same whichever path 
     Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
     'deps.lock': 'a==1\nb==2\n',
   });
-  const state = mkdtempSync(join(tmpdir(), 'butler-parse-cache-'));
-  dirs.push(state);
+  const state = tempDir('butler-parse-cache-');
   const calls = { count: 0 };
   const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
   try {
@@ -93,8 +88,7 @@ test('what the parse asked about the context is part of what it depends on', asy
     'deps.lock': 'a==1\n',
     'extra.lock': 'x',
   });
-  const state = mkdtempSync(join(tmpdir(), 'butler-parse-cache-'));
-  dirs.push(state);
+  const state = tempDir('butler-parse-cache-');
   const calls = { count: 0 };
   const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
   try {
@@ -120,8 +114,7 @@ test('a file list that changed but answers what the parse asked the same way kee
     'deps.lock': 'a==1\n',
     'notes.txt': 'x',
   });
-  const state = mkdtempSync(join(tmpdir(), 'butler-parse-cache-'));
-  dirs.push(state);
+  const state = tempDir('butler-parse-cache-');
   const calls = { count: 0 };
   const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
   try {

@@ -1,20 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { useTempDirs } from '@devops-butler/test-support';
+import { expect, test } from 'vitest';
 import { checkout } from './checkout.js';
 import { parseSource } from './git-source.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 /** A bare repository with commits pushed to it, as a remote would have them. */
 function bareRepository() {
-  const root = mkdtempSync(join(tmpdir(), 'butler-git-'));
-  dirs.push(root);
+  const root = tempDir('butler-git-');
   const git = (cwd: string, ...args: string[]) =>
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
       cwd,
