@@ -35,14 +35,20 @@ function countingPlugin(calls: { count: number }) {
   });
 }
 
-test('an unchanged manifest is parsed once; the hash is the same whichever path made it', async () => {
-  const tree = await makeTree({
-    Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
-    'deps.lock': 'a==1\nb==2\n',
-  });
+/** A context of these files, a state folder, and a hash whose demo plugin counts its parses. */
+async function countedHashes(files: Record<string, string>) {
+  const tree = await makeTree(files);
   const state = tempDir('butler-parse-cache-');
   const calls = { count: 0 };
   const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
+  return { tree, state, calls, hash };
+}
+
+test('an unchanged manifest is parsed once; the hash is the same whichever path made it', async () => {
+  const { tree, state, calls, hash } = await countedHashes({
+    Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
+    'deps.lock': 'a==1\nb==2\n',
+  });
   try {
     const parsed = await hash();
     const remembered = await hash();
@@ -83,14 +89,11 @@ test('an unchanged manifest is parsed once; the hash is the same whichever path 
 });
 
 test('what the parse asked about the context is part of what it depends on', async () => {
-  const tree = await makeTree({
+  const { tree, calls, hash } = await countedHashes({
     Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
     'deps.lock': 'a==1\n',
     'extra.lock': 'x',
   });
-  const state = tempDir('butler-parse-cache-');
-  const calls = { count: 0 };
-  const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
   try {
     const without = await hash();
     // The Dockerfile now copies extra.lock too: `has` answers otherwise, so the parse runs again.
@@ -109,14 +112,11 @@ test('what the parse asked about the context is part of what it depends on', asy
 });
 
 test('a file list that changed but answers what the parse asked the same way keeps the parse', async () => {
-  const tree = await makeTree({
+  const { tree, calls, hash } = await countedHashes({
     Dockerfile: 'FROM scratch\nCOPY deps.lock /\n',
     'deps.lock': 'a==1\n',
     'notes.txt': 'x',
   });
-  const state = tempDir('butler-parse-cache-');
-  const calls = { count: 0 };
-  const hash = () => hashContext({ context: tree.dir, stateDir: state, plugins: [countingPlugin(calls)] });
   try {
     const before = await hash();
     // notes.txt joins the inputs; extra.lock, which the parse asked about, is still not one.
