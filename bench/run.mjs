@@ -137,7 +137,7 @@ function scenarioTurbo(name, dir, butlerWarmHit) {
   const dry = () => sh(turbo, ['run', 'build', '--dry=json'], { cwd: dir, env });
   dry();
   butlerWarmHit();
-  // Interleaved, one of each per round: what the machine does meanwhile (a previous scenario's
+  // Interleaved, one of each per round: what the machine does meanwhile (an earlier run's
   // gigabytes still being written back) lands on both sides, not on whichever ran second.
   const turboMs = [];
   const butlerMs = [];
