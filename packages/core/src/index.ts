@@ -76,5 +76,6 @@ export {
   defaultStateDir,
   ensureStateDir,
   PRIVATE_FILE_MODE,
+  stateFileFor,
   stateSubdir,
 } from './state/state-dir.js';

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateSubdir } from '@devops-butler/core';
+import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '@devops-butler/core';
 
 /**
  * Which local images this machine knows the registry holds (pushed, pulled or seen there): a local
  * hit asks the registry once per image, not on every hit. One empty file per (reference, image).
  */
 function markerFile(stateDir: string, reference: string, imageId: string): string {
-  const key = createHash('sha256').update(`${reference}\0${imageId}`).digest('hex').slice(0, 32);
-  return join(stateDir, 'registry-known', key);
+  return stateFileFor(stateDir, 'registry-known', `${reference}\0${imageId}`);
 }
 
 export function knownInRegistry(stateDir: string, reference: string, imageId: string): boolean {

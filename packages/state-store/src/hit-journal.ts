@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateSubdir } from '@devops-butler/core';
+import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '@devops-butler/core';
 import type { BuildRecord } from './state-store.js';
 
 /**
@@ -101,5 +101,5 @@ export function removeHits(stateDir: string, ids: readonly string[]): void {
 }
 
 function markPath(stateDir: string, repo: string): string {
-  return join(stateDir, MANIFEST_MARKS, createHash('sha256').update(repo).digest('hex').slice(0, 32));
+  return stateFileFor(stateDir, MANIFEST_MARKS, repo);
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUTLER_VERSION } from '../image/labels.js';
-import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '../state/state-dir.js';
 import type { DockerfileAnalysis } from './dockerfile-analysis.js';
 import { analyzeForBuilder, hostPlatform } from './platform-args.js';
 
@@ -49,11 +48,7 @@ export async function analyzeRemembered(
       ]),
     )
     .digest('hex');
-  const file = join(
-    stateDir,
-    'analysis-cache',
-    `${createHash('sha256').update(dockerfilePath).digest('hex').slice(0, 32)}.json`,
-  );
+  const file = stateFileFor(stateDir, 'analysis-cache', dockerfilePath, '.json');
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as { key: string; analysis: DockerfileAnalysis };
     if (saved.key === key) return saved.analysis;

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { RACY_WINDOW_MS } from '../hashing/stat-cache.js';
 import type { InputFileType } from '../kernel/types.js';
-import { stateSubdir, writeStateFile } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { ContextEntry } from './context-walk.js';
 
 /**
@@ -37,7 +36,7 @@ export function listingRules(patterns: readonly string[], hasExceptions: boolean
 }
 
 function cacheFile(stateDir: string, root: string): string {
-  return join(stateDir, 'walk-cache', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.bin`);
+  return stateFileFor(stateDir, 'walk-cache', root, '.bin');
 }
 
 /** The listing saved for `root` under the same rules, when no folder it read has changed since. */

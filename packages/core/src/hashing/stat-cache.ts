@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { stateSubdir, writeStateFile } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 
 /**
  * path, size, mtime, ctime, inode → sha256: git-index style, so an unchanged tree is hashed from
@@ -53,8 +51,7 @@ export class StatCache {
   /** Loads the cache for one context folder; a missing or corrupt cache is an empty one. */
   static load(stateDir: string | undefined, contextDir: string): StatCache {
     if (!stateDir) return StatCache.empty(undefined, undefined);
-    const key = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
-    const file = join(stateDir, 'stat-cache', `${key}.bin`);
+    const file = stateFileFor(stateDir, 'stat-cache', contextDir, '.bin');
     try {
       return StatCache.decode(stateDir, file, readFileSync(file)) ?? StatCache.empty(stateDir, file);
     } catch {

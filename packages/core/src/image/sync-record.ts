@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { withTargetLock } from '../state/lock.js';
-import { PRIVATE_FILE_MODE, stateSubdir } from '../state/state-dir.js';
+import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '../state/state-dir.js';
 
 /** A file a sync announces: its path, the stat fields BuildKit compares, and its hashed digest. */
 export interface SentFile {
@@ -40,8 +39,8 @@ export async function claimSharedKey(
 ): Promise<string> {
   const fresh = () => randomBytes(16).toString('hex');
   if (!stateDir || files.some((file) => file.sha256 === '')) return fresh();
-  const id = createHash('sha256').update(contextDir).digest('hex').slice(0, 32);
-  const path = join(stateSubdir(stateDir, 'context-sync'), `${id}.json`);
+  stateSubdir(stateDir, 'context-sync');
+  const path = stateFileFor(stateDir, 'context-sync', contextDir, '.json');
   return withTargetLock(stateDir, `context-sync:${contextDir}`, async () => {
     const record = (await readRecord(path)) ?? { version: VERSION, key: fresh(), sent: [] };
     const known = new Map<string, string>();

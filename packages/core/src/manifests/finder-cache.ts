@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BUTLER_VERSION } from '../image/labels.js';
-import { stateSubdir, writeStateFile } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 import { fileListDigest, moduleIdentity } from './memory-keys.js';
 
 /**
@@ -24,6 +22,13 @@ interface SavedFinds {
   finds: Record<string, string[]>;
 }
 
+/** This module's build, stated once per process: every plugin asks, and the running code is fixed. */
+let build: string | undefined;
+const finderBuild = (): string => {
+  build ??= `${moduleIdentity(import.meta.url)}:${BUTLER_VERSION}`;
+  return build;
+};
+
 /**
  * `find(files)` for `patterns`, from the state folder's memory when the same context folder had
  * the same file list; found afresh (and remembered) otherwise. Without a state folder, found.
@@ -36,14 +41,10 @@ export function findRemembered(
   find: (files: readonly string[]) => string[],
 ): string[] {
   if (!stateDir) return find(files);
-  const file = join(
-    stateDir,
-    'manifest-finds',
-    `${createHash('sha256').update(contextDir).digest('hex').slice(0, 32)}.json`,
-  );
+  const file = stateFileFor(stateDir, 'manifest-finds', contextDir, '.json');
   const list = fileListDigest(files);
   const key = JSON.stringify(patterns);
-  const build = `${moduleIdentity(import.meta.url)}:${BUTLER_VERSION}`;
+  const build = finderBuild();
   const saved = readSaved(file, build);
   const current = saved?.list === list ? saved : undefined;
   const remembered = current?.finds[key];

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BUTLER_VERSION } from '../image/labels.js';
-import { stateSubdir, writeStateFile } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { DependencyReport, ManifestProblem } from './dependencies.js';
 import {
   createManifestFiles,
@@ -46,7 +45,7 @@ export async function parseRemembered(
   const parser = options.parserModule && moduleIdentity(options.parserModule);
   const file =
     stateDir && parser
-      ? join(stateDir, 'manifest-cache', `${digest(`${ecosystem}\0${contextDir}`).slice(0, 32)}.json`)
+      ? stateFileFor(stateDir, 'manifest-cache', `${ecosystem}\0${contextDir}`, '.json')
       : undefined;
   const key = digest(JSON.stringify([BUTLER_VERSION, parser, ecosystem]));
   if (file) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,18 @@ export function stateSubdir(stateDir: string, ...names: string[]): string {
   const path = join(stateDir, ...names);
   mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   return path;
+}
+
+/**
+ * The file in `subdir` of the state folder that belongs to `owner` (a context folder, a Dockerfile,
+ * a repository): named by the owner's digest, so any path gives a fixed-length, safe file name.
+ */
+export function stateFileFor(stateDir: string, subdir: string, owner: string, extension = ''): string {
+  return join(
+    stateDir,
+    subdir,
+    `${createHash('sha256').update(owner).digest('hex').slice(0, 32)}${extension}`,
+  );
 }
 
 /**
