@@ -52,7 +52,8 @@ function generateTree(dir, files, megabytes) {
   }
 }
 
-const butler = (args, env) => sh('node', [butlerBin, ...args], { env: { ...process.env, ...env } });
+// Run as the installed `butler` runs: the file itself, so its #! line (and the flags there) apply.
+const butler = (args, env) => sh(butlerBin, args, { env: { ...process.env, ...env } });
 const dockerBuild = (tag, dir) =>
   sh('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
 // BuildKit, the builder of every Docker since 23.0: the peer now (Debian's 20.10 CLI has it built

@@ -37,7 +37,7 @@ function countingProxy(registryPort) {
 
 const runButler = (butlerBin, args, env) =>
   new Promise((resolve) => {
-    const child = spawn('node', [butlerBin, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(butlerBin, args, { env: { ...process.env, ...env } }); // its #! line applies
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

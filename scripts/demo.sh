@@ -8,6 +8,6 @@ bash scripts/bootstrap.sh
 source scripts/node-toolchain.sh
 example=${1:-examples/hello-node}
 echo "── butler build $example (first run) ──"
-node packages/cli/bundle/bin.js build "$example"
+packages/cli/bundle/bin.js build "$example"
 echo "── butler build $example (second run: nothing changed, so the image is reused) ──"
-node packages/cli/bundle/bin.js build "$example"
+packages/cli/bundle/bin.js build "$example"

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { StateStore } from '@devops-butler/state-store';
 import { captureIo, makeTree } from '@devops-butler/test-support';
@@ -215,3 +215,18 @@ test('deployments lists an undeployed deployment too; an unknown name is an erro
     rmSync(own, { recursive: true, force: true });
   }
 });
+
+test('the installed butler runs from its own #! line: the node on PATH accepts its flags', async () => {
+  // npm links `butler` to bundle/bin.js and runs the file; pnpm's shim copies the #! line's flags.
+  // A flag Node rejected there would stop every command before it started.
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\nCOPY . /app/\n', 'a.txt': 'a' });
+  try {
+    const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    const { stdout } = await run(bin, ['hash', tree.dir, '--json', '--no-config'], {
+      env: { ...process.env, PATH, BUTLER_STATE_DIR: stateDir },
+    });
+    expect(JSON.parse(stdout).tag).toMatch(/^[0-9a-f]{12}$/);
+  } finally {
+    await tree.remove();
+  }
+}, 60_000);
