@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { BUTLER_VERSION } from '../image/labels.js';
+import { moduleIdentity } from '../state/memory-keys.js';
 import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '../state/state-dir.js';
 import type { DockerfileAnalysis } from './dockerfile-analysis.js';
 import { analyzeForBuilder, hostPlatform } from './platform-args.js';
@@ -13,13 +12,7 @@ type AnalysisOptions = Parameters<typeof analyzeForBuilder>[1];
  * The analyser's identity: Butler's version and when this build of it was made, so a changed
  * analyser (an upgrade, or a developer's rebuild) never reads an older one's answers.
  */
-const ANALYZER = (() => {
-  try {
-    return `${BUTLER_VERSION}:${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-})();
+const ANALYZER = ((build) => build && `${BUTLER_VERSION}:${build}`)(moduleIdentity(import.meta.url));
 
 /**
  * `analyzeForBuilder`, remembered per Dockerfile in the state folder: the analysis is a pure

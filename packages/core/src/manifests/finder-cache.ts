@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BUTLER_VERSION } from '../image/labels.js';
+import { fileListDigest, moduleIdentity } from '../state/memory-keys.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
-import { fileListDigest, moduleIdentity } from './memory-keys.js';
 
 /**
  * What the manifest plugins found in a context's file list, remembered per context folder while

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BUTLER_VERSION } from '../image/labels.js';
+import { fileListDigest, moduleIdentity } from '../state/memory-keys.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { DependencyReport, ManifestProblem } from './dependencies.js';
 import {
@@ -9,7 +10,6 @@ import {
   type ManifestReads,
   readManifestText,
 } from './manifest-files.js';
-import { fileListDigest, moduleIdentity } from './memory-keys.js';
 
 /** What a parse read: its answer is the same while every one of these is. */
 interface RememberedParse {

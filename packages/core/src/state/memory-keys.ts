@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// What the manifest plugins remember between runs (parse-cache.ts, finder-cache.ts) is keyed by
-// the code that computed it and by the context file list it was computed from.
+// What Butler remembers between runs in the state folder (the Dockerfile analysis, the manifest
+// plugins' finds and parses) is keyed by the code that computed it and by what it was computed from.
 
 /** A module's build: its file and when it was written (a rebuild or an upgrade changes it). */
 export function moduleIdentity(moduleUrl: string): string | undefined {
