@@ -1,19 +1,22 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CLAIM, RAW_DIGEST_BYTES, rawSha256OfFile } from './file-digest.js';
+import { CLAIM, HEX_DIGEST_BYTES, hashFile } from './file-digest.js';
 
 // The second core's share of a hashing job (see FileHasher): files arrive in batches while the
-// main thread still states them; this thread hashes from the front of the queue until it reaches a
+// main thread still finds them; this thread hashes from the front of the queue until it reaches a
 // file the main thread (hashing from the back) took, or the end of the queue.
-const { claims, rawDigests } = workerData as { claims: Int32Array; rawDigests: Uint8Array };
+const { claims, hexDigests, stats } = workerData as {
+  claims: Int32Array;
+  hexDigests: Uint8Array;
+  stats: Float64Array;
+};
+const digestText = Buffer.from(hexDigests.buffer);
 const paths: string[] = [];
-const sizes: number[] = [];
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 let next = 0;
 let finished = false;
 
-parentPort?.on('message', (batch: { paths: string[]; sizes: number[]; end: boolean }) => {
+parentPort?.on('message', (batch: { paths: string[]; end: boolean }) => {
   for (const path of batch.paths) paths.push(path);
-  for (const size of batch.sizes) sizes.push(size);
   if (!finished) work(batch.end);
 });
 
@@ -24,8 +27,9 @@ function work(end: boolean): void {
       return;
     }
     try {
-      rawDigests.set(rawSha256OfFile(paths[next] as string, buffer, sizes[next]), next * RAW_DIGEST_BYTES);
-      Atomics.store(claims, next, CLAIM.hashed);
+      const hex = hashFile(paths[next] as string, buffer, stats, next);
+      if (hex) digestText.write(hex, next * HEX_DIGEST_BYTES, 'latin1');
+      Atomics.store(claims, next, hex ? CLAIM.hashed : CLAIM.skipped);
     } catch {
       // Left claimed and unhashed: the main thread reads it again and reports why it failed.
     }

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 // The worker thread runs compiled JavaScript, so the parallel path is tested on the built package.
-import { FileHasher, sha256OfFile } from '../../dist/hashing/file-digest.js';
+import { FileHasher, sha256OfFd } from '../../dist/hashing/file-digest.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -97,15 +99,85 @@ test('a file that cannot be read fails the job with its own path, whichever thre
   }
 });
 
-test('a size from an earlier lstat that no longer holds still gives the digest of the whole file', async () => {
+test('a size that no longer holds (the file grew or shrank since it was stated) still gives the digest of the whole file', async () => {
   const tree = await makeTree({ grown: 'abcdef', shrunk: 'ab' });
+  const digestOf = (name: string, buffer: Buffer, size: number) => {
+    const fd = openSync(join(tree.dir, name), 'r');
+    try {
+      return sha256OfFd(fd, buffer, size);
+    } finally {
+      closeSync(fd);
+    }
+  };
   try {
     const buffer = Buffer.alloc(4);
     // Stated at 3 bytes: it grew to 6 (longer than the buffer), or shrank to 2.
-    expect(sha256OfFile(join(tree.dir, 'grown'), buffer, 3)).toBe(sha256('abcdef'));
-    expect(sha256OfFile(join(tree.dir, 'shrunk'), buffer, 3)).toBe(sha256('ab'));
-    expect(sha256OfFile(join(tree.dir, 'shrunk'), Buffer.alloc(64), 2)).toBe(sha256('ab'));
+    expect(digestOf('grown', buffer, 3)).toBe(sha256('abcdef'));
+    expect(digestOf('shrunk', buffer, 3)).toBe(sha256('ab'));
+    expect(digestOf('shrunk', Buffer.alloc(64), 2)).toBe(sha256('ab'));
   } finally {
     await tree.remove();
+  }
+});
+
+test('the thread that reads a file states it too: mode, size and inode as lstat gives them', async () => {
+  const names = Array.from({ length: 600 }, (_, i) => `f${i}`);
+  const tree = await makeTree(Object.fromEntries(names.map((name, i) => [name, 'x'.repeat(i)])));
+  try {
+    chmodSync(join(tree.dir, 'f0'), 0o755);
+    chmodSync(join(tree.dir, 'f599'), 0o700);
+    const hasher = new FileHasher(names.length, 0);
+    await queueWhileWorkerRuns(
+      hasher,
+      names.map((name) => ({ path: join(tree.dir, name), size: 0 })),
+    );
+    await hasher.digests();
+    expect(hasher.workerShare).toBeGreaterThan(0);
+    names.forEach((name, i) => {
+      const stats = lstatSync(join(tree.dir, name));
+      expect(hasher.statOf(i)).toEqual({
+        mode: stats.mode,
+        size: stats.size,
+        mtimeMs: stats.mtimeMs,
+        ctimeMs: stats.ctimeMs,
+        ino: stats.ino,
+      });
+    });
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a symlink, a fifo or a folder queued as a file is not followed, waited on or read, on either thread', async () => {
+  const outside = await makeTree({ secret: 'not in the context' });
+  const tree = await makeTree(Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`f${i}`, `${i}`])));
+  try {
+    // Swapped in after the walk saw files there: the first and last, so each thread meets some.
+    for (const i of [0, 599]) {
+      rmSync(join(tree.dir, `f${i}`));
+      symlinkSync(join(outside.dir, 'secret'), join(tree.dir, `f${i}`));
+    }
+    for (const i of [1, 598]) {
+      rmSync(join(tree.dir, `f${i}`));
+      execFileSync('mkfifo', [join(tree.dir, `f${i}`)]);
+    }
+    for (const i of [2, 597]) {
+      rmSync(join(tree.dir, `f${i}`));
+      mkdirSync(join(tree.dir, `f${i}`));
+    }
+    const hasher = new FileHasher(600, 0);
+    await queueWhileWorkerRuns(
+      hasher,
+      Array.from({ length: 600 }, (_, i) => ({ path: join(tree.dir, `f${i}`), size: 1 })),
+    );
+    const digests = await hasher.digests();
+    for (const i of [0, 1, 2, 597, 598, 599]) expect(digests[i]).toBeUndefined();
+    expect(digests[3]).toBe(sha256('3'));
+    expect(digests[596]).toBe(sha256('596'));
+    expect(hasher.statOf(1).mode & 0o170000).toBe(0o010000); // the fifo, stated without a read
+    expect(hasher.statOf(597).mode & 0o170000).toBe(0o040000);
+  } finally {
+    await tree.remove();
+    await outside.remove();
   }
 });

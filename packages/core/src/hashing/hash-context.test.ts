@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { hashContext } from './hash-context.js';
 
 const APP = {
@@ -129,4 +129,42 @@ test('a file name that is not UTF-8 is one line that names it and says what to d
   // Ignored, it is not read at all.
   await t.write({ '.dockerignore': 'bad-*\n' });
   await expect(hashContext({ context: t.dir })).resolves.toBeDefined();
+});
+
+test('a folder hashed for the first time and the same folder from its stat cache give the same entries', async () => {
+  const a = await makeTree({
+    Dockerfile: 'FROM scratch\nCOPY . /app/\n',
+    'run.sh': '#!/bin/sh\necho hi\n',
+    'src/a.txt': 'a',
+    'src/empty/.keep': '',
+    link: { symlink: 'src/a.txt' },
+  });
+  cleanups.push(a.remove);
+  const stateDir = await mkdtemp(join(tmpdir(), 'butler-state-'));
+  cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  chmodSync(join(a.dir, 'run.sh'), 0o755);
+  // A clock a minute ahead puts the files outside the racy window, so the cache keeps them.
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+  let cold: Awaited<ReturnType<typeof hashContext>>;
+  let warm: typeof cold;
+  try {
+    cold = await hashContext({ context: a.dir, stateDir });
+    const [cacheFile] = readdirSync(join(stateDir, 'stat-cache'));
+    // Its header counts the entries: the four files, which the second run states and finds there.
+    expect(readFileSync(join(stateDir, 'stat-cache', cacheFile as string)).readUInt32LE(4)).toBe(4);
+    warm = await hashContext({ context: a.dir, stateDir });
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(warm.inputs.files).toEqual(cold.inputs.files);
+  expect(warm.digest).toBe(cold.digest);
+  expect(cold.inputs.files).toEqual([
+    { path: 'Dockerfile', type: 'file', executable: false, size: 26, sha256: expect.any(String) },
+    { path: 'link', type: 'symlink', executable: false, size: 0, linkTarget: 'src/a.txt' },
+    { path: 'run.sh', type: 'file', executable: true, size: 18, sha256: expect.any(String) },
+    { path: 'src', type: 'dir', executable: false, size: 0 },
+    { path: 'src/a.txt', type: 'file', executable: false, size: 1, sha256: expect.any(String) },
+    { path: 'src/empty', type: 'dir', executable: false, size: 0 },
+    { path: 'src/empty/.keep', type: 'file', executable: false, size: 0, sha256: expect.any(String) },
+  ]);
 });

@@ -8,6 +8,7 @@ import { StatCache } from './stat-cache.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
 const HASH_FORMAT = 'devops-butler/inputs/v1';
+
 /**
  * Digests the given context entries (type, executable bit, content or link target) with the stat
  * cache. Synchronous file system calls on purpose: for tens of thousands of small files the
@@ -22,55 +23,114 @@ export async function digestFileInputs(
 ): Promise<InputFile[]> {
   const root = resolve(context);
   const cache = StatCache.load(stateDir, root);
-  const results: InputFile[] = [];
   // Files the cache does not know start hashing on the second core while the rest are stated.
   const hasher = new FileHasher(paths.length);
-  if (cache.isEmpty) hasher.expect(paths.length);
-  const misses: { index: number; stats: Stats }[] = [];
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
   const prefix = root.endsWith('/') ? root : `${root}/`;
-  let digests: string[];
+  let results: InputFile[];
   try {
-    for (const path of paths) {
-      const absolute = prefix + path;
-      let stats: Stats;
-      try {
-        stats = lstatSync(absolute);
-      } catch (error) {
-        throw unreadable(path, error);
-      }
-      if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
-      else if (stats.isSymbolicLink()) {
-        const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
-        results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
-      } else {
-        const sha256 = cache.get(path, stats);
-        if (sha256 === undefined) {
-          hasher.add(absolute, stats.size);
-          misses.push({ index: results.length, stats });
-        }
-        // Every field in the literal, the digest too: one object shape for all files.
-        const executable = (stats.mode & 0o111) !== 0;
-        results.push({ path, type: 'file', executable, size: stats.size, sha256 });
-      }
-    }
-    digests = await hasher.digests().catch((error: unknown) => {
-      throw unreadable('a file', error);
-    });
+    results = cache.isEmpty
+      ? await digestAll(paths, prefix, hasher, cache)
+      : await digestChanged(paths, prefix, hasher, cache);
   } finally {
     hasher.close(); // on an unreadable entry too: no thread is left hashing
   }
-  misses.forEach((miss, i) => {
-    const file = results[miss.index] as InputFile;
-    file.sha256 = digests[i] as string;
-    cache.set(file.path, miss.stats, file.sha256);
-  });
   try {
     cache.save();
   } catch {
     // a cache that cannot be written only costs speed
   }
   return results;
+}
+
+/**
+ * A folder never hashed here (a fresh checkout): every file is read, so the threads that read them
+ * state them too, on the open file, instead of this thread stating them all by name first (20,000
+ * files: 130 ms, while the second core alone hashed). The entries that are no regular file
+ * (folders, symlinks) are stated by name afterwards.
+ */
+async function digestAll(
+  paths: readonly string[],
+  prefix: string,
+  hasher: FileHasher,
+  cache: StatCache,
+): Promise<InputFile[]> {
+  hasher.expect(paths.length);
+  for (const path of paths) hasher.add(prefix + path);
+  const digests = await hashAll(hasher);
+  return paths.map((path, i) => {
+    const sha256 = digests[i];
+    if (sha256 === undefined) return stateByName(path, prefix + path);
+    const stats = hasher.statOf(i);
+    cache.set(path, stats, sha256);
+    return { path, type: 'file', executable: (stats.mode & 0o111) !== 0, size: stats.size, sha256 };
+  });
+}
+
+/** A folder hashed here before: each entry is stated, and only files the cache does not know are read. */
+async function digestChanged(
+  paths: readonly string[],
+  prefix: string,
+  hasher: FileHasher,
+  cache: StatCache,
+): Promise<InputFile[]> {
+  const results: InputFile[] = [];
+  const misses: { index: number; stats: Stats }[] = [];
+  for (const path of paths) {
+    const absolute = prefix + path;
+    const stats = unreadableAs(path, () => lstatSync(absolute));
+    if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
+    else if (stats.isSymbolicLink()) {
+      const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
+      results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
+    } else {
+      const sha256 = cache.get(path, stats);
+      if (sha256 === undefined) {
+        hasher.add(absolute, stats.size);
+        misses.push({ index: results.length, stats });
+      }
+      // Every field in the literal, the digest too: one object shape for all files.
+      const executable = (stats.mode & 0o111) !== 0;
+      results.push({ path, type: 'file', executable, size: stats.size, sha256 });
+    }
+  }
+  const digests = await hashAll(hasher);
+  misses.forEach((miss, i) => {
+    const file = results[miss.index] as InputFile;
+    const sha256 = digests[i];
+    // Stated as a file, opened as something else: it is being replaced under us.
+    if (sha256 === undefined) throw changedType(file.path);
+    file.sha256 = sha256;
+    cache.set(file.path, miss.stats, sha256);
+  });
+  return results;
+}
+
+async function hashAll(hasher: FileHasher): Promise<(string | undefined)[]> {
+  return hasher.digests().catch((error: unknown) => {
+    throw unreadable('a file', error);
+  });
+}
+
+/** An entry the hasher found to be no regular file: a folder or a symlink, stated by name. */
+function stateByName(path: string, absolute: string): InputFile {
+  const stats = unreadableAs(path, () => lstatSync(absolute));
+  if (stats.isDirectory()) return { path, type: 'dir', executable: false, size: 0 };
+  if (stats.isSymbolicLink()) {
+    const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
+    return { path, type: 'symlink', executable: false, size: 0, linkTarget };
+  }
+  throw changedType(path);
+}
+
+function changedType(path: string): ButlerError {
+  return new ButlerError(
+    'FILE_UNREADABLE',
+    `"${path}" changed from one kind of entry to another while it was read`,
+    {
+      hint: 'run the build again once the files stop changing',
+    },
+  );
 }
 
 function unreadableAs<T>(path: string, read: () => T): T {

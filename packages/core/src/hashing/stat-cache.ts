@@ -22,6 +22,9 @@ const HEX_DIGEST = 64;
  */
 export const RACY_WINDOW_MS = 2000;
 
+/** The metadata an entry is keyed by (an lstat's or an fstat's). */
+type StatKey = Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
+
 interface NewEntry {
   path: string;
   size: number;
@@ -108,7 +111,7 @@ export class StatCache {
   }
 
   /** Remembers a digest just computed (unless the file changed too recently to trust its metadata). */
-  set(path: string, stats: Stats, sha256: string): void {
+  set(path: string, stats: StatKey, sha256: string): void {
     const newest = Math.max(stats.mtimeMs, stats.ctimeMs);
     if (Date.now() - newest < RACY_WINDOW_MS) return;
     this.next.push(~this.added.length);
