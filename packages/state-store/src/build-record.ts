@@ -1,5 +1,5 @@
 import type { BuildResult, Dependency, EcosystemMetadata, HashedContext } from '@devops-butler/core';
-import { toInputManifest } from './input-manifest.js';
+import { encodeInputManifest } from './input-manifest.js';
 import type { BuildRecord, StateStore } from './state-store.js';
 import { withStateStore } from './with-store.js';
 
@@ -24,7 +24,7 @@ export function recordBuildResult(
 ): void {
   store.recordBuild(
     toBuildRecord(result, hashed, at, engine),
-    hashed && (() => toInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
+    hashed && (() => encodeInputManifest(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
   );
 }
 

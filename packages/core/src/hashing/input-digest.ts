@@ -3,7 +3,7 @@ import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { ButlerError } from '../kernel/errors.js';
 import type { HashInputs, InputFile } from '../kernel/types.js';
-import { FileHasher } from './file-digest.js';
+import { FileHasher, prestartHashWorker } from './file-digest.js';
 import { StatCache } from './stat-cache.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
@@ -20,17 +20,20 @@ export async function digestFileInputs(
   context: string,
   paths: readonly string[],
   stateDir: string | undefined,
+  ahead?: HashingAhead,
 ): Promise<InputFile[]> {
   const root = resolve(context);
   const cache = StatCache.load(stateDir, root);
+  const reuse = ahead && cache.isEmpty && sameList(ahead.paths, paths);
+  if (ahead && !reuse) ahead.hasher.close(); // the plugins changed the list: start over
   // Files the cache does not know start hashing on the second core while the rest are stated.
-  const hasher = new FileHasher(paths.length);
+  const hasher = reuse ? ahead.hasher : new FileHasher(paths.length);
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
-  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const prefix = contextPrefix(root);
   let results: InputFile[];
   try {
     results = cache.isEmpty
-      ? await digestAll(paths, prefix, hasher, cache)
+      ? await digestAll(paths, prefix, hasher, cache, reuse === true)
       : await digestChanged(paths, prefix, hasher, cache);
   } finally {
     hasher.close(); // on an unreadable entry too: no thread is left hashing
@@ -54,9 +57,9 @@ async function digestAll(
   prefix: string,
   hasher: FileHasher,
   cache: StatCache,
+  queued: boolean,
 ): Promise<InputFile[]> {
-  hasher.expect(paths.length);
-  for (const path of paths) hasher.add(prefix + path);
+  if (!queued) queueAll(hasher, paths, prefix);
   const digests = await hashAll(hasher);
   return paths.map((path, i) => {
     const sha256 = digests[i];
@@ -65,6 +68,51 @@ async function digestAll(
     cache.set(path, stats, sha256);
     return { path, type: 'file', executable: (stats.mode & 0o111) !== 0, size: stats.size, sha256 };
   });
+}
+
+function queueAll(hasher: FileHasher, paths: readonly string[], prefix: string): void {
+  hasher.expect(paths.length);
+  for (const path of paths) hasher.add(prefix + path);
+}
+
+/** Files queued for hashing before the plugins had their say on the list (see `hashAhead`). */
+export interface HashingAhead {
+  paths: readonly string[];
+  hasher: FileHasher;
+}
+
+/**
+ * For a folder never hashed here (every file will be read): starts hashing the collected files on
+ * the second core at once, while the resolveContext plugins still run on this one. Undefined when
+ * a stat cache exists (most files will not be read). Pass it to `digestFileInputs`, which finishes
+ * the job when the list is unchanged; close its hasher when it is not used.
+ */
+export function hashAhead(
+  context: string,
+  paths: readonly string[],
+  stateDir: string | undefined,
+): HashingAhead | undefined {
+  const root = resolve(context);
+  if (!StatCache.isAbsent(stateDir, root)) return undefined;
+  const hasher = new FileHasher(paths.length);
+  queueAll(hasher, paths, contextPrefix(root));
+  return { paths, hasher };
+}
+
+/**
+ * Boots the hashing worker when the folder has no stat cache yet, so that it is ready when the
+ * files are listed (see `prestartHashWorker`); `releaseHashWorker` stops it if nothing took it.
+ */
+export function prepareHashing(context: string, stateDir: string | undefined): void {
+  if (StatCache.isAbsent(stateDir, resolve(context))) prestartHashWorker();
+}
+
+function contextPrefix(root: string): string {
+  return root.endsWith('/') ? root : `${root}/`;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((path, i) => path === b[i]));
 }
 
 /** A folder hashed here before: each entry is stated, and only files the cache does not know are read. */

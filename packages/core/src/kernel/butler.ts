@@ -1,5 +1,12 @@
 import { collectInputs } from '../context/collect-inputs.js';
-import { computeDigest, digestFileInputs } from '../hashing/input-digest.js';
+import { releaseHashWorker } from '../hashing/file-digest.js';
+import {
+  computeDigest,
+  digestFileInputs,
+  type HashingAhead,
+  hashAhead,
+  prepareHashing,
+} from '../hashing/input-digest.js';
 import { buildLabels } from '../image/labels.js';
 import { withTargetLock } from '../state/lock.js';
 import { defaultStateDir } from '../state/state-dir.js';
@@ -14,6 +21,7 @@ import type {
   HashInputs,
   ImageInfo,
   ImageTarget,
+  InputFile,
   ResolvedContext,
 } from './types.js';
 
@@ -101,33 +109,46 @@ export class Butler {
 
   private async hashOnce(request: BuildRequest, options: RunOptions): Promise<HashedContext> {
     options.onEvent?.({ type: 'hashing' });
-    const collected = await collectInputs({
-      context: request.context,
-      dockerfile: request.dockerfile,
-      buildArgs: request.buildArgs,
-      target: request.target,
-      platform: request.platform,
-      builder: request.builder,
-      stateDir: this.stateDir || undefined,
-    });
-    const initial: ResolvedContext = {
-      request,
-      dockerfilePath: collected.dockerfilePath,
-      dockerfileText: collected.dockerfileText,
-      ignoreFile: collected.ignoreFile,
-      files: collected.files,
-      wholeContext: collected.wholeContext,
-      notes: collected.notes,
-      images: collected.images.map((reference) => ({ reference })),
-      buildArgs: collected.buildArgs,
-      ecosystems: [],
-      metadata: {},
-      warnings: [],
-    };
-    const context = await this.hooks.resolveContext.promise(initial);
+    const stateDir = this.stateDir || undefined;
+    // A folder with no stat cache will be read whole: the second core boots while the walk runs
+    // and starts hashing while the plugins run.
+    prepareHashing(request.context, stateDir);
+    let ahead: HashingAhead | undefined;
+    let context: ResolvedContext;
+    let files: InputFile[];
+    try {
+      const collected = await collectInputs({
+        context: request.context,
+        dockerfile: request.dockerfile,
+        buildArgs: request.buildArgs,
+        target: request.target,
+        platform: request.platform,
+        builder: request.builder,
+        stateDir,
+      });
+      ahead = hashAhead(request.context, collected.files, stateDir);
+      context = await this.hooks.resolveContext.promise({
+        request,
+        dockerfilePath: collected.dockerfilePath,
+        dockerfileText: collected.dockerfileText,
+        ignoreFile: collected.ignoreFile,
+        files: collected.files,
+        wholeContext: collected.wholeContext,
+        notes: collected.notes,
+        images: collected.images.map((reference) => ({ reference })),
+        buildArgs: collected.buildArgs,
+        ecosystems: [],
+        metadata: {},
+        warnings: [],
+      });
+      files = await digestFileInputs(request.context, context.files, stateDir, ahead);
+    } finally {
+      ahead?.hasher.close(); // a hook failed or changed the list: no thread goes on hashing
+      releaseHashWorker();
+    }
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
-      files: await digestFileInputs(request.context, context.files, this.stateDir || undefined),
+      files,
       buildArgs: context.buildArgs,
       target: request.target ?? '',
       platform: request.platform ?? '',
