@@ -5,12 +5,7 @@ import { join } from 'node:path';
 import { makeTree } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
 // The worker thread runs compiled JavaScript, so the parallel path is tested on the built package.
-import {
-  FileHasher,
-  prestartHashWorker,
-  releaseHashWorker,
-  sha256OfFd,
-} from '../../dist/hashing/file-digest.js';
+import { FileHasher, sha256OfFd } from '../../dist/hashing/file-digest.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -184,27 +179,5 @@ test('a symlink, a fifo or a folder queued as a file is not followed, waited on 
   } finally {
     await tree.remove();
     await outside.remove();
-  }
-});
-
-test('a worker booted before the job takes its share of it; one no job took is stopped', async () => {
-  const contents = Array.from({ length: 1200 }, (_, i) => `file ${i} `.repeat(i % 5));
-  const tree = await makeTree(Object.fromEntries(contents.map((c, i) => [`f${i}`, c])));
-  try {
-    prestartHashWorker();
-    const hasher = new FileHasher(contents.length, 0);
-    await queueWhileWorkerRuns(
-      hasher,
-      contents.map((c, i) => ({ path: join(tree.dir, `f${i}`), size: c.length })),
-    );
-    expect(await hasher.digests()).toEqual(contents.map(sha256));
-    prestartHashWorker();
-    releaseHashWorker();
-    const after = new FileHasher(2);
-    after.add(join(tree.dir, 'f1'));
-    after.add(join(tree.dir, 'f2'));
-    expect(await after.digests()).toEqual([sha256(contents[1] as string), sha256(contents[2] as string)]);
-  } finally {
-    await tree.remove();
   }
 });

@@ -212,71 +212,30 @@ export class FileHasher {
       hexDigests: new Uint8Array(new SharedArrayBuffer(this.capacity * HEX_DIGEST_BYTES)),
       stats: new Float64Array(new SharedArrayBuffer(this.capacity * STAT_FIELDS * 8)),
     };
-    const worker = takeSpareWorker() ?? newWorker();
-    if (!worker) return; // no second thread to be had: this one does it all
-    worker.ref();
-    worker.postMessage(this.shared);
-    // Settles when the worker says it is done, fails or exits: whatever it left, this thread does.
-    this.workerDone = new Promise<void>((resolve) => {
-      worker.once('message', () => resolve());
-      worker.once('error', () => resolve());
-      worker.once('exit', () => resolve());
-    });
-    this.worker = worker;
+    if (availableParallelism() < 2) return;
+    try {
+      // Loaded here, by a job big enough to share: a hit never starts a thread (~2 ms of loading).
+      const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
+      const worker = new Worker(new URL('./file-digest-worker.js', import.meta.url), {
+        workerData: this.shared,
+        // A worker inherits the parent's flags, and some (`--input-type`, `--require x`) stop it
+        // from starting; reading and hashing files needs none of them.
+        execArgv: [],
+      });
+      // Settles when the worker says it is done, fails or exits: whatever it left, this thread does.
+      this.workerDone = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('error', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+      this.worker = worker;
+    } catch {
+      // no second thread to be had: this one does it all
+    }
   }
 
   private post(end: boolean): void {
     this.worker?.postMessage({ paths: this.paths.slice(this.posted), end });
     this.posted = this.paths.length;
-  }
-}
-
-/** A worker booted ahead of the job that will take it (see `prestartHashWorker`). */
-let spareWorker: WorkerThreads.Worker | undefined;
-
-/**
- * Boots a hashing worker now, for a job that will likely share its work (a folder with no stat
- * cache yet: every file will be read), so that its start-up (~25 ms of the second core) overlaps
- * the context walk instead of the hashing. The next FileHasher that starts a worker takes it.
- */
-export function prestartHashWorker(): void {
-  if (spareWorker) return;
-  const worker = newWorker();
-  if (!worker) return;
-  worker.unref(); // idle, it holds no process open
-  // One that died before a job took it is no spare (the job would wait for it in vain).
-  worker.once('exit', () => {
-    if (spareWorker === worker) spareWorker = undefined;
-  });
-  spareWorker = worker;
-}
-
-/** Stops the prestarted worker if no job took it (idempotent). */
-export function releaseHashWorker(): void {
-  void takeSpareWorker()?.terminate();
-}
-
-function takeSpareWorker(): WorkerThreads.Worker | undefined {
-  const worker = spareWorker;
-  spareWorker = undefined;
-  return worker;
-}
-
-function newWorker(): WorkerThreads.Worker | undefined {
-  if (availableParallelism() < 2) return undefined;
-  try {
-    // Loaded here, by a job big enough to share: a hit never starts a thread (~2 ms of loading).
-    const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof WorkerThreads;
-    const worker = new Worker(new URL('./file-digest-worker.js', import.meta.url), {
-      // A worker inherits the parent's flags, and some (`--input-type`, `--require x`) stop it
-      // from starting; reading and hashing files needs none of them.
-      execArgv: [],
-    });
-    // A worker that cannot start or fails reports it as an event, which unheard would end the
-    // process; its job's files are hashed by this thread instead (see `digests`).
-    worker.on('error', () => undefined);
-    return worker;
-  } catch {
-    return undefined;
   }
 }

@@ -3,7 +3,7 @@ import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { ButlerError } from '../kernel/errors.js';
 import type { HashInputs, InputFile } from '../kernel/types.js';
-import { FileHasher, prestartHashWorker } from './file-digest.js';
+import { FileHasher } from './file-digest.js';
 import { StatCache } from './stat-cache.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
@@ -97,14 +97,6 @@ export function hashAhead(
   const hasher = new FileHasher(paths.length);
   queueAll(hasher, paths, contextPrefix(root));
   return { paths, hasher };
-}
-
-/**
- * Boots the hashing worker when the folder has no stat cache yet, so that it is ready when the
- * files are listed (see `prestartHashWorker`); `releaseHashWorker` stops it if nothing took it.
- */
-export function prepareHashing(context: string, stateDir: string | undefined): void {
-  if (StatCache.isAbsent(stateDir, resolve(context))) prestartHashWorker();
 }
 
 function contextPrefix(root: string): string {

@@ -1,12 +1,5 @@
 import { collectInputs } from '../context/collect-inputs.js';
-import { releaseHashWorker } from '../hashing/file-digest.js';
-import {
-  computeDigest,
-  digestFileInputs,
-  type HashingAhead,
-  hashAhead,
-  prepareHashing,
-} from '../hashing/input-digest.js';
+import { computeDigest, digestFileInputs, type HashingAhead, hashAhead } from '../hashing/input-digest.js';
 import { buildLabels } from '../image/labels.js';
 import { withTargetLock } from '../state/lock.js';
 import { defaultStateDir } from '../state/state-dir.js';
@@ -110,9 +103,6 @@ export class Butler {
   private async hashOnce(request: BuildRequest, options: RunOptions): Promise<HashedContext> {
     options.onEvent?.({ type: 'hashing' });
     const stateDir = this.stateDir || undefined;
-    // A folder with no stat cache will be read whole: the second core boots while the walk runs
-    // and starts hashing while the plugins run.
-    prepareHashing(request.context, stateDir);
     let ahead: HashingAhead | undefined;
     let context: ResolvedContext;
     let files: InputFile[];
@@ -126,6 +116,7 @@ export class Butler {
         builder: request.builder,
         stateDir,
       });
+      // A folder with no stat cache is read whole: the second core starts on it while plugins run.
       ahead = hashAhead(request.context, collected.files, stateDir);
       context = await this.hooks.resolveContext.promise({
         request,
@@ -144,7 +135,6 @@ export class Butler {
       files = await digestFileInputs(request.context, context.files, stateDir, ahead);
     } finally {
       ahead?.hasher.close(); // a hook failed or changed the list: no thread goes on hashing
-      releaseHashWorker();
     }
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
