@@ -1,5 +1,5 @@
 import type * as Zlib from 'node:zlib';
-import type { Dependency, HashInputs } from '@devops-butler/core';
+import type { Dependency, HashInputs, InputFile } from '@devops-butler/core';
 
 // Loaded when a manifest is written or read, not by every hit that records a decision (~3 ms).
 const zlib = () => process.getBuiltinModule('node:zlib') as typeof Zlib;
@@ -26,14 +26,7 @@ export function toInputManifest(
   dependencies: Record<string, Dependency[]>,
 ): InputManifest {
   const files: Record<string, string> = {};
-  for (const file of inputs.files) {
-    files[file.path] =
-      file.type === 'file'
-        ? `file ${file.executable ? 'x' : '-'} ${file.sha256 ?? ''}`
-        : file.type === 'symlink'
-          ? `symlink ${file.linkTarget ?? ''}`
-          : 'dir';
-  }
+  for (const file of inputs.files) files[file.path] = entryText(file);
   return {
     digest,
     dockerfile: inputs.dockerfile,
@@ -45,6 +38,12 @@ export function toInputManifest(
     files,
     dependencies,
   };
+}
+
+/** How the manifest names one entry: `file <x|-> <sha256>`, `symlink <target>` or `dir`. */
+function entryText(file: InputFile): string {
+  if (file.type === 'file') return `file ${file.executable ? 'x' : '-'} ${file.sha256 ?? ''}`;
+  return file.type === 'symlink' ? `symlink ${file.linkTarget ?? ''}` : 'dir';
 }
 
 /**
@@ -70,13 +69,9 @@ export function encodeInputManifest(
   const { files: _files, ...rest } = toInputManifest(digest, { ...inputs, files: [] }, dependencies);
   const files: string[] = new Array(inputs.files.length);
   inputs.files.forEach((file, i) => {
-    // A digest, a mode letter and the fixed words need no escaping; paths and link targets do.
-    files[i] =
-      file.type === 'file'
-        ? `${JSON.stringify(file.path)}:"file ${file.executable ? 'x' : '-'} ${file.sha256 ?? ''}"`
-        : file.type === 'symlink'
-          ? `${JSON.stringify(file.path)}:${JSON.stringify(`symlink ${file.linkTarget ?? ''}`)}`
-          : `${JSON.stringify(file.path)}:"dir"`;
+    // A file's text (a mode letter, a hex digest) needs no escaping; a link target may.
+    const text = file.type === 'symlink' ? JSON.stringify(entryText(file)) : `"${entryText(file)}"`;
+    files[i] = `${JSON.stringify(file.path)}:${text}`;
   });
   const head = JSON.stringify(rest);
   return compress(`${head.slice(0, -1)},"files":{${files.join(',')}}}`);

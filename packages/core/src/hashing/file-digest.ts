@@ -20,8 +20,10 @@ const BATCH_FILES = 256;
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** What became of a queued file (the shared claims array): taken by a thread, then hashed. */
-/** `skipped`: opened by the worker and found to be no regular file (nothing to hash). */
+/**
+ * What became of a queued file (the shared claims array): taken by a thread, then hashed, or
+ * skipped (the worker opened it and found no regular file: nothing to hash).
+ */
 export const CLAIM = { free: 0, worker: 1, main: 2, hashed: 3, skipped: 4 } as const;
 /** Digests cross threads as their hex text (what the caller wants) in shared memory. */
 export const HEX_DIGEST_BYTES = 64;
@@ -91,11 +93,6 @@ export function sha256OfFd(fd: number, buffer: Buffer, expectedSize: number): st
     if (read < buffer.length && total === expectedSize) break;
   }
   return hash.digest('hex');
-}
-
-/** The sha256 (hex) of a regular file's bytes; undefined when it is not a regular file. */
-export function sha256OfFile(absolute: string, buffer: Buffer): string | undefined {
-  return hashFile(absolute, buffer, new Float64Array(STAT_FIELDS), 0);
 }
 
 /**
