@@ -25,7 +25,8 @@ export async function digestFileInputs(
   const root = resolve(context);
   const cache = StatCache.load(stateDir, root);
   const reuse = ahead && cache.isEmpty && sameList(ahead.paths, paths);
-  if (ahead && !reuse) ahead.hasher.close(); // the plugins changed the list: start over
+  // Not reused when the plugins changed the list (or a cache was written meanwhile): start over.
+  if (ahead && !reuse) ahead.hasher.close();
   // Files the cache does not know start hashing on the second core while the rest are stated.
   const hasher = reuse ? ahead.hasher : new FileHasher(paths.length);
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
