@@ -23,18 +23,18 @@ export async function digestFileInputs(
   ahead?: HashingAhead,
 ): Promise<InputFile[]> {
   const root = resolve(context);
-  const cache = StatCache.load(stateDir, root);
-  const reuse = ahead && cache.isEmpty && sameList(ahead.paths, paths);
-  // Not reused when the plugins changed the list (or a cache was written meanwhile): start over.
-  if (ahead && !reuse) ahead.hasher.close();
+  const cache = ahead?.cache ?? StatCache.load(stateDir, root);
+  const reuse = ahead?.hasher !== undefined && sameList(ahead.paths, paths);
+  // Not reused when the plugins changed the list: start over.
+  if (!reuse) ahead?.hasher?.close();
   // Files the cache does not know start hashing on the second core while the rest are stated.
-  const hasher = reuse ? ahead.hasher : new FileHasher(paths.length);
+  const hasher = reuse && ahead?.hasher ? ahead.hasher : new FileHasher(paths.length);
   // Context paths are clean and relative (the walk makes them): plain concatenation, not path.join.
   const prefix = contextPrefix(root);
   let results: InputFile[];
   try {
     results = cache.isEmpty
-      ? await digestAll(paths, prefix, hasher, cache, reuse === true)
+      ? await digestAll(paths, prefix, hasher, cache, reuse)
       : await digestChanged(paths, prefix, hasher, cache);
   } finally {
     hasher.close(); // on an unreadable entry too: no thread is left hashing
@@ -64,7 +64,17 @@ async function digestAll(
   const digests = await hashAll(hasher);
   return paths.map((path, i) => {
     const sha256 = digests[i];
-    if (sha256 === undefined) return stateByName(path, prefix + path);
+    if (sha256 === undefined) {
+      // No regular file when it was opened: a folder or a symlink, stated by name.
+      const absolute = prefix + path;
+      const entry = folderOrLink(
+        path,
+        absolute,
+        unreadableAs(path, () => lstatSync(absolute)),
+      );
+      if (!entry) throw changedType(path);
+      return entry;
+    }
     const stats = hasher.statOf(i);
     cache.set(path, stats, sha256);
     return { path, type: 'file', executable: (stats.mode & 0o111) !== 0, size: stats.size, sha256 };
@@ -76,28 +86,33 @@ function queueAll(hasher: FileHasher, paths: readonly string[], prefix: string):
   for (const path of paths) hasher.add(prefix + path);
 }
 
-/** Files queued for hashing before the plugins had their say on the list (see `hashAhead`). */
+/**
+ * The folder's stat cache, loaded before the plugins had their say on the list, and the files
+ * queued for hashing then when the cache knows none (see `hashAhead`).
+ */
 export interface HashingAhead {
   paths: readonly string[];
-  hasher: FileHasher;
+  cache: StatCache;
+  hasher?: FileHasher;
 }
 
 /**
- * For a folder never hashed here (every file will be read): starts hashing the collected files on
- * the second core at once, while the resolveContext plugins still run on this one. Undefined when
- * a stat cache exists (most files will not be read). Pass it to `digestFileInputs`, which finishes
- * the job when the list is unchanged; close its hasher when it is not used.
+ * Loads the folder's stat cache; when it knows no file (every file will be read), starts hashing
+ * the collected files on the second core at once, while the resolveContext plugins still run on
+ * this one. Pass it to `digestFileInputs`, which finishes the job when the list is unchanged; close
+ * its hasher when it is not used.
  */
 export function hashAhead(
   context: string,
   paths: readonly string[],
   stateDir: string | undefined,
-): HashingAhead | undefined {
+): HashingAhead {
   const root = resolve(context);
-  if (!StatCache.isAbsent(stateDir, root)) return undefined;
+  const cache = StatCache.load(stateDir, root);
+  if (!cache.isEmpty) return { paths, cache };
   const hasher = new FileHasher(paths.length);
   queueAll(hasher, paths, contextPrefix(root));
-  return { paths, hasher };
+  return { paths, cache, hasher };
 }
 
 function contextPrefix(root: string): string {
@@ -120,11 +135,9 @@ async function digestChanged(
   for (const path of paths) {
     const absolute = prefix + path;
     const stats = unreadableAs(path, () => lstatSync(absolute));
-    if (stats.isDirectory()) results.push({ path, type: 'dir', executable: false, size: 0 });
-    else if (stats.isSymbolicLink()) {
-      const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
-      results.push({ path, type: 'symlink', executable: false, size: 0, linkTarget });
-    } else {
+    const entry = folderOrLink(path, absolute, stats);
+    if (entry) results.push(entry);
+    else {
       const sha256 = cache.get(path, stats);
       if (sha256 === undefined) {
         hasher.add(absolute, stats.size);
@@ -153,15 +166,12 @@ async function hashAll(hasher: FileHasher): Promise<(string | undefined)[]> {
   });
 }
 
-/** An entry the hasher found to be no regular file: a folder or a symlink, stated by name. */
-function stateByName(path: string, absolute: string): InputFile {
-  const stats = unreadableAs(path, () => lstatSync(absolute));
+/** The entry of a folder or a symlink (with its target); undefined for anything else. */
+function folderOrLink(path: string, absolute: string, stats: Stats): InputFile | undefined {
   if (stats.isDirectory()) return { path, type: 'dir', executable: false, size: 0 };
-  if (stats.isSymbolicLink()) {
-    const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
-    return { path, type: 'symlink', executable: false, size: 0, linkTarget };
-  }
-  throw changedType(path);
+  if (!stats.isSymbolicLink()) return undefined;
+  const linkTarget = unreadableAs(path, () => readlinkSync(absolute));
+  return { path, type: 'symlink', executable: false, size: 0, linkTarget };
 }
 
 function changedType(path: string): ButlerError {

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 
 /**
@@ -50,11 +50,6 @@ export class StatCache {
     /** The digests' hex text, 64 bytes each. */
     private readonly digests: Buffer,
   ) {}
-
-  /** Whether no cache was ever written for this context folder (without reading one). */
-  static isAbsent(stateDir: string | undefined, contextDir: string): boolean {
-    return !stateDir || !existsSync(stateFileFor(stateDir, 'stat-cache', contextDir, '.bin'));
-  }
 
   /** Loads the cache for one context folder; a missing or corrupt cache is an empty one. */
   static load(stateDir: string | undefined, contextDir: string): StatCache {

@@ -134,7 +134,7 @@ export class Butler {
       });
       files = await digestFileInputs(request.context, context.files, stateDir, ahead);
     } finally {
-      ahead?.hasher.close(); // a hook failed or changed the list: no thread goes on hashing
+      ahead?.hasher?.close(); // a hook failed or changed the list: no thread goes on hashing
     }
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
