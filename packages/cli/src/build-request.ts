@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import {
   assertRegistryName,
   assertRepoName,
@@ -183,6 +182,7 @@ async function gitRemoteName(dir: string): Promise<string | undefined> {
     const { execFile } = process.getBuiltinModule(
       'node:child_process',
     ) as typeof import('node:child_process');
+    const { promisify } = process.getBuiltinModule('node:util') as typeof import('node:util');
     const { stdout } = await promisify(execFile)('git', ['-C', dir, 'config', '--get', 'remote.origin.url'], {
       timeout: 5000,
     });

@@ -1,9 +1,13 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type * as Util from 'node:util';
 import { assertRepoName, parseDuration } from '@devops-butler/core';
 import { closestTo } from '../did-you-mean.js';
 import { UsageError } from '../usage-error.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+// Node's builtin, not `import ... from 'node:util'`: an ES import of node:util makes Node read every
+// export of it, which loads worker_threads, the diff and colour code (≈ 5 ms of every run).
+const { parseArgs } = process.getBuiltinModule('node:util') as typeof Util;
+
+type Options = NonNullable<Util.ParseArgsConfig['options']>;
 type Parsed<T extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
 >;

@@ -146,3 +146,81 @@ test('a plugin speaks through its logger: the run hears log events, and its warn
     await tree.remove();
   }
 });
+
+/** A backend whose build fails with `failures` in turn, then builds. */
+function flakyBackend(failures: Error[]): { plugin: ButlerPlugin; calls: () => number } {
+  let calls = 0;
+  const image = { id: 'sha256:2', reference: 'local-registry/app:x', size: 1, created: '', labels: {} };
+  const plugin: ButlerPlugin = {
+    name: 'test:flaky-engine',
+    apply(butler) {
+      butler.hooks.lookup.tapPromise('test:flaky-engine', async () => undefined);
+      butler.hooks.build.tapPromise('test:flaky-engine', async () => {
+        const failure = failures[calls++];
+        if (failure) throw failure;
+        return image;
+      });
+      butler.hooks.tag.tapPromise('test:flaky-engine', async () => undefined);
+    },
+  };
+  return { plugin, calls: () => calls };
+}
+
+// moby's GetCachedImage, when a sibling image is removed between listing and reading it.
+const raced = () =>
+  new ButlerError(
+    'BUILD_FAILED',
+    `build failed at Step 2/4 : LABEL owner=a: unable to find image "sha256:${'5c'.repeat(32)}"`,
+  );
+
+test('builds again when the classic builder’s cache check raced an image removal, and says so', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const backend = flakyBackend([raced()]);
+  try {
+    const warnings: string[] = [];
+    const result = await new Butler({ plugins: [backend.plugin], stateDir: tree.dir }).build(
+      toRequest({ context: tree.dir }),
+      { onEvent: (event) => event.type === 'warning' && warnings.push(event.message) },
+    );
+    expect(result.outcome).toBe('built');
+    expect(backend.calls()).toBe(2);
+    expect(warnings).toEqual([
+      expect.stringMatching(/cache check failed .*sha256:5c5c.*an image was removed meanwhile; built again/),
+    ]);
+    expect(result.warnings).toEqual(warnings);
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('a build that fails for its own reasons is not tried again', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const own = new ButlerError('BUILD_FAILED', 'build failed at Step 3/4 : RUN make: exited with code 2');
+  const backend = flakyBackend([own]);
+  try {
+    await expect(
+      new Butler({ plugins: [backend.plugin], stateDir: tree.dir }).build(toRequest({ context: tree.dir })),
+    ).rejects.toMatchObject({ code: 'BUILD_FAILED', message: own.message });
+    expect(backend.calls()).toBe(1);
+  } finally {
+    await tree.remove();
+  }
+});
+
+test('the race twice fails the build once, naming the plugin and what to do', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const backend = flakyBackend([raced(), raced(), raced()]);
+  try {
+    await expect(
+      new Butler({ plugins: [backend.plugin], stateDir: tree.dir }).build(toRequest({ context: tree.dir })),
+    ).rejects.toMatchObject({
+      code: 'BUILD_FAILED',
+      plugin: 'test:flaky-engine',
+      message: expect.stringMatching(/unable to find image "sha256:/),
+      hint: expect.stringMatching(/run butler build again/),
+    });
+    expect(backend.calls()).toBe(2);
+  } finally {
+    await tree.remove();
+  }
+});

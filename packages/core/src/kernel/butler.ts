@@ -1,5 +1,6 @@
 import { collectInputs } from '../context/collect-inputs.js';
 import { computeDigest, digestFileInputs, type HashingAhead, hashAhead } from '../hashing/input-digest.js';
+import { cacheProbeRacedTwice, isCacheProbeRace } from '../image/cache-probe-race.js';
 import { buildLabels } from '../image/labels.js';
 import { withTargetLock } from '../state/lock.js';
 import { defaultStateDir } from '../state/state-dir.js';
@@ -8,6 +9,7 @@ import { type ButlerHooks, createHooks } from './hooks.js';
 import { createLogger, type LogEntry, type Logger } from './logger.js';
 import { type ButlerPlugin, flattenPlugins, type PluginOption } from './plugin.js';
 import type {
+  BuildJob,
   BuildRequest,
   BuildResult,
   HashedContext,
@@ -180,6 +182,29 @@ export class Butler {
     return this.listening(onEvent, () => this.buildOnce(request, { ...options, onEvent }, pluginWarnings));
   }
 
+  /**
+   * The build hook, and once more when the classic builder's cache check raced another process's
+   * image removal: a failure of the moment, not of the build (see cache-probe-race.ts).
+   */
+  private async buildWithRetry(
+    job: BuildJob,
+    warn: (message: string) => void,
+  ): Promise<ImageInfo | undefined> {
+    try {
+      return await this.hooks.build.promise(job);
+    } catch (error) {
+      if (!isCacheProbeRace(error)) throw error;
+      warn(
+        `the engine's cache check failed (${(error as Error).message}): an image was removed meanwhile; built again`,
+      );
+    }
+    try {
+      return await this.hooks.build.promise(job);
+    } catch (again) {
+      throw isCacheProbeRace(again) ? cacheProbeRacedTwice(again as ButlerError) : again;
+    }
+  }
+
   private async buildOnce(
     request: BuildRequest,
     options: RunOptions,
@@ -213,13 +238,19 @@ export class Butler {
         }
         emit({ type: 'build-start', forced: request.force });
         const labels = buildLabels(request, target, context);
-        const built = await this.hooks.build.promise({
-          context,
-          inputs,
-          target,
-          labels,
-          onOutput: (line) => emit({ type: 'build-output', line }),
-        });
+        const built = await this.buildWithRetry(
+          {
+            context,
+            inputs,
+            target,
+            labels,
+            onOutput: (line: string) => emit({ type: 'build-output', line }),
+          },
+          (message) => {
+            pluginWarnings.push(message);
+            emit({ type: 'warning', message });
+          },
+        );
         if (!built) {
           throw new ButlerError('NO_BACKEND', 'no build backend is configured', {
             hint: 'add dockerode() or dockerCli() to plugins in butler.config.ts',
