@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { moduleIdentity } from '../state/memory-keys.js';
-import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 import type { DockerfileAnalysis } from './dockerfile-analysis.js';
 import { analyzeForBuilder, hostPlatform } from './platform-args.js';
 
@@ -51,9 +51,7 @@ export async function analyzeRemembered(
   const analysis = analyzeForBuilder(text, options);
   try {
     stateSubdir(stateDir, 'analysis-cache');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ key, analysis }), { mode: PRIVATE_FILE_MODE });
-    await rename(tmp, file);
+    writeStateFile(file, JSON.stringify({ key, analysis }));
   } catch {
     // A state folder that cannot be written costs the next run a parse, nothing else.
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { withTargetLock } from '../state/lock.js';
-import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '../state/state-dir.js';
+import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 
 /** A file a sync announces: its path, the stat fields BuildKit compares, and its hashed digest. */
 export interface SentFile {
@@ -55,9 +55,7 @@ export async function claimSharedKey(
       next === record ? files.filter((file) => !known.has(`${file.path}\u0000${file.stat}`)) : files;
     if (next === record && added.length === 0) return next.key;
     for (const file of added) next.sent.push([file.path, file.stat, file.sha256]);
-    const draft = `${path}.${process.pid}.tmp`;
-    await writeFile(draft, JSON.stringify(next), { mode: PRIVATE_FILE_MODE });
-    await rename(draft, path);
+    writeStateFile(path, JSON.stringify(next));
     return next.key;
   });
 }
