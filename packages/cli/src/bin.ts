@@ -1,9 +1,11 @@
-#!/usr/bin/env -S node --min-semi-space-size=8 --
+#!/usr/bin/env -S node --max-semi-space-size=1 --
 // The "--" keeps Node (20 to at least 26) from reading a "--env-file" meant for butler deploy as its
 // own option: Node scans the whole command line for it and exits 9 when the file is missing.
-// --min-semi-space-size=8 (MiB) starts V8's young generation at its usual working size instead of
-// 1 MiB: a cache hit of 20,000 files then runs 3 young collections instead of 7 and no full one
-// (about 10 ms of 185; docs/benchmarks.md, session 12). It only takes effect as a process flag.
+// --max-semi-space-size=1 (MiB) keeps V8's young generation at its starting size: a run of a few
+// hundred ms touches as little fresh memory as it can, and every first touch of a page is a page
+// fault (10 µs each on a VM where they are dear: then a 20,000-file hit is 16 % faster, a fresh
+// checkout 9 %; where they are cheap, the extra young collections cost a few ms). See
+// docs/benchmarks.md, sessions 12 and 14. It only takes effect as a process flag.
 import * as nodeModule from 'node:module';
 import { ignoreClosedReader } from './closed-pipe.js';
 
