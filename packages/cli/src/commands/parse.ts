@@ -4,7 +4,7 @@ import { closestTo } from '../did-you-mean.js';
 import { UsageError } from '../usage-error.js';
 
 // Node's builtin, not `import ... from 'node:util'`: an ES import of node:util makes Node read every
-// export of it, which loads worker_threads, the diff and colour code (≈ 5 ms of every run).
+// export of it, which loads worker_threads, the diff and colour code (14 of Node's modules a run).
 const { parseArgs } = process.getBuiltinModule('node:util') as typeof Util;
 
 type Options = NonNullable<Util.ParseArgsConfig['options']>;
