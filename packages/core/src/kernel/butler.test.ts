@@ -185,7 +185,9 @@ test('builds again when the classic builder’s cache check raced an image remov
     expect(result.outcome).toBe('built');
     expect(backend.calls()).toBe(2);
     expect(warnings).toEqual([
-      expect.stringMatching(/cache check failed .*sha256:5c5c.*an image was removed meanwhile; built again/),
+      expect.stringMatching(
+        /cache check failed .*sha256:5c5c.*an image was removed meanwhile; building again/,
+      ),
     ]);
     expect(result.warnings).toEqual(warnings);
   } finally {

@@ -195,7 +195,7 @@ export class Butler {
     } catch (error) {
       if (!isCacheProbeRace(error)) throw error;
       warn(
-        `the engine's cache check failed (${(error as Error).message}): an image was removed meanwhile; built again`,
+        `the engine's cache check failed (${(error as Error).message}): an image was removed meanwhile; building again`,
       );
     }
     try {
