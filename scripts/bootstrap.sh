@@ -21,11 +21,6 @@ fi
 
 log "installing dependencies from the lockfile"
 pnpm install --frozen-lockfile --reporter=silent
-# A checkout installed under another Node has the state store's native module built for that one.
-if ! (cd packages/state-store && node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null); then
-  log "building the state store's SQLite module for Node.js $(node --version)"
-  pnpm --filter @devops-butler/state-store rebuild better-sqlite3 >/dev/null
-fi
 log "building packages"
 pnpm build --output-logs=errors-only
 bash scripts/base-images.sh

@@ -22,7 +22,7 @@ cat >"$dir/package.json" <<JSON
   },
   "types": "./dist/index.d.ts",
   "files": ["dist"],
-  "engines": { "node": ">=22.12" },
+  "engines": { "node": ">=22.13" },
   "scripts": {
     "build": "tsc -p tsconfig.build.json",
     "typecheck": "tsc -p tsconfig.json --noEmit",

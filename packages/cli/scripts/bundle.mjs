@@ -2,8 +2,7 @@
 // so a cache hit loads a few files instead of ~200 (each costs a resolution, a read and a compile).
 // Commands stay separate chunks, loaded only when called. Kept as files beside the bundle: the
 // hashing worker (its own entry), the Dockerfile parser (one CommonJS file, loaded lazily), and
-// what is loaded from node_modules at run time: the native state store and sucrase (loaded
-// lazily, or not by a hit at all).
+// what is loaded from node_modules at run time: sucrase (loaded lazily, or not by a hit at all).
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,8 +27,8 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22.12',
-  external: ['better-sqlite3', 'dockerfile-ast', 'sucrase'],
+  target: 'node22.13',
+  external: ['dockerfile-ast', 'sucrase'],
   // Bundled CommonJS (tapable) requires Node's builtins: give the ESM chunks a `require`.
   banner: {
     js: "import { createRequire as __butlerRequire } from 'node:module'; const require = __butlerRequire(import.meta.url);",
@@ -56,7 +55,7 @@ await build({
   bundle: true,
   format: 'cjs',
   platform: 'node',
-  target: 'node22.12',
+  target: 'node22.13',
   // Their sources carry no license comments for esbuild to keep: the notices, from their License.txt.
   banner: {
     js: '/*! dockerfile-ast: MIT License, Copyright (c) 2017-2021 Remy Suen. vscode-languageserver-types, vscode-languageserver-textdocument: MIT License, Copyright (c) Microsoft Corporation. */',

@@ -1,17 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { explainAddonError } from './database-file.js';
+import { immediate, isDamaged, openPrivate, sqliteReason } from './database-file.js';
 
-test('a native module built for another Node.js is one sentence naming the module and the fix', () => {
-  const wrongAbi = new Error(
-    "The module '/x/better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 137.",
-  );
-  for (const error of [wrongAbi, new Error("Module did not self-register: '/x/better_sqlite3.node'.")]) {
-    const explained = explainAddonError(error) as Error;
-    expect(explained.message).toBe(
-      `better-sqlite3 was built for another Node.js than this one (${process.version}); rebuild it: npm rebuild better-sqlite3 (in a checkout of Butler: bash scripts/bootstrap.sh)`,
+test('a file that is no database is told apart from any other failure, in SQLite’s words', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-db-'));
+  try {
+    const path = join(dir, 'butler.db');
+    writeFileSync(
+      path,
+      'this is not a database, and it is long enough to have a header to read\n'.repeat(20),
     );
-    expect(explained.cause).toBe(error);
+    const db = openPrivate(path);
+    const error = (() => {
+      try {
+        db.exec('SELECT count(*) FROM sqlite_master');
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    db.close();
+    expect(isDamaged(error)).toBe(true);
+    expect(sqliteReason(error)).toMatch(/not a database/);
+    expect(isDamaged(new Error('SQLITE_BUSY: database is locked'))).toBe(false);
+    expect(isDamaged(Object.assign(new Error('locked'), { errcode: 5 }))).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const other = new Error('SQLITE_CORRUPT: database disk image is malformed');
-  expect(explainAddonError(other)).toBe(other);
+});
+
+test('a write that fails half-way leaves nothing of it behind, and the connection usable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'butler-db-'));
+  try {
+    const db = openPrivate(join(dir, 'butler.db'));
+    db.exec('CREATE TABLE t (x INTEGER)');
+    expect(() =>
+      immediate(db, () => {
+        db.prepare('INSERT INTO t (x) VALUES (?)').run(1);
+        throw new Error('the second half failed');
+      }),
+    ).toThrow('the second half failed');
+    immediate(db, () => {
+      db.prepare('INSERT INTO t (x) VALUES (?)').run(2);
+    });
+    expect(db.prepare('SELECT x FROM t').all()).toEqual([{ x: 2 }]);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

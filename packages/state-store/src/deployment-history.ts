@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Database } from './database-file.js';
 import { ON_ENGINE } from './engines.js';
 
 /** One deploy attempt, or an undeploy. No credentials: `source` is the URL without them. */
@@ -27,7 +27,7 @@ export interface DeploymentRecord {
 }
 
 /** Records one deploy attempt (or an undeploy). */
-export function insertDeployment(db: Database.Database, record: DeploymentRecord): void {
+export function insertDeployment(db: Database, record: DeploymentRecord): void {
   db.prepare(
     `INSERT INTO deployments (name, repo, source, commit_sha, image_id, reference, target, placed, engine, outcome, action, paused_ms, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -49,7 +49,7 @@ export function insertDeployment(db: Database.Database, record: DeploymentRecord
 }
 
 /** A deployment's remembered options (JSON the deploy package defines), or undefined. */
-export function selectDeploymentSettings(db: Database.Database, name: string): unknown {
+export function selectDeploymentSettings(db: Database, name: string): unknown {
   const row = db.prepare('SELECT settings FROM deployment_settings WHERE name = ?').get(name) as
     | { settings: string }
     | undefined;
@@ -58,7 +58,7 @@ export function selectDeploymentSettings(db: Database.Database, name: string): u
 
 /** Replaces a deployment's remembered options; `keepVersions` is how many versions keep their images. */
 export function upsertDeploymentSettings(
-  db: Database.Database,
+  db: Database,
   name: string,
   settings: unknown,
   keepVersions: number | undefined,
@@ -75,7 +75,7 @@ export function upsertDeploymentSettings(
  * The images of each current deployment's last versions (those that went live, newest first,
  * each image once): `keep_versions` of them per deployment, else `defaultKeep`.
  */
-export function selectRollbackImageIds(db: Database.Database, defaultKeep: number): Set<string> {
+export function selectRollbackImageIds(db: Database, defaultKeep: number): Set<string> {
   const ids = new Set<string>();
   for (const { name } of selectCurrentDeployments(db)) {
     const keep = (
@@ -97,7 +97,7 @@ export function selectRollbackImageIds(db: Database.Database, defaultKeep: numbe
  * What runs now: per deployment name, the newest successful deploy, unless an undeploy came
  * after it. Failed attempts do not change what runs. With `engine`, only those placed through it.
  */
-export function selectCurrentDeployments(db: Database.Database, engine?: string): DeploymentRecord[] {
+export function selectCurrentDeployments(db: Database, engine?: string): DeploymentRecord[] {
   const rows = db
     .prepare(
       `SELECT * FROM deployments d WHERE id = (
@@ -109,17 +109,13 @@ export function selectCurrentDeployments(db: Database.Database, engine?: string)
 }
 
 /** Every deployment name ever recorded (undeployed ones too), by name. */
-export function selectDeploymentNames(db: Database.Database): string[] {
+export function selectDeploymentNames(db: Database): string[] {
   const rows = db.prepare('SELECT DISTINCT name FROM deployments ORDER BY name').all() as { name: string }[];
   return rows.map((row) => row.name);
 }
 
 /** Every attempt for one deployment name, newest first. */
-export function selectDeploymentHistory(
-  db: Database.Database,
-  name: string,
-  limit: number,
-): DeploymentRecord[] {
+export function selectDeploymentHistory(db: Database, name: string, limit: number): DeploymentRecord[] {
   const rows = db
     .prepare('SELECT * FROM deployments WHERE name = ? ORDER BY id DESC LIMIT ?')
     .all(name, limit) as DeploymentRow[];

@@ -82,6 +82,6 @@ function compress(json: string): Buffer {
   return gzipSync(json, { level: 1, strategy: constants.Z_HUFFMAN_ONLY });
 }
 
-export function decodeManifest(body: Buffer): InputManifest {
+export function decodeManifest(body: Uint8Array): InputManifest {
   return JSON.parse(zlib().gunzipSync(body).toString('utf8')) as InputManifest;
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { type Database, immediate, userVersion } from './database-file.js';
 
 /**
  * Schema versions, applied in order inside one transaction each; `PRAGMA user_version` records
@@ -102,18 +102,18 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 /** Brings the database to the newest schema version. */
-export function migrate(db: Database.Database): void {
-  const version = () => db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: Database): void {
+  const version = () => userVersion(db);
   if (version() > MIGRATIONS.length) {
     throw new Error(`the state database has schema version ${version()}, newer than this Butler knows`);
   }
   MIGRATIONS.forEach((sql, index) => {
     if (version() > index) return;
     // The version is read again under the write lock: another butler process may have just migrated.
-    db.transaction(() => {
+    immediate(db, () => {
       if (version() > index) return;
       db.exec(sql);
-      db.pragma(`user_version = ${index + 1}`);
-    }).immediate();
+      db.exec(`PRAGMA user_version = ${index + 1}`);
+    });
   });
 }

@@ -2,11 +2,15 @@ import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
-import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { encodeManifest, type InputManifest } from './input-manifest.js';
 import { MIGRATIONS } from './migrations.js';
 import { type BuildRecord, type DeploymentRecord, LOCAL_ENGINE, StateStore } from './state-store.js';
+
+// Node's SQLite, as the store opens it (typed by database-file.ts: the project's @types/node predates it).
+const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as {
+  DatabaseSync: new (path: string) => import('./database-file.js').Database;
+};
 
 const tempDir = useTempDirs();
 const stateDir = () => tempDir('butler-store-');
@@ -163,11 +167,10 @@ test("retention keeps the images of each deployment's last versions for rollback
 
 test('a state folder from before rollbacks is migrated: its deployments read as deploys', async () => {
   const dir = stateDir();
-  const Database = (await import('better-sqlite3')).default;
   const { MIGRATIONS } = await import('./migrations.js');
-  const db = new Database(join(dir, 'butler.db'));
+  const db = new DatabaseSync(join(dir, 'butler.db'));
   for (const sql of MIGRATIONS.slice(0, 2)) db.exec(sql);
-  db.pragma('user_version = 2');
+  db.exec('PRAGMA user_version = 2');
   db.prepare(
     `INSERT INTO deployments (name, repo, source, image_id, reference, outcome, created_at)
      VALUES ('api', 'api', '/src', 'sha256:old', 'local-registry/api:old', 'deployed', '2026-01-01T00:00:00Z')`,
@@ -235,9 +238,9 @@ test('each engine has its own history: stats, the last build and built images; r
 
 test('a store from before outcomes were named as the rest of Butler names them keeps its history: hit → reused, miss → built', () => {
   const dir = stateDir();
-  const old = new Database(join(dir, 'butler.db'));
+  const old = new DatabaseSync(join(dir, 'butler.db'));
   for (const sql of MIGRATIONS.slice(0, 7)) old.exec(sql);
-  old.pragma('user_version = 7');
+  old.exec('PRAGMA user_version = 7');
   const insert = old.prepare(
     `INSERT INTO builds (repo, tag, digest, decision, duration_ms, created_at) VALUES ('app', ?, ?, ?, ?, ?)`,
   );

@@ -1,8 +1,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type BuildOutcome, ensureStateDir } from '@devops-butler/core';
-import type Database from 'better-sqlite3';
-import { isDamaged, openPrivate, prepare } from './database-file.js';
+import { type Database, immediate, isDamaged, openPrivate, prepare, sqliteReason } from './database-file.js';
 import {
   type DeploymentRecord,
   insertDeployment,
@@ -78,7 +77,7 @@ const FILE_NAME = 'butler.db';
  * started afresh with a warning instead of blocking a build.
  */
 export class StateStore {
-  private db: Database.Database;
+  private db: Database;
 
   private constructor(
     readonly path: string,
@@ -94,11 +93,9 @@ export class StateStore {
     const { hits, broken } = pendingHits(stateDir);
     if (hits.length === 0 && broken.length === 0) return;
     this.guard(() =>
-      this.db
-        .transaction(() => {
-          for (const { id, record } of hits) this.insertBuild({ ...record, decision: 'reused' }, id);
-        })
-        .immediate(),
+      immediate(this.db, () => {
+        for (const { id, record } of hits) this.insertBuild({ ...record, decision: 'reused' }, id);
+      }),
     );
     removeHits(stateDir, [...hits.map((hit) => hit.id), ...broken]);
     if (broken.length > 0)
@@ -122,23 +119,21 @@ export class StateStore {
    */
   recordBuild(record: BuildRecord, manifest?: () => Buffer): void {
     this.guard(() =>
-      this.db
-        .transaction(() => {
-          this.insertBuild(record);
-          const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
-          if (manifest && !stored) {
-            this.db
-              .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
-              .run(record.digest, record.repo, record.at, manifest());
-            this.db
-              .prepare(
-                `DELETE FROM manifests WHERE repo = ? AND digest NOT IN
-                   (SELECT digest FROM builds WHERE repo = ? ORDER BY id DESC LIMIT ${MANIFESTS_PER_REPO})`,
-              )
-              .run(record.repo, record.repo);
-          }
-        })
-        .immediate(),
+      immediate(this.db, () => {
+        this.insertBuild(record);
+        const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
+        if (manifest && !stored) {
+          this.db
+            .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
+            .run(record.digest, record.repo, record.at, manifest());
+          this.db
+            .prepare(
+              `DELETE FROM manifests WHERE repo = ? AND digest NOT IN
+                 (SELECT digest FROM builds WHERE repo = ? ORDER BY id DESC LIMIT ${MANIFESTS_PER_REPO})`,
+            )
+            .run(record.repo, record.repo);
+        }
+      }),
     );
   }
 
@@ -206,7 +201,7 @@ export class StateStore {
            WHERE b.repo = @repo AND b.digest <> @digest AND ${ON_ENGINE} ORDER BY b.id DESC LIMIT 1`,
         )
         .get({ repo, digest: exceptDigest, engine: engine ?? null }),
-    ) as { body: Buffer } | undefined;
+    ) as { body: Uint8Array } | undefined;
     return row && decodeManifest(row.body);
   }
 
@@ -214,7 +209,7 @@ export class StateStore {
   manifest(digest: string): InputManifest | undefined {
     const row = this.guard(() =>
       this.db.prepare('SELECT body FROM manifests WHERE digest = ?').get(digest),
-    ) as { body: Buffer } | undefined;
+    ) as { body: Uint8Array } | undefined;
     return row && decodeManifest(row.body);
   }
 
@@ -349,7 +344,7 @@ export class StateStore {
     this.db.close();
   }
 
-  private connect(): Database.Database {
+  private connect(): Database {
     try {
       return prepare(openPrivate(this.path));
     } catch (error) {
@@ -370,13 +365,13 @@ export class StateStore {
     }
   }
 
-  private startAfresh(error: unknown): Database.Database {
+  private startAfresh(error: unknown): Database {
     const aside = `${this.path}.damaged-${Date.now()}`;
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix);
     }
     this.onWarning(
-      `the state database was damaged (${(error as { code?: string }).code ?? 'unreadable'}): moved to ${aside}, starting afresh — build history before now is not in stats or why`,
+      `the state database was damaged (${sqliteReason(error)}): moved to ${aside}, starting afresh — build history before now is not in stats or why`,
     );
     return openPrivate(this.path);
   }
