@@ -136,7 +136,7 @@ export class Butler {
       });
       files = await digestFileInputs(request.context, context.files, stateDir, ahead);
     } finally {
-      ahead?.hasher?.close(); // a hook failed or changed the list: no thread goes on hashing
+      ahead?.hasher?.close(); // a plugin failed before the digest step: no thread goes on hashing
     }
     const initialInputs: HashInputs = {
       dockerfile: context.dockerfileText,
@@ -213,6 +213,11 @@ export class Butler {
     // hrtime, not performance.now(): the `performance` global loads perf_hooks on a cache hit.
     const started = process.hrtime.bigint();
     const emit = options.onEvent ?? (() => undefined);
+    // Said as it happens, and kept for the result (the same list the plugins' warnings fill).
+    const warn = (message: string) => {
+      pluginWarnings.push(message);
+      emit({ type: 'warning', message });
+    };
     const hashed = await this.hashOnce(request, options);
     const { context, target, inputs } = hashed;
     for (const message of context.warnings) emit({ type: 'warning', message });
@@ -246,10 +251,7 @@ export class Butler {
             labels,
             onOutput: (line: string) => emit({ type: 'build-output', line }),
           },
-          (message) => {
-            pluginWarnings.push(message);
-            emit({ type: 'warning', message });
-          },
+          warn,
         );
         if (!built) {
           throw new ButlerError('NO_BACKEND', 'no build backend is configured', {
@@ -271,9 +273,7 @@ export class Butler {
     const warnings = pluginWarnings;
     warnings.unshift(...context.warnings);
     await this.hooks.cleanup.promise({ image, target, outcome }).catch((error: unknown) => {
-      const message = `cleanup after the build failed: ${(error as Error).message}; run butler gc later`;
-      warnings.push(message);
-      emit({ type: 'warning', message });
+      warn(`cleanup after the build failed: ${(error as Error).message}; run butler gc later`);
     });
     const result: BuildResult = {
       outcome,
@@ -288,9 +288,7 @@ export class Butler {
     };
     // Recording (the state store's plugin) must never fail a build that succeeded.
     await this.hooks.done.promise({ result, hashed }).catch((error: unknown) => {
-      const message = `the build was not recorded: ${(error as Error).message}`;
-      warnings.push(message);
-      emit({ type: 'warning', message });
+      warn(`the build was not recorded: ${(error as Error).message}`);
     });
     return result;
   }
