@@ -15,14 +15,18 @@ export interface EngineImageSummary {
  * `GET /images/json`, tags in Docker's form; with `labels` (`key=value` or `key`), only images
  * that carry all of them. The engine is asked to filter by the first only: Podman 4.3 answers
  * nothing for two label filters, where Docker takes them as "all of these"; the rest is checked here.
+ * `all`: the classic builder's intermediate images too (untagged, with children).
  */
 export async function listImages(
   endpoint: EngineEndpoint,
-  options: { labels?: readonly string[] } = {},
+  options: { labels?: readonly string[]; all?: boolean } = {},
 ): Promise<EngineImageSummary[]> {
   const [first, ...rest] = options.labels ?? [];
-  const query = first ? `?filters=${encodeURIComponent(JSON.stringify({ label: [first] }))}` : '';
-  const { status, body } = await engineRequest(endpoint, 'GET', `/images/json${query}`);
+  const query = new URLSearchParams();
+  if (first) query.set('filters', JSON.stringify({ label: [first] }));
+  if (options.all) query.set('all', '1');
+  const search = query.size > 0 ? `?${query}` : '';
+  const { status, body } = await engineRequest(endpoint, 'GET', `/images/json${search}`);
   if (status !== 200) throw engineError(status, body);
   return (body as EngineImageSummary[])
     .filter((image) => rest.every((label) => hasLabel(image.Labels ?? {}, label)))

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { dockerode } from '@devops-butler/backend-dockerode';
-import { createButler, toRequest, withTargetLock } from '@devops-butler/core';
-import { familiarTags, plainEndpoint } from '@devops-butler/engine-client';
+import { type Builder, createButler, toRequest, withTargetLock } from '@devops-butler/core';
+import { apiBuilder, type EngineEndpoint, familiarTags, plainEndpoint } from '@devops-butler/engine-client';
 import { makeTree, OWNER_LABEL, useEngineFixture } from '@devops-butler/test-support';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { createRetentionPolicy } from './index.js';
@@ -30,8 +32,15 @@ beforeEach(() => {
   testCase++;
 });
 
-/** Builds `count` distinct images of the test's repository, oldest first; returns their IDs. */
-async function buildImages(count: number, bytes = (i: number) => `${i}`): Promise<string[]> {
+/**
+ * Builds `count` distinct images of the test's repository, oldest first; returns their IDs. The
+ * classic builder unless told: its untagged parent images are what removal must order.
+ */
+async function buildImages(
+  count: number,
+  bytes = (i: number) => `${i}`,
+  builder: Builder = 'classic',
+): Promise<string[]> {
   const butler = createButler({ plugins: [dockerode()], stateDir: fx.stateDir });
   const ids: string[] = [];
   await fx.tree.write({
@@ -39,7 +48,7 @@ async function buildImages(count: number, bytes = (i: number) => `${i}`): Promis
   });
   for (let i = 0; i < count; i++) {
     await fx.tree.write({ data: bytes(i) });
-    ids.push((await butler.build(toRequest({ context: fx.tree.dir, repo: fx.repo }))).image.id);
+    ids.push((await butler.build(toRequest({ context: fx.tree.dir, repo: fx.repo, builder }))).image.id);
   }
   return ids;
 }
@@ -88,6 +97,69 @@ test('--dry-run removes nothing, and its plan is exactly what the real run remov
   expect(plan.removed).toHaveLength(3);
   expect(real.reclaimedBytes).toBeGreaterThan(0);
 });
+
+/**
+ * A socket in front of the engine's that passes everything through and keeps what was asked: how
+ * often an endpoint was called is what a user waits for.
+ */
+async function recordingProxy(engine: EngineEndpoint) {
+  const upstream = 'socketPath' in engine ? engine.socketPath : undefined;
+  if (!upstream) throw new Error('this test needs the engine on a unix socket');
+  const socketPath = `/tmp/butler-retention-proxy-${process.pid}-${testCase}.sock`;
+  let requests = '';
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    const engineSide = connect(upstream);
+    open.add(client).add(engineSide);
+    client.on('data', (chunk: Buffer) => {
+      requests += chunk.toString('latin1');
+    });
+    client.pipe(engineSide).pipe(client);
+    client.on('error', () => engineSide.destroy());
+    engineSide.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    endpoint: { socketPath } satisfies EngineEndpoint,
+    /** How many requests named this path (any API version prefix, any query). */
+    count: (path: string) =>
+      requests
+        .split('\r\n')
+        .map((line) => /^[A-Z]+ (\S+) HTTP\//.exec(line)?.[1])
+        .filter((target) => target?.replace(/^\/v[0-9.]+/, '').split('?')[0] === path).length,
+    close: async () => {
+      for (const socket of open) socket.destroy(); // a kept-alive connection would hold the server open
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(socketPath, { force: true });
+    },
+  };
+}
+
+for (const [builder, which] of [
+  [undefined, "the engine's own builder"],
+  ['classic', 'the classic builder'],
+] as const) {
+  test(`one old image removed (${which}): the report gives the bytes it held alone, asking the engine for its disk usage once`, async () => {
+    // Without a builder named, the one a user's build takes: BuildKit where the engine has it.
+    const chosen = builder ?? (await apiBuilder(endpoint, { env: process.env })).builder;
+    const ids = await buildImages(2, (i) => `${i}`.repeat(300_000), chosen);
+    const proxy = await recordingProxy(endpoint);
+    try {
+      const report = await runRetention(proxy.endpoint, {
+        repo: fx.repo,
+        policy: createRetentionPolicy({ keep: 1 }),
+      });
+      expect(report.removed.map((e) => e.id)).toEqual([ids[0]]);
+      // Its own layer holds the 300,000-byte file (an engine may count the layer's tar headers too).
+      expect(report.reclaimedBytes).toBeGreaterThanOrEqual(300_000);
+      expect(report.reclaimedBytes).toBeLessThan(300_000 + 65_536);
+      // The report walks every container, volume and build cache record of the engine.
+      expect(proxy.count('/system/df')).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+}
 
 test("an image without Butler's label survives, whatever its name", async () => {
   await buildImages(2);

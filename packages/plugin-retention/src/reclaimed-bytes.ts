@@ -1,0 +1,39 @@
+import type { EngineImageSummary } from '@devops-butler/engine-client';
+
+/**
+ * The bytes that removing `gone` gave back, from what the engine said before the removals: every
+ * image (intermediate ones too) and the bytes each image held alone (Size − SharedSize).
+ *
+ * An image without a parent image (BuildKit's, a pulled one) frees what it held alone. An image
+ * with one (the classic builder's and Buildah's chain of step images) shares all its layers with
+ * that parent, so it holds almost nothing alone; but the engine removes with it each untagged
+ * parent that no other image builds on, so it frees everything above the first ancestor that stays:
+ * its size less that ancestor's. Exact for one image; images removed together can share layers
+ * that no other image has, and those are left out here (a lower bound).
+ */
+export function reclaimedBytes(
+  gone: readonly string[],
+  before: { images: readonly EngineImageSummary[]; uniqueBytes: ReadonlyMap<string, number> },
+): number {
+  const byId = new Map(before.images.map((image) => [imageId(image.Id), image]));
+  const children = new Map<string, number>();
+  for (const image of before.images) {
+    const parent = imageId(image.ParentId);
+    if (parent) children.set(parent, (children.get(parent) ?? 0) + 1);
+  }
+  let bytes = 0;
+  for (const id of gone) {
+    const image = byId.get(id);
+    let parent = image && byId.get(imageId(image.ParentId));
+    // Climb while the engine removes the parent with its only child.
+    while (parent && parent.RepoTags.length === 0 && children.get(imageId(parent.Id)) === 1)
+      parent = byId.get(imageId(parent.ParentId));
+    bytes += image && parent ? Math.max(0, image.Size - parent.Size) : (before.uniqueBytes.get(id) ?? 0);
+  }
+  return bytes;
+}
+
+/** Podman leaves out the `sha256:` that Docker puts on image IDs (and on parent IDs). */
+function imageId(id: string): string {
+  return id === '' || id.includes(':') ? id : `sha256:${id}`;
+}
