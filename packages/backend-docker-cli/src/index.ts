@@ -16,8 +16,8 @@ import {
   unreachedByClassicWalk,
 } from '@devops-butler/core';
 import type { BuilderChoice } from '@devops-butler/engine-client';
-import { type ExecaError, execa } from 'execa';
 import { chooseCliBuilder, parseBuildxVersion } from './buildx.js';
+import { type DockerRun, runDocker } from './docker-process.js';
 
 export interface DockerCliOptions {
   /** The docker executable (default `docker` on PATH). */
@@ -57,20 +57,17 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
   const binary = options.binary ?? 'docker';
   if (!binary.trim()) throw new ButlerError('CONFIG_INVALID', 'dockerCli(): binary must not be empty');
   const docker = async (args: string[]) => {
-    try {
-      return await execa(binary, args, { env: options.env });
-    } catch (error) {
-      throw cliError(error as ExecaError, binary);
-    }
+    const result = await runDocker(binary, args, { env: options.env });
+    if (result.exitCode !== 0) throw cliError(result, binary);
+    return result;
   };
   const inspect = async (ref: string): Promise<EngineImageInspect | undefined> => {
-    const result = await execa(binary, ['image', 'inspect', '--format', '{{json .}}', ref], {
+    const result = await runDocker(binary, ['image', 'inspect', '--format', '{{json .}}', ref], {
       env: options.env,
-      reject: false,
     });
     if (result.exitCode === 0) return JSON.parse(result.stdout) as EngineImageInspect;
     if (/no such (image|object)/i.test(result.stderr)) return undefined;
-    throw cliError(result as unknown as ExecaError, binary);
+    throw cliError(result, binary);
   };
 
   return {
@@ -127,24 +124,24 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
           // The context is our own tar on stdin: exactly the hashed files, never the CLI's own walk.
           // The builder was chosen before hashing (cliBuilder): docker must use that one.
           const buildkit = context.request.builder === 'buildkit';
-          const child = execa(binary, [...args, '-'], {
+          const result = await runDocker(binary, [...args, '-'], {
             env: {
               ...options.env,
               ...(context.request.builder ? { DOCKER_BUILDKIT: buildkit ? '1' : '0' } : {}),
               ...buildArgEnv,
             },
-            input: tar.stream as never,
-            all: true,
+            input: tar.stream,
+            onOutput: (chunk) => {
+              for (const line of chunk.toString().split('\n')) if (line.trim()) onOutput(line);
+            },
           });
-          child.all?.on('data', (chunk: Buffer) => {
-            for (const line of chunk.toString().split('\n')) if (line.trim()) onOutput(line);
-          });
-          try {
-            await child;
-          } catch (error) {
-            // docker saw only a broken upload; the tar knows which file changed.
-            const failed = cliError(error as ExecaError, binary);
-            throw tar.failure() ?? frontendUnavailable(job, failed) ?? missingSecretOrAgent(failed) ?? failed;
+          // docker saw only a broken upload; the tar knows which file changed. Asked first, whatever
+          // docker answered: a context cut short at a file's end is still a valid (shorter) tar.
+          const stopped = tar.failure();
+          if (stopped) throw stopped;
+          if (result.exitCode !== 0) {
+            const failed = cliError(result, binary);
+            throw frontendUnavailable(job, failed) ?? missingSecretOrAgent(failed) ?? failed;
           }
           const id = (await readFile(iidfile, 'utf8')).trim();
           const built = await inspect(id);
@@ -160,9 +157,9 @@ export function dockerCli(options: DockerCliOptions = {}): ButlerPlugin {
 }
 
 /** Turns a failed docker call into one line: engine unreachable, or the CLI's own last error line. */
-function cliError(error: ExecaError, binary: string): ButlerError {
-  const output = `${error.stderr ?? ''}\n${error.all ?? ''}`;
-  if ((error as { code?: string }).code === 'ENOENT' || /ENOENT/.test(error.message ?? '')) {
+function cliError(run: DockerRun, binary: string): ButlerError {
+  const output = `${run.stderr}\n${run.all}`;
+  if (run.spawnError?.code === 'ENOENT') {
     return new ButlerError('ENGINE_UNREACHABLE', `the docker CLI ("${binary}") is not installed`, {
       hint: 'install it, or use the dockerode() backend',
     });
@@ -179,9 +176,11 @@ function cliError(error: ExecaError, binary: string): ButlerError {
   const step = [...lines].reverse().find((l) => /^Step \d+\/\d+ :/.test(l));
   const last =
     [...lines].reverse().find((l) => !/^DEPRECATED|BuildKit is currently|environment-variable/.test(l)) ??
-    error.shortMessage;
+    (run.spawnError
+      ? `${run.command} could not start: ${run.spawnError.message}`
+      : `${run.command} failed${run.exitCode === undefined ? ' (stopped by a signal)' : ` with exit code ${run.exitCode}`}`);
   return new ButlerError('BUILD_FAILED', `${step ? `build failed at ${step}: ` : ''}${last}`, {
-    cause: error,
+    ...(run.spawnError ? { cause: run.spawnError } : {}),
     hint: 'see the docker output above',
   });
 }
@@ -203,11 +202,10 @@ export function cliBuilder(options: {
   if (options.configured || quick.reason.startsWith('DOCKER_BUILDKIT')) return Promise.resolve(quick);
   let answer = asked.get(binary);
   if (!answer) {
-    const ask = (args: string[]) =>
-      execa(binary, args, { env: options.env, reject: false }).then(
-        (r) => r,
-        () => undefined,
-      );
+    const ask = async (args: string[]) => {
+      const result = await runDocker(binary, args, { env: options.env });
+      return result.spawnError ? undefined : result;
+    };
     answer = Promise.all([
       ask(['version', '--format', '{{.Client.Version}}']),
       ask(['buildx', 'version']),

@@ -1,9 +1,9 @@
 // The butler command as it ships: dist/ (tsc's output, one module per file) bundled into bundle/,
 // so a cache hit loads a few files instead of ~200 (each costs a resolution, a read and a compile).
 // Commands stay separate chunks, loaded only when called. Kept as files beside the bundle: the
-// hashing worker (its own entry), the Dockerfile parser (one CommonJS file, loaded lazily), and
-// what is loaded from node_modules at run time: sucrase (loaded lazily, or not by a hit at all).
-import { readFileSync, rmSync } from 'node:fs';
+// hashing worker (its own entry), and two CommonJS files loaded lazily (a hit loads neither): the
+// Dockerfile parser and sucrase, each bundled with what it requires.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22.13',
-  external: ['dockerfile-ast', 'sucrase'],
+  external: ['dockerfile-ast'],
   // Bundled CommonJS (tapable) requires Node's builtins: give the ESM chunks a `require`.
   banner: {
     js: "import { createRequire as __butlerRequire } from 'node:module'; const require = __butlerRequire(import.meta.url);",
@@ -64,3 +64,41 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+
+// sucrase strips the types of a TypeScript config (loader/ts-config-hooks.mjs, load-config.ts's
+// syntax errors). As a dependency it brought 17 packages, most for its own command line (commander,
+// tinyglobby, mz); its transform needs three. Bundled as one CommonJS file it installs nothing and
+// loads at once; loader/ and dist/ reach it as ../bundle/sucrase.cjs, as the bundle's chunks do.
+const sucrase = await build({
+  entryPoints: [createRequire(join(cli, 'package.json')).resolve('sucrase')],
+  outfile: join(outdir, 'sucrase.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22.13',
+  metafile: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+// Their licenses travel with the code: each bundled package's license file, in one text beside it.
+writeFileSync(join(outdir, 'sucrase.cjs.LICENSES.txt'), bundledLicenses(sucrase.metafile));
+
+/** The license files of every package whose code a metafile's output holds, one after another. */
+function bundledLicenses(metafile) {
+  const roots = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) roots.add(match[1]);
+  }
+  return [...roots]
+    .sort()
+    .map((root) => {
+      const dir = join(cli, root);
+      const { name, version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const file = readdirSync(dir).find((entry) => /^licen[cs]e/i.test(entry));
+      if (!file) throw new Error(`bundle: ${name} ships no license file to carry with its code`);
+      return `${name} ${version} (${license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
+    })
+    .join(`\n${'-'.repeat(72)}\n\n`);
+}

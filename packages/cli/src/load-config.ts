@@ -7,6 +7,9 @@ import { findConfigFile } from './find-config.js';
 import { importConfigModule } from './import-config-module.js';
 import { UsageError } from './usage-error.js';
 
+/** sucrase as one file the CLI's build makes: it installs none of sucrase's own dependencies. */
+const SUCRASE = '../bundle/sucrase.cjs';
+
 export interface LoadedConfig {
   config: ButlerConfig;
   /** The file it came from; undefined when there is none (which is fine). */
@@ -112,7 +115,8 @@ function syntaxErrorAt(error: unknown, filepath: string): string | undefined {
 /** `:3:14` where a JavaScript config stops parsing; empty when the parser cannot say. */
 function syntaxErrorPlace(filepath: string): string {
   try {
-    const { transform } = createRequire(import.meta.url)('sucrase') as typeof import('sucrase');
+    // The bundled sucrase (scripts/bundle.mjs), at the same place from src/, dist/ and bundle/.
+    const { transform } = createRequire(import.meta.url)(SUCRASE) as typeof import('sucrase');
     transform(readFileSync(filepath, 'utf8'), { transforms: [], filePath: filepath });
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
