@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import {
   freePort,
   OWNER_LABEL,
+  removeRepoImages,
   repoRoot,
   useEngineFixture,
   useRegistryLab,
@@ -100,6 +101,8 @@ afterEach(async () => {
     if (unique.length > 0)
       await run('docker', ['-H', engine, 'image', 'rm', '-f', ...unique]).catch(() => undefined);
   }
+  // The build ran here, tagged for the lab's registry: not the fixture's local-registry/ names.
+  await removeRepoImages(`${lab.registryHost}/hosts/${fx.repo}`);
 });
 
 const env = () => ({

@@ -6,14 +6,15 @@ import { runButler } from './cli-runner.fixture.js';
 import { useLocalDeploy } from './local-deploy.fixture.js';
 
 const lab = useRegistryLab({ secondEngine: false });
+// Registered before the deploy fixture, so it runs after it (the last registered runs first): by
+// then the deployment's container is gone, and the engine lets its image go too.
+afterEach(async () => {
+  await removeRepoImages(`${lab.registryHost}/team/${fx.repo}`);
+});
 const { fx, butler, deployArgs } = useLocalDeploy(
   'deploy-remote-cache',
   "process.on('SIGTERM', () => process.exit(0));\nrequire('node:http').createServer((q, s) => s.end('ok')).listen(3000);\n",
 );
-
-afterEach(async () => {
-  await removeRepoImages(`${lab.registryHost}/team/${fx.repo}`);
-});
 
 const deploy = async (...extra: string[]) =>
   JSON.parse(
