@@ -10,7 +10,7 @@ import { chooseBuilder, defaultPlugins, withConfigPlugins } from '@devops-butler
 import { type BuilderChoice, describeBuilder } from '@devops-butler/engine-client';
 import { type RetentionOptions, type RetentionReport, retention } from '@devops-butler/plugin-retention';
 import type { RemoteCacheMessage, RemoteCacheMode } from '@devops-butler/registry-cache';
-import { recordBuildFailure, recordBuilds } from '@devops-butler/state-store';
+import { holdStateStore, recordBuildFailure, recordBuilds } from '@devops-butler/state-store';
 import { clearForceMarker } from './force-marker.js';
 import { type BuildSettings, resolveBuildSettings } from './resolve-build-settings.js';
 import { retentionInputs } from './retention-inputs.js';
@@ -101,6 +101,9 @@ export async function runBuild(
     },
   });
   const started = Date.now();
+  // Retention's protections and the record read and write the state store one after the other:
+  // one connection for both (opened only if one of them needs it).
+  const release = holdStateStore(stateDir);
   const result = await createButler({ plugins, stateDir })
     .build(
       { ...request, force: resolved.forced !== undefined, builder: builder.builder },
@@ -116,7 +119,8 @@ export async function runBuild(
         engine,
       });
       throw error;
-    });
+    })
+    .finally(release);
   if (resolved.forceMarker) await clearForceMarker(stateDir, request.repo);
   return {
     ...result,

@@ -52,6 +52,7 @@ export { ButlerError, type ButlerErrorCode, formatError } from './kernel/errors.
 export type { ButlerHooks } from './kernel/hooks.js';
 export { createLogger, type LogEntry, type Logger, type LogLevel } from './kernel/logger.js';
 export { type ButlerPlugin, flattenPlugins, type PluginOption } from './kernel/plugin.js';
+export { compareCodeUnits } from './kernel/text-order.js';
 export type * from './kernel/types.js';
 export {
   type Dependency,

@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '@devops-butler/core';
 /** One Butler-built image as retention sees it. */
 export interface RetentionCandidate {
   id: string;
@@ -53,7 +54,7 @@ export interface RetentionPlan {
 }
 
 const newestFirst = (a: RetentionCandidate, b: RetentionCandidate) =>
-  b.created.localeCompare(a.created) || b.id.localeCompare(a.id);
+  compareCodeUnits(b.created, a.created) || compareCodeUnits(b.id, a.id);
 
 /**
  * Decides what goes. Per repository, the count rule keeps the newest `keep` images (ties broken by
@@ -67,7 +68,7 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
   for (const image of images) byRepo.set(image.repo, [...(byRepo.get(image.repo) ?? []), image]);
 
   const keptByCount: RetentionCandidate[] = [];
-  for (const [repo, list] of [...byRepo].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [repo, list] of [...byRepo].sort(([a], [b]) => compareCodeUnits(a, b))) {
     const limit = policy.forceRebuild ? 0 : policy.keep(repo);
     [...list].sort(newestFirst).forEach((image, index) => {
       const protectedBy = protection(image, policy);
@@ -82,7 +83,7 @@ export function planRetention(images: readonly RetentionCandidate[], policy: Ret
   for (const { image } of plan.remove) total -= image.size;
   const now = (policy.now ?? new Date()).getTime();
   const leastRecentlyUsedFirst = [...keptByCount].sort(
-    (a, b) => a.lastUsed.localeCompare(b.lastUsed) || a.id.localeCompare(b.id),
+    (a, b) => compareCodeUnits(a.lastUsed, b.lastUsed) || compareCodeUnits(a.id, b.id),
   );
   for (const image of leastRecentlyUsedFirst) {
     const overBudget = policy.maxSizeBytes !== undefined && total > policy.maxSizeBytes;

@@ -19,4 +19,4 @@ export {
   type RepoStats,
   StateStore,
 } from './state-store.js';
-export { openStateStore, withStateStore } from './with-store.js';
+export { holdStateStore, openStateStore, withStateStore } from './with-store.js';

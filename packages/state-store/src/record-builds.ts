@@ -1,7 +1,7 @@
 import type { ButlerPlugin } from '@devops-butler/core';
 import { recordBuildResult, toBuildRecord } from './build-record.js';
 import { journalHit, markManifestStored } from './hit-journal.js';
-import { StateStore } from './state-store.js';
+import { useStateStore } from './with-store.js';
 
 /**
  * Records every finished build — decision, duration, image, input manifest — in the state store
@@ -25,12 +25,11 @@ export function recordBuilds(options: {
           journalHit(options.stateDir, toBuildRecord(result, hashed, at, options.engine))
         )
           return;
-        const store = StateStore.open(options.stateDir, { onWarning: options.onWarning });
-        try {
-          recordBuildResult(store, result, hashed, at, options.engine);
-        } finally {
-          store.close();
-        }
+        useStateStore(
+          options.stateDir,
+          (store) => recordBuildResult(store, result, hashed, at, options.engine),
+          options.onWarning,
+        );
         // The manifest of this digest is stored now (made from `hashed`): its next hits can be journaled.
         if (hashed) markManifestStored(options.stateDir, result.target.repo, result.target.digest);
       });

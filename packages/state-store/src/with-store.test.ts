@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
-import { expect, test } from 'vitest';
-import { openStateStore, withStateStore } from './with-store.js';
+import { expect, test, vi } from 'vitest';
+import { StateStore } from './state-store.js';
+import { holdStateStore, openStateStore, withStateStore } from './with-store.js';
 
 const tempDir = useTempDirs();
 
@@ -40,4 +41,30 @@ test('a store that opens is used and closed', () => {
   expect(store?.stats()).toEqual([]);
   store?.close();
   expect(warnings).toEqual([]);
+});
+
+test("one build's uses share one connection while the store is held: opened once, at its first use, closed on release", () => {
+  const dir = tempDir('butler-store-');
+  const opened = vi.spyOn(StateStore, 'open');
+  const closed = vi.spyOn(StateStore.prototype, 'close');
+  try {
+    const release = holdStateStore(dir);
+    expect(opened).not.toHaveBeenCalled(); // a hit that journals opens nothing
+    withStateStore(dir, (store) => store.rollbackImageIds(3), { fallback: new Set<string>() });
+    withStateStore(dir, (store) => store.stats(), { fallback: [] });
+    expect(opened).toHaveBeenCalledTimes(1);
+    expect(closed).not.toHaveBeenCalled();
+    // A hold inside the hold (a deploy's build) leaves it to the outer one.
+    holdStateStore(dir)();
+    expect(closed).not.toHaveBeenCalled();
+    release();
+    expect(closed).toHaveBeenCalledTimes(1);
+    // Released: each use opens and closes again.
+    withStateStore(dir, (store) => store.stats(), { fallback: [] });
+    expect(opened).toHaveBeenCalledTimes(2);
+    expect(closed).toHaveBeenCalledTimes(2);
+  } finally {
+    opened.mockRestore();
+    closed.mockRestore();
+  }
 });

@@ -1,4 +1,4 @@
-import { defaultStateDir, resolveRegistry } from '@devops-butler/core';
+import { compareCodeUnits, defaultStateDir, resolveRegistry } from '@devops-butler/core';
 import { engineEndpoint } from '@devops-butler/engine-client';
 import { loadInventory, loadLegacyImages } from '@devops-butler/plugin-retention';
 import { type CliIo, EXIT } from '../io.js';
@@ -57,7 +57,9 @@ export async function listCommand(args: string[], io: CliIo): Promise<number> {
       deployedAs: deployments.filter((d) => d.imageId === image.id).map((d) => d.name),
       beforeLabels: image.legacy === true,
     }))
-    .sort((a, b) => (a.repo === b.repo ? b.created.localeCompare(a.created) : a.repo.localeCompare(b.repo)));
+    .sort((a, b) =>
+      a.repo === b.repo ? compareCodeUnits(b.created, a.created) : compareCodeUnits(a.repo, b.repo),
+    );
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ images, deployments }, null, 2)}\n`);
     return EXIT.ok;

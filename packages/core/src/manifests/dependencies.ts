@@ -1,3 +1,5 @@
+import { compareCodeUnits } from '../kernel/text-order.js';
+
 /** One dependency an image includes, as a manifest plugin resolved it. */
 export interface Dependency {
   /** The ecosystem's own name for it: `express`, `org.slf4j:slf4j-api`, `golang.org/x/text`. */
@@ -45,7 +47,9 @@ export function normalizeDependencies(dependencies: readonly Dependency[]): Depe
       seen.unpinned ??= dependency.unpinned;
     }
   }
-  return [...byKey.values()].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version));
+  return [...byKey.values()].sort(
+    (a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.version, b.version),
+  );
 }
 
 /**
@@ -71,10 +75,6 @@ export function summarizeDependencies(dependencies: readonly Dependency[]): Depe
       unpinned: normalized.filter((d) => d.unpinned !== undefined).length,
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Declared dependencies a lockfile does not list: a fresh install resolves them anew, so they are unpinned. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ButlerError, type Logger } from '@devops-butler/core';
+import { ButlerError, compareCodeUnits, type Logger } from '@devops-butler/core';
 import {
   type EngineEndpoint,
   inspectService,
@@ -121,7 +121,7 @@ function taskProblem(name: string, task: ServiceTask): string {
 }
 
 function newest(tasks: ServiceTask[]): ServiceTask | undefined {
-  return [...tasks].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  return [...tasks].sort((a, b) => compareCodeUnits(b.updatedAt, a.updatedAt))[0];
 }
 
 function say(log: Logger, name: string, task: ServiceTask): void {
