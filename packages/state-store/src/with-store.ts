@@ -31,7 +31,11 @@ export function holdStateStore(stateDir: string): () => void {
   held.set(stateDir, slot);
   return () => {
     held.delete(stateDir);
-    slot.store?.close();
+    try {
+      slot.store?.close();
+    } catch {
+      // A store that will not close costs nothing more: the build it served is done.
+    }
   };
 }
 
