@@ -3,10 +3,12 @@ import {
   deleteImageReference,
   type EngineEndpoint,
   type EngineImageSummary,
+  type ImageDiskUsage,
   imageDiskUsage,
   imageUsers,
   listImages,
 } from '@devops-butler/engine-client';
+import { reclaimedBytes } from './reclaimed-bytes.js';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
@@ -94,9 +96,30 @@ export function candidate(
   };
 }
 
-/** Image ID → bytes only that image holds, from one disk-usage report (it is slow to compute). */
-export async function uniqueBytesByImage(endpoint: EngineEndpoint): Promise<Map<string, number>> {
-  return (await imageDiskUsage(endpoint)).uniqueBytes;
+/**
+ * What the engine says before removals: its layer total, the bytes each image holds alone, and
+ * every image (intermediate ones too) with its parent. Asked at once; the disk-usage report is
+ * slow (it sizes every container, volume and build cache record).
+ */
+export async function readDiskReport(endpoint: EngineEndpoint): Promise<DiskReport> {
+  const [usage, images] = await Promise.all([imageDiskUsage(endpoint), listImages(endpoint, { all: true })]);
+  return { ...usage, images };
+}
+
+export interface DiskReport extends ImageDiskUsage {
+  images: EngineImageSummary[];
+}
+
+/**
+ * Image ID → the bytes removing that image alone would give back (see reclaimed-bytes.ts): its
+ * own layers, and those of the untagged step images the engine would remove with it.
+ */
+export async function uniqueBytesByImage(
+  endpoint: EngineEndpoint,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const report = await readDiskReport(endpoint);
+  return new Map(ids.map((id) => [id, reclaimedBytes([id], report)]));
 }
 
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';

@@ -5,11 +5,13 @@ import type { EngineImageSummary } from '@devops-butler/engine-client';
  * image (intermediate ones too) and the bytes each image held alone (Size − SharedSize).
  *
  * An image without a parent image (BuildKit's, a pulled one) frees what it held alone. An image
- * with one (the classic builder's and Buildah's chain of step images) shares all its layers with
- * that parent, so it holds almost nothing alone; but the engine removes with it each untagged
- * parent that no other image builds on, so it frees everything above the first ancestor that stays:
- * its size less that ancestor's. Exact for one image; images removed together can share layers
- * that no other image has, and those are left out here (a lower bound).
+ * with one (the classic builder's and Buildah's chain of step images) frees everything above the
+ * first ancestor that stays, for the engine removes with it each untagged parent that no other
+ * image builds on: its size less that ancestor's. Docker's own-bytes figure says as much (its
+ * SharedSize counts only images without children); Podman's counts the step images too, so there
+ * an image it built holds almost nothing alone. Exact for one image, unless another image holds
+ * the very same layers without building on those steps (the same bytes built twice); images
+ * removed together can share layers that no other image has, and those are left out (a lower bound).
  */
 export function reclaimedBytes(
   gone: readonly string[],

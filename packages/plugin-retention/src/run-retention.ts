@@ -1,6 +1,12 @@
 import { ButlerError, DEFAULT_REGISTRY, defaultStateDir, withTargetLock } from '@devops-butler/core';
-import { type EngineEndpoint, imageDiskUsage, imageUsers, listImages } from '@devops-butler/engine-client';
-import { type InventoryImage, loadInventory, type RemovalOutcome, removeImage } from './engine-inventory.js';
+import { type EngineEndpoint, imageDiskUsage, imageUsers } from '@devops-butler/engine-client';
+import {
+  type InventoryImage,
+  loadInventory,
+  type RemovalOutcome,
+  readDiskReport,
+  removeImage,
+} from './engine-inventory.js';
 import { loadLegacyImages } from './legacy-images.js';
 import { reclaimedBytes } from './reclaimed-bytes.js';
 import { globMatcher } from './retention-options.js';
@@ -88,13 +94,13 @@ export async function runRetention(
         planned.length > 0
           ? reclaimedBytes(
               planned.map((p) => p.image.id),
-              await readBefore(endpoint),
+              await readDiskReport(endpoint),
             )
           : 0,
       lost: [],
     };
   }
-  const before = planned.length > 0 ? await readBefore(endpoint) : undefined;
+  const before = planned.length > 0 ? await readDiskReport(endpoint) : undefined;
   const outcomes = await removeChildrenFirst(
     endpoint,
     planned.map((p) => p.image),
@@ -183,13 +189,4 @@ function entry(image: InventoryImage, reason: string): ReportEntry {
     reason,
     containers: image.containers,
   };
-}
-
-/**
- * What the engine says before the removals: its layer total, the bytes each image holds alone, and
- * every image (intermediate ones too) with its parent. Asked at once.
- */
-async function readBefore(endpoint: EngineEndpoint) {
-  const [usage, images] = await Promise.all([imageDiskUsage(endpoint), listImages(endpoint, { all: true })]);
-  return { ...usage, images };
 }

@@ -131,7 +131,13 @@ async function diskUse(io: CliIo, repo: string | undefined): Promise<Map<string,
       ...(await loadInventory(endpoint, undefined, repo, builtByButler(defaultStateDir(io.env), io.env))),
       ...(await loadLegacyImages(endpoint, resolveRegistry(undefined, io.env), repo)),
     ];
-    const unique = inventory.length > 0 ? await uniqueBytesByImage(endpoint) : new Map<string, number>();
+    const unique =
+      inventory.length > 0
+        ? await uniqueBytesByImage(
+            endpoint,
+            inventory.map((image) => image.id),
+          )
+        : new Map<string, number>();
     for (const image of inventory) {
       const use = byRepo.get(image.repo) ?? { images: 0, bytes: 0, uniqueBytes: 0, beforeLabels: 0 };
       use.images++;
