@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
 import { expect, test, vi } from 'vitest';
@@ -66,5 +66,21 @@ test("one build's uses share one connection while the store is held: opened once
   } finally {
     opened.mockRestore();
     closed.mockRestore();
+  }
+});
+
+test('what the store says as it opens reaches the first use that listens, once, while it is held', () => {
+  const dir = tempDir('butler-store-');
+  chmodSync(dir, 0o755); // other users can read it: the store says so as it opens
+  const release = holdStateStore(dir);
+  try {
+    // Retention's reads open it without listening; the record listens.
+    withStateStore(dir, (store) => store.stats(), { fallback: [] });
+    const warnings: string[] = [];
+    withStateStore(dir, (store) => store.stats(), { fallback: [], onWarning: (m) => warnings.push(m) });
+    withStateStore(dir, (store) => store.stats(), { fallback: [], onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringContaining('can be read by other users')]);
+  } finally {
+    release();
   }
 });

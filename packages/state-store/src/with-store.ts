@@ -16,8 +16,17 @@ export function openStateStore(
   }
 }
 
-/** Stores held open by `holdStateStore`, by folder: opened at their first use, closed on release. */
-const held = new Map<string, { store?: StateStore | undefined }>();
+/**
+ * A store held open by `holdStateStore`: opened at its first use, closed on release. What the
+ * store said as it opened (a folder others can read, a damaged file moved aside) waits for the
+ * first use that listens: retention's reads open it without listening, the record listens.
+ */
+interface HeldStore {
+  store?: StateStore | undefined;
+  unsaid: string[];
+}
+
+const held = new Map<string, HeldStore>();
 
 /**
  * Keeps the store of `stateDir` open across the uses made until the returned release: one build's
@@ -27,7 +36,7 @@ const held = new Map<string, { store?: StateStore | undefined }>();
  */
 export function holdStateStore(stateDir: string): () => void {
   if (held.has(stateDir)) return () => undefined;
-  const slot: { store?: StateStore | undefined } = {};
+  const slot: HeldStore = { unsaid: [] };
   held.set(stateDir, slot);
   return () => {
     held.delete(stateDir);
@@ -50,7 +59,8 @@ export function useStateStore<T>(
 ): T {
   const slot = held.get(stateDir);
   if (slot) {
-    slot.store ??= StateStore.open(stateDir, { onWarning });
+    slot.store ??= StateStore.open(stateDir, { onWarning: (message) => slot.unsaid.push(message) });
+    if (onWarning) for (const message of slot.unsaid.splice(0)) onWarning(message);
     return use(slot.store);
   }
   const store = StateStore.open(stateDir, { onWarning });
