@@ -59,9 +59,17 @@ export function useStateStore<T>(
 ): T {
   const slot = held.get(stateDir);
   if (slot) {
+    // Said before the use, and after it: a file found damaged mid-use is moved aside then.
+    const say = () => {
+      if (onWarning) for (const message of slot.unsaid.splice(0)) onWarning(message);
+    };
     slot.store ??= StateStore.open(stateDir, { onWarning: (message) => slot.unsaid.push(message) });
-    if (onWarning) for (const message of slot.unsaid.splice(0)) onWarning(message);
-    return use(slot.store);
+    say();
+    try {
+      return use(slot.store);
+    } finally {
+      say();
+    }
   }
   const store = StateStore.open(stateDir, { onWarning });
   try {
