@@ -30,7 +30,17 @@ export async function listImages(
   if (status !== 200) throw engineError(status, body);
   return (body as EngineImageSummary[])
     .filter((image) => rest.every((label) => hasLabel(image.Labels ?? {}, label)))
-    .map((image) => ({ ...image, RepoTags: familiarTags(image.RepoTags) }));
+    .map((image) => ({
+      ...image,
+      Id: dockerImageId(image.Id),
+      ParentId: image.ParentId ? dockerImageId(image.ParentId) : '',
+      RepoTags: familiarTags(image.RepoTags),
+    }));
+}
+
+/** An image ID as Docker writes it: Podman leaves out the `sha256:` (in parent IDs, in `/system/df`). */
+function dockerImageId(id: string): string {
+  return id.includes(':') ? id : `sha256:${id}`;
 }
 
 function hasLabel(labels: Record<string, string>, filter: string): boolean {
@@ -60,9 +70,8 @@ export async function imageDiskUsage(endpoint: EngineEndpoint): Promise<ImageDis
   return {
     layersSize: LayersSize === 0 && images.some((image) => image.Size > 0) ? undefined : LayersSize,
     uniqueBytes: new Map(
-      // Podman leaves out the `sha256:` every other answer (and Docker here) puts on image IDs.
       images.map((image) => [
-        image.Id.includes(':') ? image.Id : `sha256:${image.Id}`,
+        dockerImageId(image.Id),
         image.SharedSize >= 0 ? image.Size - image.SharedSize : image.Size,
       ]),
     ),

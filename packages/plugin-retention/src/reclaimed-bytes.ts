@@ -17,25 +17,18 @@ export function reclaimedBytes(
   gone: readonly string[],
   before: { images: readonly EngineImageSummary[]; uniqueBytes: ReadonlyMap<string, number> },
 ): number {
-  const byId = new Map(before.images.map((image) => [imageId(image.Id), image]));
+  const byId = new Map(before.images.map((image) => [image.Id, image]));
   const children = new Map<string, number>();
-  for (const image of before.images) {
-    const parent = imageId(image.ParentId);
+  for (const { ParentId: parent } of before.images)
     if (parent) children.set(parent, (children.get(parent) ?? 0) + 1);
-  }
   let bytes = 0;
   for (const id of gone) {
     const image = byId.get(id);
-    let parent = image && byId.get(imageId(image.ParentId));
+    let parent = image && byId.get(image.ParentId);
     // Climb while the engine removes the parent with its only child.
-    while (parent && parent.RepoTags.length === 0 && children.get(imageId(parent.Id)) === 1)
-      parent = byId.get(imageId(parent.ParentId));
+    while (parent && parent.RepoTags.length === 0 && children.get(parent.Id) === 1)
+      parent = byId.get(parent.ParentId);
     bytes += image && parent ? Math.max(0, image.Size - parent.Size) : (before.uniqueBytes.get(id) ?? 0);
   }
   return bytes;
-}
-
-/** Podman leaves out the `sha256:` that Docker puts on image IDs (and on parent IDs). */
-function imageId(id: string): string {
-  return id === '' || id.includes(':') ? id : `sha256:${id}`;
 }

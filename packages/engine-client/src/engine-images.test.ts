@@ -1,0 +1,48 @@
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { expect, test } from 'vitest';
+import { imageDiskUsage, listImages } from './engine-images.js';
+
+/** An engine that answers as Podman 4.3 does: parent IDs (and df's image IDs) without `sha256:`. */
+async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T> {
+  const socketPath = `/tmp/butler-engine-images-${process.pid}.sock`;
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.includes('/system/df')) {
+      res.end(JSON.stringify({ LayersSize: 0, Images: [{ Id: 'abc', Size: 10, SharedSize: 4 }] }));
+      return;
+    }
+    res.end(
+      JSON.stringify([
+        {
+          Id: 'sha256:app',
+          ParentId: 'step',
+          RepoTags: ['docker.io/local-registry/app:latest'],
+          Size: 10,
+          Created: 0,
+          Labels: null,
+        },
+        { Id: 'sha256:step', ParentId: '', RepoTags: null, Size: 9, Created: 0, Labels: null },
+      ]),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  try {
+    return await use(socketPath);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(socketPath, { force: true });
+  }
+}
+
+test("image IDs come back in Docker's form whichever engine answered: a parent is found by its ID", async () => {
+  await podmanLike(async (socketPath) => {
+    const images = await listImages({ socketPath }, { all: true });
+    expect(images.map((image) => [image.Id, image.ParentId, image.RepoTags])).toEqual([
+      ['sha256:app', 'sha256:step', ['local-registry/app:latest']],
+      ['sha256:step', '', []],
+    ]);
+    expect((await imageDiskUsage({ socketPath })).uniqueBytes).toEqual(new Map([['sha256:abc', 6]]));
+  });
+});
