@@ -7,6 +7,7 @@ export { withLabelInstruction } from './context/label-instruction.js';
 export { syntaxFrontend } from './context/platform-args.js';
 export { type HashContextOptions, hashContext, toRequest } from './hashing/hash-context.js';
 export { computeDigest } from './hashing/input-digest.js';
+export { createSha256, nodeCrypto, type Sha256, sha256Hex } from './hashing/sha256.js';
 export {
   type ContextSync,
   contextSyncFor,
@@ -80,3 +81,4 @@ export {
   stateFileFor,
   stateSubdir,
 } from './state/state-dir.js';
+export { uniqueToken } from './state/unique-token.js';

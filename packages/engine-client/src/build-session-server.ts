@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, nodeCrypto } from '@devops-butler/core';
 import type { BuildSession, BuildSshAgent, SessionServices } from './build-session.js';
 import { unreachable } from './engine-api.js';
 import { type EngineEndpoint, transportFor } from './engine-transport.js';
@@ -68,13 +67,13 @@ export async function openSession(
     handlers.set(SSH_FORWARD, (call) => forwardAgent(call, agentsById));
   }
   if (folders) handlers.set(DIFF_COPY, (call) => serveDiffCopy(call, folders));
-  const id = randomBytes(16).toString('hex').slice(0, 25);
+  const id = nodeCrypto().randomBytes(16).toString('hex').slice(0, 25);
   const socket = await upgrade(endpoint, {
     Upgrade: 'h2c',
     Connection: 'Upgrade',
     'X-Docker-Expose-Session-Uuid': id,
     'X-Docker-Expose-Session-Name': 'butler',
-    'X-Docker-Expose-Session-Sharedkey': sharedKey ?? randomBytes(8).toString('hex'),
+    'X-Docker-Expose-Session-Sharedkey': sharedKey ?? nodeCrypto().randomBytes(8).toString('hex'),
     'X-Docker-Expose-Session-Grpc-Method': [...handlers.keys()],
   });
   const server = serveGrpc(socket, handlers);

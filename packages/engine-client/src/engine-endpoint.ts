@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ButlerError } from '@devops-butler/core';
+import { ButlerError, sha256Hex } from '@devops-butler/core';
 import { type EngineEndpoint, type EngineTls, endpointAddress } from './engine-transport.js';
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -111,7 +110,7 @@ function currentContext(env: NodeJS.ProcessEnv): string | undefined {
  * TLS material under `contexts/tls/<same>/docker/`, as the docker CLI stores them.
  */
 export function contextEndpoint(name: string, env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
-  const id = createHash('sha256').update(name).digest('hex');
+  const id = sha256Hex(name);
   const dir = dockerConfigDir(env);
   let meta: { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
   try {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '@devops-butler/core';
+import { PRIVATE_FILE_MODE, sha256Hex, stateFileFor, stateSubdir } from '@devops-butler/core';
 
 /**
  * Which local images this machine knows the registry holds (pushed, pulled or seen there): a local
@@ -29,11 +28,7 @@ export function rememberInRegistry(stateDir: string, reference: string, imageId:
 const UNREACHABLE_QUIET_MS = 10 * 60 * 1000;
 
 function unreachableFile(stateDir: string, host: string): string {
-  return join(
-    stateDir,
-    'registry-known',
-    `unreachable-${createHash('sha256').update(host).digest('hex').slice(0, 16)}`,
-  );
+  return join(stateDir, 'registry-known', `unreachable-${sha256Hex(host).slice(0, 16)}`);
 }
 
 /** True when a local hit found the registry unreachable in the last ten minutes (a hit must stay fast). */

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir } from '@devops-butler/core';
+import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir, uniqueToken } from '@devops-butler/core';
 import type { BuildRecord } from './state-store.js';
 
 /**
@@ -37,7 +36,7 @@ export function journalHit(stateDir: string, record: BuildRecord): boolean {
     const dir = stateSubdir(stateDir, HITS);
     // A folder only hits ever write to (nothing opened the store for a while) stays bounded.
     if (readdirSync(dir).length >= MAX_PENDING) return false;
-    const id = `${Date.now().toString(36)}-${process.pid}-${randomBytes(6).toString('hex')}`;
+    const id = `${Date.now().toString(36)}-${process.pid}-${uniqueToken().slice(0, 12)}`;
     const aside = join(dir, `.${id}.tmp`);
     writeFileSync(aside, JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
     renameSync(aside, join(dir, `${id}.json`));

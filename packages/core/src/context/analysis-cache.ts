@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { sha256Hex } from '../hashing/sha256.js';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { moduleIdentity } from '../state/memory-keys.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
@@ -28,19 +28,17 @@ export async function analyzeRemembered(
 ): Promise<DockerfileAnalysis> {
   if (!stateDir || !ANALYZER) return analyzeForBuilder(text, options);
   const sortedArgs = Object.entries(options.buildArgs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = createHash('sha256')
-    .update(
-      JSON.stringify([
-        ANALYZER,
-        hostPlatform(),
-        text,
-        sortedArgs,
-        options.target ?? null,
-        options.platform ?? null,
-        options.builder ?? null,
-      ]),
-    )
-    .digest('hex');
+  const key = sha256Hex(
+    JSON.stringify([
+      ANALYZER,
+      hostPlatform(),
+      text,
+      sortedArgs,
+      options.target ?? null,
+      options.platform ?? null,
+      options.builder ?? null,
+    ]),
+  );
   const file = stateFileFor(stateDir, 'analysis-cache', dockerfilePath, '.json');
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as { key: string; analysis: DockerfileAnalysis };

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { sha256Hex } from '../hashing/sha256.js';
 import { RACY_WINDOW_MS } from '../hashing/stat-cache.js';
 import type { InputFileType } from '../kernel/types.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
@@ -30,9 +30,7 @@ export interface ReadFolder {
 
 /** The digest of what decides the listing besides the folders: the ignore rules. */
 export function listingRules(patterns: readonly string[], hasExceptions: boolean): Buffer {
-  return createHash('sha256')
-    .update(JSON.stringify(['listing/v1', patterns, hasExceptions]))
-    .digest();
+  return Buffer.from(sha256Hex(JSON.stringify(['listing/v1', patterns, hasExceptions])), 'hex');
 }
 
 function cacheFile(stateDir: string, root: string): string {

@@ -1,7 +1,7 @@
-import { createHash, hash as oneShot } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
+import { nodeCrypto } from './sha256.js';
 
 /** Each read goes through one reused buffer: memory stays flat whatever the file sizes. */
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -83,9 +83,9 @@ export function sha256OfFd(fd: number, buffer: Buffer, expectedSize: number): st
   const first = readSync(fd, buffer);
   // Most files fit one read: a one-shot digest skips a Hash object each (20,000 files: ~25 ms).
   if (first < buffer.length && first === expectedSize) {
-    return oneShot('sha256', buffer.subarray(0, first), 'hex');
+    return nodeCrypto().hash('sha256', buffer.subarray(0, first), 'hex');
   }
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   let total = 0;
   for (let read = first; read > 0; read = readSync(fd, buffer)) {
     hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));

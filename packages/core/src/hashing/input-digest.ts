@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { ButlerError } from '../kernel/errors.js';
 import type { HashInputs, InputFile } from '../kernel/types.js';
 import { FileHasher } from './file-digest.js';
+import { createSha256, sha256Hex } from './sha256.js';
 import { StatCache } from './stat-cache.js';
 
 /** Bumped whenever the serialisation below changes, so old and new hashes never collide. */
@@ -224,7 +224,7 @@ function unreadable(path: string, error: unknown): ButlerError {
 
 /** The sha256 (hex) of every input, serialised in a fixed order with nothing machine-specific in it. */
 export function computeDigest(inputs: HashInputs): string {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   // Lines are gathered and fed to the hash in large pieces: one update per line costs more than
   // the hashing for tens of thousands of files. The bytes hashed are the same.
   let pending = '';
@@ -236,7 +236,7 @@ export function computeDigest(inputs: HashInputs): string {
     }
   };
   line(HASH_FORMAT);
-  line('dockerfile', createHash('sha256').update(inputs.dockerfile).digest('hex'));
+  line('dockerfile', sha256Hex(inputs.dockerfile));
   line('target', inputs.target);
   line('platform', inputs.platform);
   // Named only when known, so an offline hash of a builder-neutral request keeps its old value.
@@ -259,7 +259,7 @@ export function computeDigest(inputs: HashInputs): string {
     else line('dir', file.path);
   }
   hash.update(pending);
-  return hash.digest('hex');
+  return hash.digest();
 }
 
 /** The files in path order; the list usually comes sorted already, and then is not sorted again. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPatternMatcher } from '../context/dockerignore.js';
+import { nodeCrypto, sha256Hex } from '../hashing/sha256.js';
 import type { BuildJob, ContextTransfer, InputFile } from '../kernel/types.js';
 import { claimSharedKey, type SentFile } from './sync-record.js';
 import { assertUnchanged, changed, readExactly } from './tar-writer.js';
@@ -98,7 +98,7 @@ export async function contextSyncFor(job: BuildJob, stateDir: string | undefined
       size: text.length,
       // Derived from the bytes: BuildKit re-reads a file only when its stat moves, and this one has no
       // file behind it. Only the frontend reads it; it never reaches the image.
-      modTime: BigInt(`0x${createHash('sha256').update(text).digest('hex').slice(0, 13)}`),
+      modTime: BigInt(`0x${sha256Hex(text).slice(0, 13)}`),
     },
     read: () => [text],
   };
@@ -179,7 +179,7 @@ function* checkedBytes(
   note: (error: unknown) => void,
 ): Generator<Uint8Array> {
   try {
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     for (const chunk of readExactly(absolute, size, path)) {
       hash.update(chunk);
       yield chunk;

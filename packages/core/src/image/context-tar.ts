@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { withLabelInstruction } from '../context/label-instruction.js';
+import { sha256Hex } from '../hashing/sha256.js';
 import type { Builder, BuildJob, InputFile } from '../kernel/types.js';
 import { type TarSource, tarMembers } from './tar-writer.js';
 
@@ -58,7 +58,7 @@ export function createContextTar(options: ContextTarOptions): ContextTar {
     labelled === undefined && inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..';
   const dockerfile = sendOriginal
     ? inside.split(sep).join('/')
-    : `.dockerfile.${createHash('sha256').update(options.dockerfilePath).digest('hex').slice(0, 12)}`;
+    : `.dockerfile.${sha256Hex(options.dockerfilePath).slice(0, 12)}`;
   const content = Buffer.from(labelled ?? text);
   const expected = new Map(options.expected?.map((file) => [file.path, file]));
   const sources: TarSource[] = options.files.map((path) => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { nodeCrypto } from '../hashing/sha256.js';
 import { withTargetLock } from '../state/lock.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
 
@@ -37,7 +37,7 @@ export async function claimSharedKey(
   contextDir: string,
   files: readonly SentFile[],
 ): Promise<string> {
-  const fresh = () => randomBytes(16).toString('hex');
+  const fresh = () => nodeCrypto().randomBytes(16).toString('hex');
   if (!stateDir || files.some((file) => file.sha256 === '')) return fresh();
   stateSubdir(stateDir, 'context-sync');
   const path = stateFileFor(stateDir, 'context-sync', contextDir, '.json');

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readlinkSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeCrypto } from '../hashing/sha256.js';
 import { ButlerError } from '../kernel/errors.js';
 import type { InputFile } from '../kernel/types.js';
 
@@ -61,7 +61,7 @@ export async function* tarMembers(context: string, sources: readonly TarSource[]
       } else {
         push(header(name, { ...base, type: '0', size: stats.size }));
         // The bytes sent are the bytes hashed: each file is hashed again as it streams.
-        const check = source.expect?.sha256 ? createHash('sha256') : undefined;
+        const check = source.expect?.sha256 ? nodeCrypto().createHash('sha256') : undefined;
         for (const chunk of readExactly(absolute, stats.size, source.path)) {
           check?.update(chunk);
           push(chunk);

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
+import { sha256Hex } from '../hashing/sha256.js';
 import type { ManifestProblem } from './dependencies.js';
 
 /** What a manifest plugin's parser may read: only the files the build itself uses. */
@@ -77,7 +77,7 @@ export function readManifestText(
 ): { text: string; digest: string; error?: undefined } | { text?: undefined; digest: string; error: string } {
   try {
     const text = readInsideContext(realpathSync(contextDir), join(contextDir, path));
-    return { text, digest: createHash('sha256').update(text).digest('hex') };
+    return { text, digest: sha256Hex(text) };
   } catch (error) {
     const message = (error as Error).message;
     return { digest: `!${message}`, error: message };

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { sha256Hex } from '../hashing/sha256.js';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { fileListDigest, moduleIdentity } from '../state/memory-keys.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
@@ -113,5 +113,5 @@ function readSaved(file: string): RememberedParse | undefined {
 }
 
 function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { uniqueToken } from './unique-token.js';
 
 /** Who holds a lock: enough to tell, from any process on any host sharing the folder, whether it lives. */
 export interface LockOwner {
@@ -21,7 +21,7 @@ export interface LockOwner {
 /** A fresh owner record for this process. */
 export function ownerRecord(what: string): LockOwner {
   return {
-    token: randomBytes(12).toString('hex'),
+    token: uniqueToken(),
     host: hostname(),
     bootId: bootId(),
     pid: process.pid,

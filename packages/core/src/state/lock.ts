@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { link, mkdir, open, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sha256Hex } from '../hashing/sha256.js';
 import { ButlerError } from '../kernel/errors.js';
 import { type LockOwner, ownerLiveness, ownerRecord, parseOwner } from './lock-owner.js';
 import { PRIVATE_FILE_MODE, stateSubdir } from './state-dir.js';
@@ -40,7 +40,7 @@ export async function withTargetLock<T>(
   // No state directory (a library call): locks still need a place every process on the machine sees.
   const dir = stateDir ? stateSubdir(stateDir, 'locks') : join(tmpdir(), 'devops-butler', 'locks');
   if (!stateDir) await mkdir(dir, { recursive: true });
-  const file = join(dir, `${createHash('sha256').update(what).digest('hex').slice(0, 24)}.lock`);
+  const file = join(dir, `${sha256Hex(what).slice(0, 24)}.lock`);
   const owner = await acquire(file, what, options);
   const heartbeat = setInterval(() => {
     const now = new Date();

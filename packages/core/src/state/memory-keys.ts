@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../hashing/sha256.js';
 
 // What Butler remembers between runs in the state folder (the Dockerfile analysis, the manifest
 // plugins' finds and parses) is keyed by the code that computed it and by what it was computed from.
@@ -24,7 +24,7 @@ const listDigests = new WeakMap<readonly string[], { length: number; digest: str
 export function fileListDigest(files: readonly string[]): string {
   const known = listDigests.get(files);
   if (known?.length === files.length) return known.digest;
-  const digest = createHash('sha256').update(files.join('\0')).digest('hex');
+  const digest = sha256Hex(files.join('\0'));
   listDigests.set(files, { length: files.length, digest });
   return digest;
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { sha256Hex } from '../hashing/sha256.js';
 
 /** `$BUTLER_STATE_DIR`, else `$XDG_STATE_HOME/devops-butler`, else `~/.local/state/devops-butler`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -45,11 +45,7 @@ export function stateSubdir(stateDir: string, ...names: string[]): string {
  * a repository): named by the owner's digest, so any path gives a fixed-length, safe file name.
  */
 export function stateFileFor(stateDir: string, subdir: string, owner: string, extension = ''): string {
-  return join(
-    stateDir,
-    subdir,
-    `${createHash('sha256').update(owner).digest('hex').slice(0, 32)}${extension}`,
-  );
+  return join(stateDir, subdir, `${sha256Hex(owner).slice(0, 32)}${extension}`);
 }
 
 /**

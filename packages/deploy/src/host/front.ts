@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ButlerError, LABELS, type TarSource, tarMembers } from '@devops-butler/core';
+import { ButlerError, createSha256, LABELS, type TarSource, tarMembers } from '@devops-butler/core';
 import {
   type ContainerSpec,
   createContainer,
@@ -55,7 +54,7 @@ export const FRONT_LABEL = LABELS.front;
 export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ reference: string; id: string }> {
   const node = realpathSync(process.execPath);
   const script = readFileSync(PROXY_PATH);
-  const inputs = createHash('sha256').update(`${node}\0${process.version}\0`).update(script).digest('hex');
+  const inputs = createSha256().update(`${node}\0${process.version}\0`).update(script).digest();
   const reference = `${FRONT_REPO}:${inputs.slice(0, 12)}`;
   const existing = await imageId(endpoint, reference);
   if (existing) return { reference, id: existing };

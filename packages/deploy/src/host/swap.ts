@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sha256Hex } from '@devops-butler/core';
 import {
   type ContainerSpec,
   createContainer,
@@ -233,10 +233,7 @@ function sharedWritable(serving: readonly Mount[], candidate: readonly Mount[]):
 /** Env, mounts and network in a stable order: a redeploy that changes one of them replaces the container. */
 function settingsDigest(env: Record<string, string>, mounts: readonly Mount[], network: string): string {
   const sorted = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
-    .update(JSON.stringify({ env: sorted, mounts, network }))
-    .digest('hex')
-    .slice(0, 16);
+  return sha256Hex(JSON.stringify({ env: sorted, mounts, network })).slice(0, 16);
 }
 
 function frontSpec(options: ReplaceOptions, labels: Record<string, string>) {

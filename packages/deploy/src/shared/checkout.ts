@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ButlerError, stateSubdir } from '@devops-butler/core';
+import { ButlerError, sha256Hex, stateSubdir } from '@devops-butler/core';
 import { ALLOWED_PROTOCOLS, type DeploySource, redact } from './git-source.js';
 
 const run = promisify(execFile);
@@ -41,11 +40,7 @@ export async function checkout(
     return { dir: source.dir, commit, dirty: commit !== undefined && (await hasChanges(source.dir)) };
   }
   // Below the private state folder: a clone of a private repository is readable by its owner only.
-  const dir = stateSubdir(
-    stateDir,
-    'checkouts',
-    createHash('sha256').update(source.displayUrl).digest('hex').slice(0, 16),
-  );
+  const dir = stateSubdir(stateDir, 'checkouts', sha256Hex(source.displayUrl).slice(0, 16));
   if (!existsSync(join(dir, '.git'))) {
     await git(dir, ['init', '-q'], `cannot create a checkout in ${dir}`);
   }

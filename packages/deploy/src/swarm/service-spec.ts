@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { LABELS } from '@devops-butler/core';
+import { LABELS, sha256Hex } from '@devops-butler/core';
 import type { ServiceSpec, ServiceUpdateConfig } from '@devops-butler/engine-client';
 import { DEFAULT_NETWORK, type DeploySettings } from '../shared/settings.js';
 import type { Release } from '../target.js';
@@ -103,18 +102,15 @@ export function serviceSpec(name: string, version: ServiceVersion, settings: Dep
 /** Env, mounts, ports, replicas and health in a stable order (env values only as part of the digest). */
 function serviceSettingsDigest(env: Record<string, string>, settings: DeploySettings): string {
   const sorted = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
-    .update(
-      JSON.stringify({
-        env: sorted,
-        mounts: settings.mounts,
-        ports: settings.ports,
-        network: settings.network,
-        replicas: settings.replicas ?? 1,
-        healthCmd: settings.healthCmd ?? null,
-        publishMode: settings.publishMode ?? 'ingress',
-      }),
-    )
-    .digest('hex')
-    .slice(0, 16);
+  return sha256Hex(
+    JSON.stringify({
+      env: sorted,
+      mounts: settings.mounts,
+      ports: settings.ports,
+      network: settings.network,
+      replicas: settings.replicas ?? 1,
+      healthCmd: settings.healthCmd ?? null,
+      publishMode: settings.publishMode ?? 'ingress',
+    }),
+  ).slice(0, 16);
 }
