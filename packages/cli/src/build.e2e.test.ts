@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { useEngineFixture } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
@@ -140,4 +143,37 @@ test('a hit that finds both tags in place tags nothing; a hit whose latest point
   expect(latest.trim()).toBe(v1.image.id);
   // Again: both tags are in place, so the engine is asked to tag nothing.
   expect(await tagsDuring(async () => expect((await build()).outcome).toBe('reused'))).toEqual([]);
+});
+
+test('a cache hit loads neither OpenSSL nor SQLite: what it never needs, it never pays for', async () => {
+  // Node's own record of the builtins it loaded, written as the process ends.
+  const record = join(fx.stateDir, `loaded-${process.pid}.json`);
+  const hook = `process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.moduleLoadList)))`;
+  const build = async () => {
+    const result = await butler(['build', fx.tree.dir, '--repo', fx.repo, '--json'], {
+      NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hook)}`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    return {
+      outcome: JSON.parse(result.stdout).outcome as string,
+      loaded: JSON.parse(await readFile(record, 'utf8')) as string[],
+    };
+  };
+  await build(); // the first build of these inputs, or a hit recorded through the store
+  // Files changed within the last 2 s are read again (core's stat cache: their metadata cannot
+  // prove them unchanged yet); past that, one more hit remembers their digests, and the next is warm.
+  await sleep(2_100);
+  await build();
+  const hit = await build();
+  expect(hit.outcome).toBe('reused');
+  // The check can see what it looks for: the store opens SQLite, a digest of file content OpenSSL.
+  expect(hit.loaded).toContain('NativeModule fs');
+  expect(hit.loaded).not.toContain('NativeModule crypto');
+  expect(hit.loaded).not.toContain('Internal Binding crypto');
+  expect(hit.loaded).not.toContain('NativeModule sqlite');
+  await fx.tree.write({ 'app.txt': `changed ${Date.now()}\n` });
+  const miss = await build();
+  expect(miss.outcome).toBe('built');
+  expect(miss.loaded).toContain('NativeModule crypto');
+  expect(miss.loaded).toContain('NativeModule sqlite');
 });
