@@ -59,8 +59,12 @@ export interface ImageDiskUsage {
   uniqueBytes: Map<string, number>;
 }
 
+/**
+ * `type=image` (API 1.42+, Docker 23+) spares the engine sizing every container, volume and build
+ * cache record, which nothing here reads; older engines and Podman ignore it and answer in full.
+ */
 export async function imageDiskUsage(endpoint: EngineEndpoint): Promise<ImageDiskUsage> {
-  const { status, body } = await engineRequest(endpoint, 'GET', '/system/df');
+  const { status, body } = await engineRequest(endpoint, 'GET', '/system/df?type=image');
   if (status !== 200) throw engineError(status, body);
   const { LayersSize, Images } = body as {
     LayersSize: number;
@@ -89,7 +93,8 @@ export interface BuildCacheUsage {
 
 /** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */
 export async function buildCacheUsage(endpoint: EngineEndpoint): Promise<BuildCacheUsage | undefined> {
-  const { status, body } = await engineRequest(endpoint, 'GET', '/system/df');
+  // Only the build cache, where the engine can tell (see imageDiskUsage).
+  const { status, body } = await engineRequest(endpoint, 'GET', '/system/df?type=build-cache');
   if (status !== 200) throw engineError(status, body);
   const records = (body as { BuildCache?: { Size: number; InUse: boolean; Shared: boolean }[] | null })
     .BuildCache;
