@@ -1,4 +1,5 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, stateSubdir } from '@devops-butler/core';
 
@@ -18,10 +19,8 @@ export async function setForceMarker(stateDir: string, repo: string): Promise<vo
 }
 
 export async function hasForceMarker(stateDir: string, repo: string): Promise<boolean> {
-  return stat(markerPath(stateDir, repo)).then(
-    () => true,
-    () => false,
-  );
+  // Every build asks: synchronous, so a cache hit never loads fs/promises (see core's lock).
+  return existsSync(markerPath(stateDir, repo));
 }
 
 export async function clearForceMarker(stateDir: string, repo: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { sha256Hex } from '../hashing/sha256.js';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { moduleIdentity } from '../state/memory-keys.js';
@@ -41,7 +41,7 @@ export async function analyzeRemembered(
   );
   const file = stateFileFor(stateDir, 'analysis-cache', dockerfilePath, '.json');
   try {
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { key: string; analysis: DockerfileAnalysis };
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { key: string; analysis: DockerfileAnalysis };
     if (saved.key === key) return saved.analysis;
   } catch {
     // None yet, or a torn write: analyse.

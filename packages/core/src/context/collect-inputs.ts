@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, type Stats, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_DOCKERFILE } from '../image/image-name.js';
 import { ButlerError } from '../kernel/errors.js';
@@ -59,22 +60,28 @@ const PREDEFINED_ARGS = [
 /** Works out the context entries a build can read: COPY/ADD/bind-mount sources after .dockerignore. */
 export async function collectInputs(options: CollectInputsOptions): Promise<CollectedInputs> {
   const context = resolve(options.context);
-  const contextStat = await stat(context).catch(() => undefined);
+  // Synchronous reads here and below: a few small files, and a cache hit then never loads
+  // fs/promises (see the lock, state/lock.ts).
+  const contextStat = statIfAny(context);
   if (!contextStat?.isDirectory()) {
     throw new ButlerError('CONTEXT_INVALID', `build context "${options.context}" is not a folder`, {
       hint: 'pass the folder that holds your Dockerfile',
     });
   }
   const dockerfilePath = resolve(context, options.dockerfile ?? DEFAULT_DOCKERFILE);
-  const dockerfileText = await readFile(dockerfilePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ButlerError('DOCKERFILE_MISSING', `no Dockerfile at ${dockerfilePath} (${error.code})`, {
-      cause: error,
-      hint: 'create one, or point to it with --file',
-    });
-  });
+  let dockerfileText: string;
+  try {
+    dockerfileText = readFileSync(dockerfilePath, 'utf8');
+  } catch (error) {
+    throw new ButlerError(
+      'DOCKERFILE_MISSING',
+      `no Dockerfile at ${dockerfilePath} (${(error as NodeJS.ErrnoException).code})`,
+      { cause: error, hint: 'create one, or point to it with --file' },
+    );
+  }
 
-  const ignoreFile = await findIgnoreFile(context, dockerfilePath);
-  const ignoreText = ignoreFile ? await readFile(ignoreFile, 'utf8') : null;
+  const ignoreFile = findIgnoreFile(context, dockerfilePath);
+  const ignoreText = ignoreFile ? readFileSync(ignoreFile, 'utf8') : null;
   const patterns = parseDockerignore(ignoreText);
   // With a `!` exception, an ignored folder may still hold kept files, so the walk must enter it.
   const hasExceptions = patterns.some((p) => p.startsWith('!'));
@@ -203,17 +210,22 @@ async function selectTree(
 }
 
 /** `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's `.dockerignore` (BuildKit). */
-async function findIgnoreFile(context: string, dockerfilePath: string): Promise<string | undefined> {
+function findIgnoreFile(context: string, dockerfilePath: string): string | undefined {
   const candidates = [
     join(dirname(dockerfilePath), `${basename(dockerfilePath)}.dockerignore`),
     join(context, '.dockerignore'),
   ];
   for (const candidate of candidates) {
-    const found = await stat(candidate).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (found) return candidate;
+    if (statIfAny(candidate)?.isFile()) return candidate;
   }
   return undefined;
+}
+
+/** The entry's stat, or undefined when there is none or it cannot be stated. */
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
