@@ -17,7 +17,8 @@ const DOCKERFILE_AST_FILE = 'dockerfile-ast.cjs';
 
 // `import … from 'node:fs'` makes Node build a module facade that reads every export, the lazy
 // ones too: `fs.promises` and the stream classes load fs/promises, readline and the streams on
-// every run (≈ 4 ms of a 160 ms cache hit, which calls none of them). In the bundle, `node:fs`
+// every run (a small cache hit, which calls none of them, was 10 ms faster without; see
+// docs/benchmarks.md, session 16). In the bundle, `node:fs`
 // becomes the plain values of `process.getBuiltinModule('node:fs')`, its getters left unread
 // (esbuild refuses to build an import of one), and `node:fs/promises` functions that load it on
 // their first call.
