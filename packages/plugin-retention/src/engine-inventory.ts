@@ -99,7 +99,7 @@ export function candidate(
 /**
  * What the engine says before removals: its layer total, the bytes each image holds alone, and
  * every image (intermediate ones too) with its parent. Asked at once; the disk-usage report is
- * slow (it sizes every container, volume and build cache record).
+ * slow on engines before API 1.42 (they size every container, volume and build cache record).
  */
 export async function readDiskReport(endpoint: EngineEndpoint): Promise<DiskReport> {
   const [usage, images] = await Promise.all([imageDiskUsage(endpoint), listImages(endpoint, { all: true })]);

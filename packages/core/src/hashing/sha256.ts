@@ -53,7 +53,7 @@ export function createSha256(): Sha256 {
       return digest;
     },
     digest() {
-      return native ? native.digest('hex') : sha256InScript(concat(parts, size));
+      return native ? native.digest('hex') : sha256InScript(Buffer.concat(parts, size));
     },
   };
   return digest;
@@ -62,17 +62,6 @@ export function createSha256(): Sha256 {
 /** The sha256 of `data` (a string as UTF-8), lowercase hex. */
 export function sha256Hex(data: string | Uint8Array): string {
   return createSha256().update(data).digest();
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0];
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
 }
 
 // FIPS 180-4, section 4.2.2: the first 32 bits of the fractional parts of the cube roots of the
