@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { useEngineFixture } from '@devops-butler/test-support';
+import { useEngineFixture, useTempDirs } from '@devops-butler/test-support';
 import { describe, expect, test } from 'vitest';
 import { runButler } from './cli-runner.fixture.js';
 
@@ -75,6 +75,33 @@ describe('butler why', () => {
     await run('chmod', ['+x', `${fx.tree.dir}/src/util.js`]);
     expect((await why()).diff.files.changed).toEqual([{ path: 'src/util.js', what: 'now executable' }]);
   });
+});
+
+const tempDir = useTempDirs();
+
+test('the first hit with a new state folder (a fresh CI checkout) opens no database; stats and why still see it', async () => {
+  await build();
+  const stateDir = tempDir('butler-history-fresh-');
+  const inFresh = (...args: string[]) =>
+    runButler(args, { env: { ...process.env, BUTLER_STATE_DIR: stateDir }, cwd: process.cwd() });
+  const hit = await inFresh('build', fx.tree.dir, '--repo', fx.repo, '--json', '--no-cleanup');
+  expect(hit.code, hit.stderr).toBe(0);
+  expect(JSON.parse(hit.stdout).outcome).toBe('reused');
+  // Journaled with the text of its input manifest: no database was created for it.
+  expect(existsSync(join(stateDir, 'butler.db'))).toBe(false);
+  expect(readdirSync(join(stateDir, 'hits')).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+
+  // The next command that opens the store folds the hit and its manifest in, before it answers.
+  await fx.tree.write({ 'src/main.js': 'console.log(5)\n' });
+  const why = JSON.parse((await inFresh('why', fx.tree.dir, '--repo', fx.repo, '--json')).stdout);
+  expect(why.diff.files).toEqual({
+    added: [],
+    removed: [],
+    changed: [{ path: 'src/main.js', what: 'content' }],
+  });
+  const stats = JSON.parse((await inFresh('stats', '--repo', fx.repo, '--json')).stdout);
+  expect(stats.repositories[0]).toMatchObject({ builds: 1, hits: 1, misses: 0 });
+  expect(readdirSync(join(stateDir, 'hits')).filter((name) => name.endsWith('.json'))).toEqual([]);
 });
 
 test('stats count a scripted sequence of hits, misses and forced builds exactly', async () => {

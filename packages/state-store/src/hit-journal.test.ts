@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
 import { expect, test } from 'vitest';
@@ -81,5 +81,65 @@ test('a folder that only hits write to stays bounded: with 500 files waiting, a 
   expect(journalHit(dir, hit())).toBe(false);
   // The database path folds them all in (the fillers are hits too).
   expect(stats(dir).stats[0]).toMatchObject({ hits: 500 });
+  expect(journal(dir)).toEqual([]);
+});
+
+const manifestOf = (digest: string) =>
+  JSON.stringify({
+    digest,
+    dockerfile: 'FROM scratch\n',
+    buildArgs: {},
+    target: '',
+    platform: 'linux/amd64',
+    images: {},
+    contributions: {},
+    files: { 'a.txt': `file - ${'ab'.repeat(32)}`, 'with "quotes".txt': 'symlink ../x' },
+    dependencies: {},
+  });
+const manifestIn = (dir: string, digest: string) => {
+  const store = StateStore.open(dir);
+  try {
+    return store.manifest(digest);
+  } finally {
+    store.close();
+  }
+};
+
+test("the first hit of a digest the store may lack journals its manifest's text; the fold stores it, once", () => {
+  const dir = stateDir();
+  expect(journalHit(dir, hit('d1'), () => manifestOf('d1'))).toBe(true);
+  expect(journal(dir)).toEqual([expect.stringMatching(/-m\.json$/)]);
+  expect(existsSync(join(dir, 'butler.db'))).toBe(false);
+  // Marked: the next hit of that digest journals its record alone, however often it comes.
+  let asked = 0;
+  expect(journalHit(dir, hit('d1'), () => `${asked++}`)).toBe(true);
+  expect(asked).toBe(0);
+  expect(manifestIn(dir, 'd1')).toEqual(JSON.parse(manifestOf('d1')));
+  expect(stats(dir).stats[0]).toMatchObject({ builds: 2, hits: 2 });
+  expect(journal(dir)).toEqual([]);
+});
+
+test('a journaled manifest that is not the hit’s own is dropped with its file, and said', () => {
+  const dir = stateDir();
+  expect(journalHit(dir, hit('d1'), () => manifestOf('other'))).toBe(true);
+  const warnings: string[] = [];
+  const store = StateStore.open(dir, { onWarning: (message) => warnings.push(message) });
+  expect(store.manifest('d1')).toBeUndefined();
+  expect(store.manifest('other')).toBeUndefined();
+  store.close();
+  expect(warnings).toHaveLength(1);
+  expect(journal(dir)).toEqual([]);
+  // The mark that counted it stored is gone too: the next hit stores the manifest again.
+  expect(journalHit(dir, hit('d1'))).toBe(false);
+});
+
+test('at most 8 manifests wait in the journal: the 9th hit of a new digest goes through the database', () => {
+  const dir = stateDir();
+  for (let i = 0; i < 8; i++) expect(journalHit(dir, hit(`d${i}`), () => manifestOf(`d${i}`))).toBe(true);
+  expect(journalHit(dir, hit('d8'), () => manifestOf('d8'))).toBe(false);
+  expect(journalHit(dir, hit('d8'))).toBe(false);
+  // A hit of a digest marked stored still journals (its file carries no manifest).
+  expect(journalHit(dir, hit('d7'))).toBe(true);
+  expect(manifestIn(dir, 'd3')?.digest).toBe('d3');
   expect(journal(dir)).toEqual([]);
 });

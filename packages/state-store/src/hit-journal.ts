@@ -16,30 +16,47 @@ import type { BuildRecord } from './state-store.js';
 const HITS = 'hits';
 /** Past this many waiting files a hit records through the database, which folds them in. */
 const MAX_PENDING = 500;
+/** Past this many waiting manifests (~2 MB each for 20,000 files) likewise. */
+const MAX_PENDING_MANIFESTS = 8;
+/** The end of a journaled hit's file name that carries its manifest. */
+const WITH_MANIFEST = '-m.json';
 const MANIFEST_MARKS = 'manifest-marks';
 
-/** A journaled hit: the record and its id (the file's name). */
+/** A journaled hit: the record, its id (the file's name), and the manifest's JSON text when it carries one. */
 export interface JournaledHit {
   id: string;
   record: BuildRecord;
+  manifest?: string | undefined;
 }
 
 /**
- * Journals a hit when the store is known to hold the input manifest of its digest (the last
- * record of that repository stored or found it); otherwise answers false and the caller records
- * through the database, which stores the manifest (and folds the waiting files in). So does a hit
- * that finds 500 files waiting, and a folder that cannot be written.
+ * Journals a hit instead of opening the database. A hit of the digest whose manifest the store is
+ * known to hold (the repository's mark: the last record of that repository stored or found it)
+ * journals its record alone. Any other hit journals the text of its manifest with it
+ * (`manifestText`), compressed and stored when the store folds the file in: the first hit of a
+ * fresh checkout, or of a new state folder, then opens no database either (recording it there,
+ * with a 20,000-file manifest compressed, took ~60 ms). Answers false — the caller records through
+ * the database, which folds the waiting files in — when 500 files or 8 manifests wait, when there
+ * is no manifest to journal, and when the folder cannot be written.
  */
-export function journalHit(stateDir: string, record: BuildRecord): boolean {
+export function journalHit(stateDir: string, record: BuildRecord, manifestText?: () => string): boolean {
   try {
-    if (readFileSync(markPath(stateDir, record.repo), 'utf8') !== record.digest) return false;
+    const known = readMark(stateDir, record.repo) === record.digest;
+    if (!known && !manifestText) return false;
     const dir = stateSubdir(stateDir, HITS);
     // A folder only hits ever write to (nothing opened the store for a while) stays bounded.
-    if (readdirSync(dir).length >= MAX_PENDING) return false;
-    const id = `${Date.now().toString(36)}-${process.pid}-${uniqueToken().slice(0, 12)}`;
+    const waiting = readdirSync(dir);
+    if (waiting.length >= MAX_PENDING) return false;
+    if (!known && waiting.filter((name) => name.endsWith(WITH_MANIFEST)).length >= MAX_PENDING_MANIFESTS)
+      return false;
+    const id = `${Date.now().toString(36)}-${process.pid}-${uniqueToken().slice(0, 12)}${known ? '' : '-m'}`;
     const aside = join(dir, `.${id}.tmp`);
-    writeFileSync(aside, JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
+    const text = JSON.stringify(record);
+    // The manifest's text is JSON already: spliced in, not parsed and written again.
+    const body = known || !manifestText ? text : `${text.slice(0, -1)},"manifest":${manifestText()}}`;
+    writeFileSync(aside, body, { mode: PRIVATE_FILE_MODE });
     renameSync(aside, join(dir, `${id}.json`));
+    if (!known) markManifestStored(stateDir, record.repo, record.digest);
     return true;
   } catch {
     return false;
@@ -59,9 +76,12 @@ export function markManifestStored(stateDir: string, repo: string, digest: strin
   }
 }
 
-/** Forgets a repository's mark: its newest manifest may be gone (pruned) or not yet stored. */
-export function clearManifestMark(stateDir: string, repo: string): void {
-  rmSync(markPath(stateDir, repo), { force: true });
+/**
+ * Forgets every mark: an unreadable journal file may have carried the manifest a mark counts as
+ * stored. The next hit of each repository records through the database, which stores it again.
+ */
+export function clearManifestMarks(stateDir: string): void {
+  rmSync(join(stateDir, MANIFEST_MARKS), { recursive: true, force: true });
 }
 
 /** The journaled hits waiting to be folded in, oldest first; unreadable files are `broken`. */
@@ -79,14 +99,19 @@ export function pendingHits(stateDir: string): { hits: JournaledHit[]; broken: s
   for (const name of names.sort()) {
     const id = name.slice(0, -'.json'.length);
     try {
-      const record = JSON.parse(readFileSync(join(stateDir, HITS, name), 'utf8')) as BuildRecord;
+      const { manifest, ...record } = JSON.parse(
+        readFileSync(join(stateDir, HITS, name), 'utf8'),
+      ) as BuildRecord & {
+        manifest?: { digest?: unknown };
+      };
       if (
         typeof record.repo !== 'string' ||
         typeof record.digest !== 'string' ||
-        record.decision !== 'reused'
+        record.decision !== 'reused' ||
+        (manifest !== undefined && manifest?.digest !== record.digest)
       )
         throw new Error('not a hit record');
-      hits.push({ id, record });
+      hits.push({ id, record, ...(manifest ? { manifest: JSON.stringify(manifest) } : {}) });
     } catch {
       broken.push(id);
     }
@@ -97,6 +122,14 @@ export function pendingHits(stateDir: string): { hits: JournaledHit[]; broken: s
 /** Removes folded (or unreadable) journal files. */
 export function removeHits(stateDir: string, ids: readonly string[]): void {
   for (const id of ids) rmSync(join(stateDir, HITS, `${id}.json`), { force: true });
+}
+
+function readMark(stateDir: string, repo: string): string | undefined {
+  try {
+    return readFileSync(markPath(stateDir, repo), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function markPath(stateDir: string, repo: string): string {

@@ -53,7 +53,7 @@ function entryText(file: InputFile): string {
  * checkout writes one). Any gunzip reads it.
  */
 export function encodeManifest(manifest: InputManifest): Buffer {
-  return compress(JSON.stringify(manifest));
+  return compressManifest(JSON.stringify(manifest));
 }
 
 /**
@@ -66,6 +66,15 @@ export function encodeInputManifest(
   inputs: HashInputs,
   dependencies: Record<string, Dependency[]>,
 ): Buffer {
+  return compressManifest(inputManifestText(digest, inputs, dependencies));
+}
+
+/** The manifest's JSON text (what `encodeInputManifest` compresses): a journaled hit carries it as is. */
+export function inputManifestText(
+  digest: string,
+  inputs: HashInputs,
+  dependencies: Record<string, Dependency[]>,
+): string {
   const { files: _files, ...rest } = toInputManifest(digest, { ...inputs, files: [] }, dependencies);
   const files: string[] = new Array(inputs.files.length);
   inputs.files.forEach((file, i) => {
@@ -74,10 +83,11 @@ export function encodeInputManifest(
     files[i] = `${JSON.stringify(file.path)}:${text}`;
   });
   const head = JSON.stringify(rest);
-  return compress(`${head.slice(0, -1)},"files":{${files.join(',')}}}`);
+  return `${head.slice(0, -1)},"files":{${files.join(',')}}}`;
 }
 
-function compress(json: string): Buffer {
+/** A manifest's JSON text as the store keeps it. */
+export function compressManifest(json: string): Buffer {
   const { gzipSync, constants } = zlib();
   return gzipSync(json, { level: 1, strategy: constants.Z_HUFFMAN_ONLY });
 }

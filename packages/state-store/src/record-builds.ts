@@ -1,6 +1,7 @@
 import type { ButlerPlugin } from '@devops-butler/core';
-import { recordBuildResult, toBuildRecord } from './build-record.js';
+import { dependenciesOf, recordBuildResult, toBuildRecord } from './build-record.js';
 import { journalHit, markManifestStored } from './hit-journal.js';
+import { inputManifestText } from './input-manifest.js';
 import { useStateStore } from './with-store.js';
 
 /**
@@ -19,10 +20,14 @@ export function recordBuilds(options: {
     apply(butler) {
       butler.hooks.done.tapPromise('butler:record-builds', async ({ result, hashed }) => {
         const at = new Date();
-        // A hit whose manifest the store already holds is journaled: no database is opened.
+        // A hit is journaled (with its manifest's text where the store may lack it): no database is opened.
         if (
           result.outcome === 'reused' &&
-          journalHit(options.stateDir, toBuildRecord(result, hashed, at, options.engine))
+          journalHit(
+            options.stateDir,
+            toBuildRecord(result, hashed, at, options.engine),
+            hashed && (() => inputManifestText(result.target.digest, hashed.inputs, dependenciesOf(hashed))),
+          )
         )
           return;
         useStateStore(

@@ -13,8 +13,8 @@ import {
   upsertDeploymentSettings,
 } from './deployment-history.js';
 import { ON_ENGINE } from './engines.js';
-import { pendingHits, removeHits } from './hit-journal.js';
-import { decodeManifest, type InputManifest } from './input-manifest.js';
+import { clearManifestMarks, pendingHits, removeHits } from './hit-journal.js';
+import { compressManifest, decodeManifest, type InputManifest } from './input-manifest.js';
 
 export type { DeploymentRecord } from './deployment-history.js';
 export { LOCAL_ENGINE } from './engines.js';
@@ -94,14 +94,18 @@ export class StateStore {
     if (hits.length === 0 && broken.length === 0) return;
     this.guard(() =>
       immediate(this.db, () => {
-        for (const { id, record } of hits) this.insertBuild({ ...record, decision: 'reused' }, id);
+        for (const { id, record, manifest } of hits) {
+          this.insertBuild({ ...record, decision: 'reused' }, id);
+          if (manifest !== undefined) this.storeManifest(record, () => compressManifest(manifest));
+        }
       }),
     );
     removeHits(stateDir, [...hits.map((hit) => hit.id), ...broken]);
-    if (broken.length > 0)
-      this.onWarning(
-        `${broken.length} unreadable cache-hit record(s) in ${join(stateDir, 'hits')} were dropped`,
-      );
+    if (broken.length === 0) return;
+    clearManifestMarks(stateDir);
+    this.onWarning(
+      `${broken.length} unreadable cache-hit record(s) in ${join(stateDir, 'hits')} were dropped`,
+    );
   }
 
   /** Opens (creating or upgrading) the store in `dir`. */
@@ -121,20 +125,23 @@ export class StateStore {
     this.guard(() =>
       immediate(this.db, () => {
         this.insertBuild(record);
-        const stored = this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest);
-        if (manifest && !stored) {
-          this.db
-            .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
-            .run(record.digest, record.repo, record.at, manifest());
-          this.db
-            .prepare(
-              `DELETE FROM manifests WHERE repo = ? AND digest NOT IN
-                 (SELECT digest FROM builds WHERE repo = ? ORDER BY id DESC LIMIT ${MANIFESTS_PER_REPO})`,
-            )
-            .run(record.repo, record.repo);
-        }
+        if (manifest) this.storeManifest(record, manifest);
       }),
     );
+  }
+
+  /** Stores the manifest of a record's digest unless it is stored; keeps a repository's newest. Inside the caller's transaction. */
+  private storeManifest(record: BuildRecord, manifest: () => Buffer): void {
+    if (this.db.prepare('SELECT 1 FROM manifests WHERE digest = ?').get(record.digest)) return;
+    this.db
+      .prepare('INSERT INTO manifests (digest, repo, created_at, body) VALUES (?, ?, ?, ?)')
+      .run(record.digest, record.repo, record.at, manifest());
+    this.db
+      .prepare(
+        `DELETE FROM manifests WHERE repo = ? AND digest NOT IN
+           (SELECT digest FROM builds WHERE repo = ? ORDER BY id DESC LIMIT ${MANIFESTS_PER_REPO})`,
+      )
+      .run(record.repo, record.repo);
   }
 
   /**
