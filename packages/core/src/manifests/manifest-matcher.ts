@@ -97,7 +97,8 @@ export function createManifestFinder(patterns: readonly string[]): (files: reado
     };
     for (const name of names) take(index.get(name) ?? []);
     if (globs.length > 0) {
-      for (const [name, at] of index) {
+      // forEach, not for…of: no entry array and iterator result per name (20,000 names: 2 MB of garbage).
+      index.forEach((at, name) => {
         if (
           !names.has(name) &&
           globs.some(
@@ -105,7 +106,7 @@ export function createManifestFinder(patterns: readonly string[]): (files: reado
           )
         )
           take(at);
-      }
+      });
     }
     return found.sort((a, b) => a - b).map((i) => files[i] as string);
   };
