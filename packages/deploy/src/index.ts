@@ -10,7 +10,7 @@ export {
   renameContainer,
   startContainer,
 } from '@devops-butler/engine-client';
-export { ensureFrontImage, FRONT_LABEL, FRONT_REPO, frontName } from './host/front.js';
+export { ensureFrontImage, FRONT_LABEL, FRONT_REPO, frontName, frontReference } from './host/front.js';
 export { type HealthOptions, type HealthResult, waitHealthy } from './host/health.js';
 export { hostTarget } from './host/host-target.js';
 export { DEPLOYMENT_LABEL } from './host/own-container.js';

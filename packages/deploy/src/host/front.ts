@@ -54,8 +54,7 @@ export const FRONT_LABEL = LABELS.front;
 export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ reference: string; id: string }> {
   const node = realpathSync(process.execPath);
   const script = readFileSync(PROXY_PATH);
-  const inputs = createSha256().update(`${node}\0${process.version}\0`).update(script).digest();
-  const reference = `${FRONT_REPO}:${inputs.slice(0, 12)}`;
+  const reference = frontReference(process.version, process.arch, script);
   const existing = await imageId(endpoint, reference);
   if (existing) return { reference, id: existing };
   if (!isLocalEndpoint(endpoint)) await assertSamePlatform(endpoint);
@@ -76,6 +75,17 @@ export async function ensureFrontImage(endpoint: EngineEndpoint): Promise<{ refe
   const built = await imageId(endpoint, reference);
   if (!built) throw new ButlerError('DEPLOY_FAILED', `building the front image ${reference} failed`);
   return { reference, id: built };
+}
+
+/**
+ * The front image's tag: the digest of what it runs — Node's version and architecture, and the
+ * proxy script — not of where this machine's `node` lives. An image made from another installation
+ * of the same version does the same work (it carries its own libraries), so each clone's or
+ * toolchain's own path no longer adds a tag.
+ */
+export function frontReference(version: string, arch: string, script: Uint8Array): string {
+  const inputs = createSha256().update(`${version}\0${arch}\0`).update(script).digest();
+  return `${FRONT_REPO}:${inputs.slice(0, 12)}`;
 }
 
 async function imageId(endpoint: EngineEndpoint, reference: string): Promise<string | undefined> {
