@@ -8,7 +8,7 @@ import {
   imageUsers,
   listImages,
 } from '@devops-butler/engine-client';
-import { reclaimedBytes } from './reclaimed-bytes.js';
+import { reclaimedBytesIn } from './reclaimed-bytes.js';
 import type { RetentionCandidate } from './retention-plan.js';
 
 /** A candidate plus what removal needs: its parent (children go first) and which tags are Butler's. */
@@ -118,8 +118,8 @@ export async function uniqueBytesByImage(
   endpoint: EngineEndpoint,
   ids: readonly string[],
 ): Promise<Map<string, number>> {
-  const report = await readDiskReport(endpoint);
-  return new Map(ids.map((id) => [id, reclaimedBytes([id], report)]));
+  const reclaimed = reclaimedBytesIn(await readDiskReport(endpoint));
+  return new Map(ids.map((id) => [id, reclaimed([id])]));
 }
 
 export type RemovalOutcome = 'removed' | 'untagged' | 'in use' | 'gone';

@@ -1,6 +1,6 @@
 import type { EngineImageSummary } from '@devops-butler/engine-client';
 import { expect, test } from 'vitest';
-import { reclaimedBytes } from './reclaimed-bytes.js';
+import { reclaimedBytes, reclaimedBytesIn } from './reclaimed-bytes.js';
 
 function image(id: string, size: number, parent = '', tags: string[] = []): EngineImageSummary {
   return {
@@ -50,4 +50,19 @@ test('a tagged parent stays', () => {
 
 test('an image the report did not list counts nothing rather than a guess', () => {
   expect(reclaimedBytes(['sha256:unknown'], { images: [base], uniqueBytes: new Map() })).toBe(0);
+});
+
+test('one index answers for every image of a report, as one call per image would', () => {
+  // 1,000 classic builds, each on the one before through an untagged step image: stats asks for each.
+  const images = [base];
+  for (let i = 0; i < 1000; i++) {
+    images.push(image(`step${i}`, 2_000_000 + 100 * i + 50, i > 0 ? `app${i - 1}` : 'base'));
+    images.push(image(`app${i}`, 2_000_000 + 100 * (i + 1), `step${i}`, [`app:${i}`]));
+  }
+  const before = { images, uniqueBytes: new Map<string, number>() };
+  const reclaimed = reclaimedBytesIn(before);
+  for (const id of ['app0', 'app1', 'app500', 'app999']) {
+    expect(reclaimed([`sha256:${id}`])).toBe(100);
+    expect(reclaimed([`sha256:${id}`])).toBe(reclaimedBytes([`sha256:${id}`], before));
+  }
 });

@@ -13,22 +13,35 @@ import type { EngineImageSummary } from '@devops-butler/engine-client';
  * the very same layers without building on those steps (the same bytes built twice); images
  * removed together can share layers that no other image has, and those are left out (a lower bound).
  */
-export function reclaimedBytes(
-  gone: readonly string[],
-  before: { images: readonly EngineImageSummary[]; uniqueBytes: ReadonlyMap<string, number> },
-): number {
+export function reclaimedBytes(gone: readonly string[], before: DiskReportBefore): number {
+  return reclaimedBytesIn(before)(gone);
+}
+
+/** What the engine said before the removals: every image, and the bytes each held alone. */
+interface DiskReportBefore {
+  images: readonly EngineImageSummary[];
+  uniqueBytes: ReadonlyMap<string, number>;
+}
+
+/**
+ * `reclaimedBytes` over one report, its index of images and children made once: `butler stats`
+ * asks for every image of a repository, and a fresh index per image cost images² steps.
+ */
+export function reclaimedBytesIn(before: DiskReportBefore): (gone: readonly string[]) => number {
   const byId = new Map(before.images.map((image) => [image.Id, image]));
   const children = new Map<string, number>();
   for (const { ParentId: parent } of before.images)
     if (parent) children.set(parent, (children.get(parent) ?? 0) + 1);
-  let bytes = 0;
-  for (const id of gone) {
-    const image = byId.get(id);
-    let parent = image && byId.get(image.ParentId);
-    // Climb while the engine removes the parent with its only child.
-    while (parent && parent.RepoTags.length === 0 && children.get(parent.Id) === 1)
-      parent = byId.get(parent.ParentId);
-    bytes += image && parent ? Math.max(0, image.Size - parent.Size) : (before.uniqueBytes.get(id) ?? 0);
-  }
-  return bytes;
+  return (gone) => {
+    let bytes = 0;
+    for (const id of gone) {
+      const image = byId.get(id);
+      let parent = image && byId.get(image.ParentId);
+      // Climb while the engine removes the parent with its only child.
+      while (parent && parent.RepoTags.length === 0 && children.get(parent.Id) === 1)
+        parent = byId.get(parent.ParentId);
+      bytes += image && parent ? Math.max(0, image.Size - parent.Size) : (before.uniqueBytes.get(id) ?? 0);
+    }
+    return bytes;
+  };
 }
