@@ -1,7 +1,19 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDirs } from '@devops-butler/test-support';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
+
+/** Reads of remembered finds, counted (everything else passes through). */
+const reads = vi.hoisted(() => ({ finds: 0 }));
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof import('node:fs')>();
+  const readFileSync = ((path: Parameters<typeof fs.readFileSync>[0], ...rest: unknown[]) => {
+    if (String(path).includes('manifest-finds')) reads.finds++;
+    return (fs.readFileSync as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.readFileSync;
+  return { ...fs, readFileSync, default: { ...fs, readFileSync } };
+});
+
 import { findRemembered } from './finder-cache.js';
 import { createManifestFinder } from './manifest-matcher.js';
 
@@ -80,4 +92,21 @@ test('a torn or foreign memory is found afresh, and without a state folder nothi
   findRemembered(undefined, '/ctx', tree, PATTERNS, find);
   findRemembered(undefined, '/ctx', tree, PATTERNS, find);
   expect(find.calls).toBe(5);
+});
+
+test('every manifest plugin asking in turn reads the remembered finds once, while the file is the same', () => {
+  const state = stateDir();
+  const find = countingFinder();
+  findRemembered(state, '/ctx', tree, PATTERNS, find);
+  const before = reads.finds;
+  const names = createManifestFinder(['index.js']);
+  findRemembered(state, '/ctx', tree, ['index.js'], names); // another plugin: found, and written
+  const written = reads.finds;
+  for (let i = 0; i < 7; i++) {
+    expect(findRemembered(state, '/ctx', [...tree], PATTERNS, find)).toHaveLength(3);
+    expect(findRemembered(state, '/ctx', [...tree], ['index.js'], names)).toEqual(['a/src/index.js']);
+  }
+  expect(find.calls).toBe(1);
+  expect(written - before).toBe(1);
+  expect(reads.finds - written).toBe(1);
 });

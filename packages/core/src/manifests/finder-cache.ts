@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { BUTLER_VERSION } from '../image/labels.js';
 import { fileListDigest, moduleIdentity } from '../state/memory-keys.js';
 import { stateFileFor, stateSubdir, writeStateFile } from '../state/state-dir.js';
@@ -65,8 +65,30 @@ export function findRemembered(
   return found;
 }
 
+/**
+ * The file as this process last read it, while its metadata is the same: every manifest plugin
+ * asks in turn, and a hit read and parsed the same file once per plugin (seven times).
+ */
+const lastRead = new Map<string, { stamp: string; saved: SavedFinds | undefined }>();
+
 /** The saved finds, or undefined when missing, torn, foreign or from another build of Butler. */
 function readSaved(file: string, build: string): SavedFinds | undefined {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+  if (!stats) return undefined;
+  const stamp = `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${build}`;
+  const held = lastRead.get(file);
+  if (held?.stamp === stamp) return held.saved;
+  const saved = parseSaved(file, build);
+  lastRead.set(file, { stamp, saved });
+  return saved;
+}
+
+function parseSaved(file: string, build: string): SavedFinds | undefined {
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFinds;
     if (saved.format !== FORMAT || saved.build !== build || typeof saved.list !== 'string') return undefined;
