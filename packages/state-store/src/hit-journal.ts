@@ -4,10 +4,11 @@ import { PRIVATE_FILE_MODE, stateFileFor, stateSubdir, uniqueToken } from '@devo
 import type { BuildRecord } from './state-store.js';
 
 /**
- * Cache hits are written as one small file each in `hits/` instead of opening the database:
- * loading SQLite's addon and opening the store is ~15 ms of a ~170 ms hit. The store folds the
- * files in the next time anything opens it (stats, why, list, the next miss), before it answers,
- * so nothing reads a history without them.
+ * Cache hits are written as one file each in `hits/` instead of opening the database (small; with
+ * the input manifest's text where the store may lack it): loading SQLite and opening the store is
+ * ~15 ms of a ~170 ms hit, and creating a new store with a large manifest compressed ~60 ms. The
+ * store folds the files in the next time anything opens it (stats, why, list, the next miss),
+ * before it answers, so nothing reads a history without them.
  *
  * Crash-safe by construction: a file appears whole (written aside, then renamed) or not at all;
  * its name is the record's id, inserted with `INSERT OR IGNORE`, so a fold that stops between the
