@@ -115,7 +115,8 @@ export function hashAhead(
   return { paths, cache, hasher };
 }
 
-function contextPrefix(root: string): string {
+/** A resolved context folder with one trailing slash: a context path appended names its file. */
+export function contextPrefix(root: string): string {
   return root.endsWith('/') ? root : `${root}/`;
 }
 

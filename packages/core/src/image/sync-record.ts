@@ -45,14 +45,17 @@ export async function claimSharedKey(
     const record = (await readRecord(path)) ?? { version: VERSION, key: fresh(), sent: [] };
     const known = new Map<string, string>();
     for (const [file, stat, sha256] of record.sent) known.set(`${file}\u0000${stat}`, sha256);
-    const conflict = files.some((file) => {
+    // One pass, one key per file: what is new, and whether a known stat now has other bytes.
+    const unknown: SentFile[] = [];
+    let conflict = false;
+    for (const file of files) {
       const digest = known.get(`${file.path}\u0000${file.stat}`);
-      return digest !== undefined && digest !== file.sha256;
-    });
+      if (digest === undefined) unknown.push(file);
+      else if (digest !== file.sha256) conflict = true;
+    }
     const next: SyncRecord =
       conflict || known.size > files.length + SLACK ? { version: VERSION, key: fresh(), sent: [] } : record;
-    const added =
-      next === record ? files.filter((file) => !known.has(`${file.path}\u0000${file.stat}`)) : files;
+    const added = next === record ? unknown : files;
     if (next === record && added.length === 0) return next.key;
     for (const file of added) next.sent.push([file.path, file.stat, file.sha256]);
     writeStateFile(path, JSON.stringify(next));
