@@ -235,9 +235,8 @@ test("butler gc --build-cache SIZE prunes BuildKit's own cache to SIZE and stats
   await butler('build', fx.tree.dir, '-f', 'Dockerfile.cache', '--repo', fx.repo);
   const stats = JSON.parse((await butler('stats', '--json')).stdout);
   expect(stats.buildCache.bytes).toBeGreaterThanOrEqual(3 * 1048576);
-  // Half of what is there: the least recently used records go, as docker builder prune does.
-  // (Not "just under": BuildKit weighs records without what they share, so its total is smaller
-  // than the sum /system/df lists, and a limit just under that sum may already be met.)
+  // Half of what is there (as BuildKit counts it: shared records once): the least recently used
+  // records go, as docker builder prune does.
   const limit = Math.floor(stats.buildCache.bytes / 2);
   const gc = JSON.parse(
     (await butler('gc', '--repo', fx.repo, '--build-cache', String(limit), '--json')).stdout,

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { expect, test } from 'vitest';
-import { imageDiskUsage, listImages } from './engine-images.js';
+import { buildCacheUsage, imageDiskUsage, listImages } from './engine-images.js';
 
 /** An engine that answers as Podman 4.3 does: parent IDs (and df's image IDs) without `sha256:`. */
 async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T> {
@@ -9,7 +9,18 @@ async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url?.includes('/system/df')) {
-      res.end(JSON.stringify({ LayersSize: 0, Images: [{ Id: 'abc', Size: 10, SharedSize: 4 }] }));
+      res.end(
+        JSON.stringify({
+          LayersSize: 0,
+          Images: [{ Id: 'abc', Size: 10, SharedSize: 4 }],
+          // As Docker 20.10 lists BuildKit's records: a shared one's bytes are another's too.
+          BuildCache: [
+            { Size: 100, InUse: false, Shared: true },
+            { Size: 30, InUse: false, Shared: false },
+            { Size: 20, InUse: true, Shared: false },
+          ],
+        }),
+      );
       return;
     }
     res.end(
@@ -44,5 +55,11 @@ test("image IDs come back in Docker's form whichever engine answered: a parent i
       ['sha256:step', '', []],
     ]);
     expect((await imageDiskUsage({ socketPath })).uniqueBytes).toEqual(new Map([['sha256:abc', 6]]));
+  });
+});
+
+test('the build cache counts as docker system df and BuildKit’s prune do: shared records once, with their holder', async () => {
+  await podmanLike(async (socketPath) => {
+    expect(await buildCacheUsage({ socketPath })).toEqual({ bytes: 50, reclaimableBytes: 30, records: 3 });
   });
 });
