@@ -226,3 +226,32 @@ test('the race twice fails the build once, naming the plugin and what to do', as
     await tree.remove();
   }
 });
+
+test("a build's duration ends when the image is tagged: the cleanup after it is not counted", async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const image = {
+    id: 'sha256:1',
+    reference: 'local-registry/app:x',
+    size: 1,
+    created: '2026-01-01T00:00:00Z',
+    labels: {},
+  };
+  const slowCleanup: ButlerPlugin = {
+    name: 'test:slow-cleanup',
+    apply(butler) {
+      butler.hooks.lookup.tapPromise('test:slow-cleanup', async () => image);
+      butler.hooks.tag.tapPromise('test:slow-cleanup', async () => undefined);
+      butler.hooks.cleanup.tapPromise('test:slow-cleanup', () => new Promise((r) => setTimeout(r, 400)));
+    },
+  };
+  try {
+    const started = Date.now();
+    const result = await new Butler({ plugins: [slowCleanup], stateDir: '' }).build(
+      toRequest({ context: tree.dir }),
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400); // the cleanup did run
+    expect(result.durationMs).toBeLessThan(400);
+  } finally {
+    await tree.remove();
+  }
+});

@@ -267,6 +267,9 @@ export class Butler {
       { onWait: (message) => emit({ type: 'waiting', message }), timeoutMs: options.lockTimeoutMs },
     );
 
+    // The build's time ends here, with the image tagged: retention's housekeeping is not the
+    // build's, and counted in, it would inflate the time `stats` says a hit saves.
+    const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     // The image is built and tagged: a cleanup that fails (an engine restarting, say) costs disk
     // space, not the build.
     // One list, still filled by plugins that log after this point (cleanup, done).
@@ -284,7 +287,7 @@ export class Butler {
       notes: context.notes,
       warnings,
       metadata: context.metadata,
-      durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+      durationMs,
     };
     // Recording (the state store's plugin) must never fail a build that succeeded.
     await this.hooks.done.promise({ result, hashed }).catch((error: unknown) => {

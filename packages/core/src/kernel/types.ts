@@ -199,5 +199,6 @@ export interface BuildResult {
   notes: string[];
   warnings: string[];
   metadata: Record<string, unknown>;
+  /** From the request to the image tagged: the cleanup after it (retention) is not counted. */
   durationMs: number;
 }
