@@ -1,5 +1,6 @@
 // Butler side by side with `docker build` (and Turborepo's hashing), measured in the same run. Prints a Markdown table and
-// writes results/latest.json. Generates its own inputs; removes every image it made.
+// writes results/latest.json. Generates its own inputs; removes every image it made and the BuildKit
+// cache records made while it ran (see build-cache.mjs).
 //   node run.mjs [--runs N] [--only name,name]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generatePnpmProject } from '@devops-butler/test-support';
+import { buildCacheIds, pruneRecordsSince } from './build-cache.mjs';
 import { scenarioTeam } from './team-cache.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +22,7 @@ const RUNS = Number(values.runs);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const work = mkdtempSync(join(tmpdir(), 'butler-bench-'));
 const results = [];
+const cacheBefore = await buildCacheIds();
 
 function sh(command, args, options = {}) {
   const started = performance.now();
@@ -608,6 +611,10 @@ try {
     spawnSync('docker', ['image', 'rm', ...images.slice(i, i + 100)]);
   spawnSync('docker', ['image', 'prune', '-f', '--filter', `label=${BENCH_LABEL}`]);
   rmSync(work, { recursive: true, force: true });
+  const pruned = await pruneRecordsSince(cacheBefore);
+  console.error(
+    `build cache: pruned the ${pruned.records} records made during the run (${(pruned.bytes / 1e6).toFixed(0)} MB)`,
+  );
 }
 
 const fmt = (n, unit) => (unit === 'ms' ? `${(n / 1000).toFixed(3)} s` : `${n.toFixed(0)} ${unit}`);

@@ -96,22 +96,59 @@ export interface BuildCacheUsage {
   records: number;
 }
 
-/** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */
-export async function buildCacheUsage(endpoint: EngineEndpoint): Promise<BuildCacheUsage | undefined> {
+/** One record of BuildKit's build cache, as `GET /system/df` lists it. */
+export interface BuildCacheRecord {
+  id: string;
+  size: number;
+  inUse: boolean;
+  /** Its snapshot is also other records' (counted with them, freed with the last of them). */
+  shared: boolean;
+  createdAt: string;
+}
+
+/** BuildKit's records; undefined where the engine keeps none (Podman, no BuildKit). */
+export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<BuildCacheRecord[] | undefined> {
   // Only the build cache, where the engine can tell (see imageDiskUsage).
   const { status, body } = await engineRequest(endpoint, 'GET', '/system/df?type=build-cache');
   if (status !== 200) throw engineError(status, body);
-  const records = (body as { BuildCache?: { Size: number; InUse: boolean; Shared: boolean }[] | null })
-    .BuildCache;
+  const records = (
+    body as {
+      BuildCache?: { ID: string; Size: number; InUse: boolean; Shared: boolean; CreatedAt: string }[] | null;
+    }
+  ).BuildCache;
   if (!Array.isArray(records)) return undefined;
+  return records.map((record) => ({
+    id: record.ID,
+    size: record.Size,
+    inUse: record.InUse,
+    shared: record.Shared,
+    createdAt: record.CreatedAt,
+  }));
+}
+
+/** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */
+export async function buildCacheUsage(endpoint: EngineEndpoint): Promise<BuildCacheUsage | undefined> {
+  const records = await buildCacheRecords(endpoint);
+  if (!records) return undefined;
   let bytes = 0;
   let reclaimableBytes = 0;
   for (const record of records) {
-    if (record.Shared) continue;
-    bytes += record.Size;
-    if (!record.InUse) reclaimableBytes += record.Size;
+    if (record.shared) continue;
+    bytes += record.size;
+    if (!record.inUse) reclaimableBytes += record.size;
   }
   return { bytes, reclaimableBytes, records: records.length };
+}
+
+/**
+ * Prunes one record of BuildKit's build cache by its ID (the engine takes one ID per request);
+ * resolves with the bytes it freed: 0 when a build uses it or another record still needs it.
+ */
+export async function pruneBuildCacheRecord(endpoint: EngineEndpoint, id: string): Promise<number> {
+  const filters = encodeURIComponent(JSON.stringify({ id: [id] }));
+  const { status, body } = await engineRequest(endpoint, 'POST', `/build/prune?all=1&filters=${filters}`);
+  if (status !== 200) throw engineError(status, body);
+  return (body as { SpaceReclaimed?: number }).SpaceReclaimed ?? 0;
 }
 
 /**

@@ -55,7 +55,9 @@ export {
 export { contextEndpoint, endpointFromHost, engineAddress, engineEndpoint } from './engine-endpoint.js';
 export { imageUsers } from './engine-image-users.js';
 export {
+  type BuildCacheRecord,
   type BuildCacheUsage,
+  buildCacheRecords,
   buildCacheUsage,
   deleteImageReference,
   type EngineImageSummary,
@@ -66,6 +68,7 @@ export {
   imageHistory,
   listImages,
   pruneBuildCache,
+  pruneBuildCacheRecord,
   tagImage,
 } from './engine-images.js';
 export {
