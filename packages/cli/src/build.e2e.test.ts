@@ -180,3 +180,19 @@ test('a cache hit loads neither OpenSSL, SQLite nor fs/promises: what it never n
   expect(miss.loaded).toContain('NativeModule crypto');
   expect(miss.loaded).toContain('NativeModule sqlite');
 });
+
+test('butler list, which loads the deploy package, loads neither undici nor the diff and colour code', async () => {
+  const record = join(fx.stateDir, `loaded-list-${process.pid}.json`);
+  const hook = `process.on('exit', () => process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.moduleLoadList)))`;
+  const result = await butler(['list', '--json'], {
+    NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hook)}`,
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const loaded = JSON.parse(await readFile(record, 'utf8')) as string[];
+  // The check can see what it looks for: `list` asks the engine over HTTP.
+  expect(loaded).toContain('NativeModule http');
+  // An ES import of node:http reads its WebSocket getter, which loads Node's fetch (undici); one of
+  // node:util reads every export of it, the diff and colour code among them.
+  expect(loaded).not.toContain('NativeModule internal/deps/undici/undici');
+  expect(loaded).not.toContain('NativeModule internal/util/diff');
+});

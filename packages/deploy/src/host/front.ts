@@ -3,7 +3,6 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ButlerError, createSha256, LABELS, type TarSource, tarMembers } from '@devops-butler/core';
 import {
   type ContainerSpec,
@@ -22,6 +21,7 @@ import {
   signalContainer,
   startContainer,
 } from '@devops-butler/engine-client';
+import { promisify } from '../shared/builtins.js';
 import { frontProbe, localProbe, waitHealthy } from './health.js';
 
 const run = promisify(execFile);

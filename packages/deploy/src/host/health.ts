@@ -1,4 +1,3 @@
-import { get } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -7,6 +6,7 @@ import {
   inspectContainer,
   type LocalEngineEndpoint,
 } from '@devops-butler/engine-client';
+import { httpGet } from '../shared/builtins.js';
 
 export interface HealthOptions {
   /** With no HEALTHCHECK: how long the container must stay up (default 2 s). */
@@ -124,7 +124,7 @@ export async function waitHealthy(
 /** The status of `GET path` on 127.0.0.1:port, or why there was none. */
 function httpStatus(port: number, path: string): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, agent: false, timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });

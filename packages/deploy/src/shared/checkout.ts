@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { ButlerError, sha256Hex, stateSubdir } from '@devops-butler/core';
+import { promisify } from './builtins.js';
 import { ALLOWED_PROTOCOLS, type DeploySource, redact } from './git-source.js';
 
 const run = promisify(execFile);
