@@ -72,8 +72,8 @@ test('a build without a backend says which plugin to add', async () => {
   }
 });
 
-test('a cleanup that fails after the image is built and tagged is a warning, not a failed build', async () => {
-  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+/** An engine that finds every target already built (a reuse), with `cleanup` as its cleanup. */
+function reusingEngine(cleanup: () => Promise<void>): ButlerPlugin {
   const image = {
     id: 'sha256:1',
     reference: 'local-registry/app:x',
@@ -81,16 +81,21 @@ test('a cleanup that fails after the image is built and tagged is a warning, not
     created: '2026-01-01T00:00:00Z',
     labels: {},
   };
-  const stub: ButlerPlugin = {
+  return {
     name: 'test:engine',
     apply(butler) {
       butler.hooks.lookup.tapPromise('test:engine', async () => image);
       butler.hooks.tag.tapPromise('test:engine', async () => undefined);
-      butler.hooks.cleanup.tapPromise('test:engine', async () => {
-        throw new Error('the Docker engine closed the connection');
-      });
+      butler.hooks.cleanup.tapPromise('test:engine', cleanup);
     },
   };
+}
+
+test('a cleanup that fails after the image is built and tagged is a warning, not a failed build', async () => {
+  const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
+  const stub = reusingEngine(async () => {
+    throw new Error('the Docker engine closed the connection');
+  });
   try {
     const warnings: string[] = [];
     const result = await new Butler({ plugins: [stub], stateDir: '' }).build(
@@ -229,21 +234,7 @@ test('the race twice fails the build once, naming the plugin and what to do', as
 
 test("a build's duration ends when the image is tagged: the cleanup after it is not counted", async () => {
   const tree = await makeTree({ Dockerfile: 'FROM scratch\n' });
-  const image = {
-    id: 'sha256:1',
-    reference: 'local-registry/app:x',
-    size: 1,
-    created: '2026-01-01T00:00:00Z',
-    labels: {},
-  };
-  const slowCleanup: ButlerPlugin = {
-    name: 'test:slow-cleanup',
-    apply(butler) {
-      butler.hooks.lookup.tapPromise('test:slow-cleanup', async () => image);
-      butler.hooks.tag.tapPromise('test:slow-cleanup', async () => undefined);
-      butler.hooks.cleanup.tapPromise('test:slow-cleanup', () => new Promise((r) => setTimeout(r, 400)));
-    },
-  };
+  const slowCleanup = reusingEngine(() => new Promise((r) => setTimeout(r, 400)));
   try {
     const started = Date.now();
     const result = await new Butler({ plugins: [slowCleanup], stateDir: '' }).build(
