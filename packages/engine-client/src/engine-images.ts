@@ -104,6 +104,8 @@ export interface BuildCacheRecord {
   /** Its snapshot is also other records' (counted with them, freed with the last of them). */
   shared: boolean;
   createdAt: string;
+  /** What made it, as `docker system df -v` shows it: a step's command, "local source for context". */
+  description: string;
 }
 
 /** BuildKit's records; undefined where the engine keeps none (Podman, no BuildKit). */
@@ -113,7 +115,16 @@ export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<Build
   if (status !== 200) throw engineError(status, body);
   const records = (
     body as {
-      BuildCache?: { ID: string; Size: number; InUse: boolean; Shared: boolean; CreatedAt: string }[] | null;
+      BuildCache?:
+        | {
+            ID: string;
+            Size: number;
+            InUse: boolean;
+            Shared: boolean;
+            CreatedAt: string;
+            Description?: string;
+          }[]
+        | null;
     }
   ).BuildCache;
   if (!Array.isArray(records)) return undefined;
@@ -123,6 +134,7 @@ export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<Build
     inUse: record.InUse,
     shared: record.Shared,
     createdAt: record.CreatedAt,
+    description: record.Description ?? '',
   }));
 }
 
