@@ -1,3 +1,4 @@
+import type * as Http from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -6,7 +7,9 @@ import {
   inspectContainer,
   type LocalEngineEndpoint,
 } from '@devops-butler/engine-client';
-import { httpGet } from '../shared/builtins.js';
+
+// A CommonJS builtin, not an ES import (see shared/builtins.ts): the facade would load undici.
+const { get: httpGet } = process.getBuiltinModule('node:http') as typeof Http;
 
 export interface HealthOptions {
   /** With no HEALTHCHECK: how long the container must stay up (default 2 s). */

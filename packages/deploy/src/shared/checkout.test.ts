@@ -34,6 +34,8 @@ function bareRepository() {
   };
 }
 
+// Each test runs git several times: a second or so alone, past vitest's 5 s default when every
+// package's tests run at once on two cores (seen under `turbo run test:unit`).
 test('the first deploy clones, the next one fetches into the same folder, a ref picks the commit', async () => {
   const remote = bareRepository();
   const first = remote.commit('v1');
@@ -53,7 +55,7 @@ test('the first deploy clones, the next one fetches into the same folder, a ref 
   expect((await checkout(source, 'main', stateDir)).commit).toBe(second);
   // The URL is not stored in the checkout (it could hold credentials).
   expect(readFileSync(join(a.dir, '.git', 'config'), 'utf8')).not.toContain('app.git');
-});
+}, 30_000);
 
 test('an unknown ref or an unreachable URL is one clear line', async () => {
   const remote = bareRepository();
@@ -68,7 +70,7 @@ test('an unknown ref or an unreachable URL is one clear line', async () => {
   await expect(checkout(parseSource(remote.url, '/'), '--upload-pack=x', stateDir)).rejects.toThrow(
     /refusing ref/,
   );
-});
+}, 30_000);
 
 test('a local folder’s git config runs nothing: no fsmonitor command, no clean filter', async () => {
   const remote = bareRepository();
@@ -83,7 +85,7 @@ test('a local folder’s git config runs nothing: no fsmonitor command, no clean
   const result = await checkout(parseSource(work, '/'), undefined, join(remote.root, 'state'));
   expect(result.dirty).toBe(true);
   expect(existsSync(ran) ? readFileSync(ran, 'utf8') : '').toBe('');
-});
+}, 30_000);
 
 test('--ref on a local folder builds that commit without switching the user’s working copy', async () => {
   const remote = bareRepository();
@@ -99,4 +101,4 @@ test('--ref on a local folder builds that commit without switching the user’s 
   expect(remote.git('rev-parse', 'HEAD')).toBe(second);
   expect(remote.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
   expect(readFileSync(join(work, 'notes.txt'), 'utf8')).toBe('uncommitted work');
-});
+}, 30_000);
