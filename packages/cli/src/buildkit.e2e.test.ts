@@ -228,25 +228,6 @@ test("a # syntax= frontend is a build input; one that cannot be had is one line 
   );
 }, 120_000);
 
-test("butler gc --build-cache SIZE prunes BuildKit's own cache to SIZE and stats shows its size", async () => {
-  await fx.tree.write({
-    'Dockerfile.cache': `FROM butler-test/busybox:latest\nLABEL ${OWNER_LABEL}=${fx.repo}\nRUN --mount=type=cache,id=${fx.repo},target=/c dd if=/dev/urandom of=/c/blob bs=1048576 count=3 2>/dev/null\n`,
-  });
-  await butler('build', fx.tree.dir, '-f', 'Dockerfile.cache', '--repo', fx.repo);
-  const stats = JSON.parse((await butler('stats', '--json')).stdout);
-  expect(stats.buildCache.bytes).toBeGreaterThanOrEqual(3 * 1048576);
-  // Half of what is there (as BuildKit counts it: shared records once): the least recently used
-  // records go, as docker builder prune does.
-  const limit = Math.floor(stats.buildCache.bytes / 2);
-  const gc = JSON.parse(
-    (await butler('gc', '--repo', fx.repo, '--build-cache', String(limit), '--json')).stdout,
-  );
-  expect(gc.buildCache).toMatchObject({ limitBytes: limit, dryRun: false });
-  expect(gc.buildCache.freedBytes).toBeGreaterThan(0);
-  const text = await butler('gc', '--repo', fx.repo, '--build-cache', '100TB');
-  expect(text.stdout).toMatch(/🧱 BuildKit's build cache: .* within 100\.0 TB; nothing pruned/);
-}, 120_000);
-
 test('secrets given by file and by variable reach the build, and appear in no output, label, history or state file', async () => {
   const fileValue = `file-secret-${fx.repo}-7f3a`;
   const envValue = `env-secret-${fx.repo}-9c1d`;

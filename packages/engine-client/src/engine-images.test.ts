@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { expect, test } from 'vitest';
-import { buildCacheUsage, imageDiskUsage, listImages } from './engine-images.js';
+import { buildCacheRecords, buildCacheUsage, imageDiskUsage, listImages } from './engine-images.js';
 
 /** An engine that answers as Podman 4.3 does: parent IDs (and df's image IDs) without `sha256:`. */
 async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T> {
@@ -62,4 +62,52 @@ test('the build cache counts as docker system df and BuildKit’s prune do: shar
   await podmanLike(async (socketPath) => {
     expect(await buildCacheUsage({ socketPath })).toEqual({ bytes: 50, reclaimableBytes: 30, records: 3 });
   });
+});
+
+/** An engine whose `/_ping` answers with `ping`'s headers and whose disk usage lists `buildCache`. */
+async function engineWithCache<T>(
+  ping: Record<string, string>,
+  buildCache: unknown,
+  use: (socketPath: string) => Promise<T>,
+): Promise<T> {
+  const socketPath = `/tmp/butler-engine-cache-${process.pid}.sock`;
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith('/_ping')) {
+      res.writeHead(200, ping).end('OK');
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ LayersSize: 0, Images: [], BuildCache: buildCache }));
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  try {
+    return await use(socketPath);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(socketPath, { force: true });
+  }
+}
+
+test('an empty build cache on Docker is 0 B in 0 records, not an engine without one', async () => {
+  // Docker 20.10 lists an empty cache (a new engine, or one just pruned) as null.
+  await engineWithCache(
+    { Server: 'Docker/20.10.24+dfsg1 (linux)', Ostype: 'linux' },
+    null,
+    async (socketPath) => {
+      expect(await buildCacheRecords({ socketPath })).toEqual([]);
+      expect(await buildCacheUsage({ socketPath })).toEqual({ bytes: 0, reclaimableBytes: 0, records: 0 });
+    },
+  );
+});
+
+test('Podman keeps no BuildKit cache, though its disk usage lists an empty one', async () => {
+  await engineWithCache(
+    { Server: 'Libpod/4.3.1 (linux)', 'Libpod-Api-Version': '4.3.1', Ostype: 'linux' },
+    [],
+    async (socketPath) => {
+      expect(await buildCacheRecords({ socketPath })).toBeUndefined();
+      expect(await buildCacheUsage({ socketPath })).toBeUndefined();
+    },
+  );
 });

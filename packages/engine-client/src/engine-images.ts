@@ -1,4 +1,5 @@
 import { type EngineEndpoint, engineError, engineRequest } from './engine-api.js';
+import { engineBuilder } from './engine-builder.js';
 import { familiarTags } from './familiar-tags.js';
 
 /** One entry of `GET /images/json`, tags in Docker's form. */
@@ -127,7 +128,8 @@ export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<Build
         | null;
     }
   ).BuildCache;
-  if (!Array.isArray(records)) return undefined;
+  if (!Array.isArray(records) || records.length === 0)
+    return (await keepsBuildCache(endpoint)) ? [] : undefined;
   return records.map((record) => ({
     id: record.ID,
     size: record.Size,
@@ -136,6 +138,16 @@ export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<Build
     createdAt: record.CreatedAt,
     description: record.Description ?? '',
   }));
+}
+
+/**
+ * Whether the engine has BuildKit's cache at all. An empty answer does not say: Docker sends `null`
+ * for an empty cache (a new engine, or one just pruned), Podman (no BuildKit) `[]` always. Its
+ * `/_ping` does: Podman names itself, and BuildKit builds Linux images only.
+ */
+async function keepsBuildCache(endpoint: EngineEndpoint): Promise<boolean> {
+  const builder = await engineBuilder(endpoint);
+  return builder !== undefined && builder.engine !== 'podman' && (builder.os ?? 'linux') === 'linux';
 }
 
 /** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */
