@@ -1,12 +1,27 @@
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { expect, test } from 'vitest';
 import { buildCacheRecords, buildCacheUsage, imageDiskUsage, listImages } from './engine-images.js';
 
+let sockets = 0;
+
+/** An engine answering with `answer` on a socket of its own while `use` runs. */
+async function fakeEngine<T>(answer: RequestListener, use: (socketPath: string) => Promise<T>): Promise<T> {
+  const socketPath = `/tmp/butler-engine-images-${process.pid}-${sockets++}.sock`;
+  const server = createServer(answer);
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  try {
+    return await use(socketPath);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(socketPath, { force: true });
+  }
+}
+
 /** An engine that answers as Podman 4.3 does: parent IDs (and df's image IDs) without `sha256:`. */
 async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T> {
-  const socketPath = `/tmp/butler-engine-images-${process.pid}.sock`;
-  const server = createServer((req, res) => {
+  return fakeEngine((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url?.includes('/system/df')) {
       res.end(
@@ -36,15 +51,7 @@ async function podmanLike<T>(use: (socketPath: string) => Promise<T>): Promise<T
         { Id: 'sha256:step', ParentId: '', RepoTags: null, Size: 9, Created: 0, Labels: null },
       ]),
     );
-  });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  try {
-    return await use(socketPath);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await rm(socketPath, { force: true });
-  }
+  }, use);
 }
 
 test("image IDs come back in Docker's form whichever engine answered: a parent is found by its ID", async () => {
@@ -70,23 +77,14 @@ async function engineWithCache<T>(
   buildCache: unknown,
   use: (socketPath: string) => Promise<T>,
 ): Promise<T> {
-  const socketPath = `/tmp/butler-engine-cache-${process.pid}.sock`;
-  const server = createServer((req, res) => {
+  return fakeEngine((req, res) => {
     if (req.url?.endsWith('/_ping')) {
       res.writeHead(200, ping).end('OK');
       return;
     }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ LayersSize: 0, Images: [], BuildCache: buildCache }));
-  });
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  try {
-    return await use(socketPath);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await rm(socketPath, { force: true });
-  }
+  }, use);
 }
 
 test('an empty build cache on Docker is 0 B in 0 records, not an engine without one', async () => {
