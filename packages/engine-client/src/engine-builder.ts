@@ -67,9 +67,18 @@ export function chooseApiBuilder(
   const fromEnv = builderFromEnvironment(options.env);
   if (fromEnv) return { builder: fromEnv, reason: `DOCKER_BUILDKIT=${options.env.DOCKER_BUILDKIT} is set` };
   const name = engineName(found);
-  if (found?.engine === 'podman') return { builder: 'classic', reason: `${name} builds with Buildah` };
-  if (found?.os === 'windows') return { builder: 'classic', reason: `${name} builds Windows images` };
-  return { builder: 'buildkit', reason: `${name} has BuildKit` };
+  if (hasBuildKit(found)) return { builder: 'buildkit', reason: `${name} has BuildKit` };
+  const why = found?.engine === 'podman' ? 'builds with Buildah' : 'builds Windows images';
+  return { builder: 'classic', reason: `${name} ${why}` };
+}
+
+/**
+ * Whether the engine has BuildKit (and its build cache): every Docker engine on Linux since 18.09;
+ * not Podman (its API builds with Buildah), not Windows. An engine that does not answer `/_ping` is
+ * taken for Docker.
+ */
+export function hasBuildKit(found: EngineBuilder | undefined): boolean {
+  return found?.engine !== 'podman' && found?.os !== 'windows';
 }
 
 /** Asks the engine (one `/_ping`) and chooses; an engine that does not answer is taken for Docker. */

@@ -1,5 +1,5 @@
 import { type EngineEndpoint, engineError, engineRequest } from './engine-api.js';
-import { engineBuilder } from './engine-builder.js';
+import { engineBuilder, hasBuildKit } from './engine-builder.js';
 import { familiarTags } from './familiar-tags.js';
 
 /** One entry of `GET /images/json`, tags in Docker's form. */
@@ -143,11 +143,10 @@ export async function buildCacheRecords(endpoint: EngineEndpoint): Promise<Build
 /**
  * Whether the engine has BuildKit's cache at all. An empty answer does not say: Docker sends `null`
  * for an empty cache (a new engine, or one just pruned), Podman (no BuildKit) `[]` always. Its
- * `/_ping` does: Podman names itself, and BuildKit builds Linux images only.
+ * `/_ping` does.
  */
 async function keepsBuildCache(endpoint: EngineEndpoint): Promise<boolean> {
-  const builder = await engineBuilder(endpoint);
-  return builder !== undefined && builder.engine !== 'podman' && (builder.os ?? 'linux') === 'linux';
+  return hasBuildKit(await engineBuilder(endpoint));
 }
 
 /** `GET /system/df`'s BuildCache, summed; undefined where the engine keeps none (Podman, no BuildKit). */

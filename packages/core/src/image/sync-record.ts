@@ -60,7 +60,7 @@ export async function claimSharedKey(
     }
     const key = fresh();
     writeStateFile(path, `${FORMAT}\u0000${key}\u0000${entries(files)}`);
-    rmSync(path.slice(0, -'.rec'.length) + OLD_EXTENSION, { force: true });
+    rmSync(stateFileFor(stateDir, 'context-sync', contextDir, OLD_EXTENSION), { force: true });
     return key;
   });
 }
